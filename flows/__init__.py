@@ -1,0 +1,14 @@
+"""Orchestration and all I/O. Importing this package sets quiet defaults for a local Prefect run
+(no telemetry, warnings only) before Prefect itself is imported; a user's environment wins."""
+
+import os
+
+for _key, _value in {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_LOGGING_SERVER_LEVEL": "ERROR",
+    "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
+    "PREFECT_SERVER_UI_ENABLED": "false",
+    "PREFECT_UI_ENABLED": "false",
+}.items():
+    os.environ.setdefault(_key, _value)

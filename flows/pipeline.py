@@ -1,0 +1,409 @@
+"""The Prefect flow: discover -> shard -> extract -> validate -> publish.
+
+Tasks work on shards of documents (a Prefect task run costs ~10 ms, one per document would
+dominate small articles) and write their rows straight to staging Parquet, so the flow itself
+never holds the corpus in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.futures import as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+from flows import nlp as nlp_loader
+from flows import sources, storage
+from flows.sources import RawDocument, Reject, SourceFile
+from transforms import schemas
+from transforms.documents import ParsedDocument, detect_language, parse_plain_text
+from transforms.extract import article_id_for, article_rows, section_texts
+from transforms.sections import Section
+
+VERSION = "0.1.0"
+ACCEPTED_LANGUAGES = ("en", "und")  # "und": too little text to tell, which is not a reason to drop
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds: Path
+    warehouse: Path
+    model: str = nlp_loader.DEFAULT_MODEL
+    workers: int = 1
+    runner: str = "local"  # local | dask
+    dask_address: str | None = None
+    shard_docs: int = 64
+    wait_for_lock: bool = False
+
+
+@dataclass
+class FileResult:
+    """What one input file turned into; kept in the release manifest."""
+
+    sha256: str
+    article_ids: list[str] = field(default_factory=list)
+    reject_uris: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ShardResult:
+    files: dict[str, FileResult]
+    documents: int = 0
+    rejected: int = 0
+    words: int = 0
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    docs_read: int = 0
+    docs_new: int = 0
+    docs_changed: int = 0
+    docs_unchanged: int = 0
+    docs_rejected: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    validation: str = ""
+    failures: list[str] = field(default_factory=list)
+    warehouse: str = ""
+    seconds: float = 0.0
+    words: int = 0
+    error: str | None = None
+
+
+# -- discovery -------------------------------------------------------------------------------
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Plan:
+    todo: list[tuple[SourceFile, str]]  # (file, sha256) to process
+    new: int
+    changed: int
+    unchanged: int
+    files_seen: int
+
+
+def plan_work(seeds: Path, manifest: dict[str, Any]) -> Plan:
+    """Which input files need processing: new ones and those whose bytes changed."""
+    known = manifest.get("files", {})
+    todo, new, changed, unchanged, seen = [], 0, 0, 0, 0
+    for src in sources.discover(seeds):
+        seen += 1
+        try:
+            sha = file_sha256(src.path) if src.size >= 0 else "unreadable"
+        except OSError:
+            sha = "unreadable"
+        previous = known.get(src.source_uri)
+        if previous and previous["sha256"] == sha:
+            unchanged += 1
+            continue
+        new += previous is None
+        changed += previous is not None
+        todo.append((src, sha))
+    return Plan(todo, new, changed, unchanged, seen)
+
+
+def shards_of(todo: Sequence[tuple[SourceFile, str]], size: int) -> Iterator[list]:
+    # Balance shards by bytes as well as count, so one big file does not stall a worker.
+    shard: list = []
+    budget = 0
+    for item in todo:
+        shard.append(item)
+        budget += max(item[0].size, 0)
+        if len(shard) >= size or budget > 4_000_000:
+            yield shard
+            shard, budget = [], 0
+    if shard:
+        yield shard
+
+
+# -- extraction ------------------------------------------------------------------------------
+
+def parsed_document(raw: RawDocument) -> ParsedDocument:
+    if raw.html is not None:
+        from transforms.html import parse_html  # optional reader, only for web pages
+
+        return parse_html(raw.html, raw.metadata)
+    return parse_plain_text(raw.text or "")
+
+
+def document_problem(raw: RawDocument, parsed: ParsedDocument) -> tuple[str, str] | None:
+    if len(parsed.body_text) > sources.MAX_TEXT_CHARS:
+        return "too_long", f"{len(parsed.body_text):,} characters of body text is over the limit"
+    if not parsed.body_text.strip():
+        return "no_text", "no article body found after removing captions and boilerplate"
+    lang = detect_language(parsed.body_text)
+    if lang not in ACCEPTED_LANGUAGES:
+        return "language", f"the text looks like '{lang}', and the language model is English"
+    return None
+
+
+def reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
+    return {"source_uri": rej.source_uri, "content_sha256": rej.content_sha256,
+            "reason": rej.reason, "detail": rej.detail, "seen_at": now, "run_id": run_id}
+
+
+def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
+    """Docs for texts; when a batch crashes the model, fall back to one text at a time so that
+    only the culprit is lost (it comes back as None)."""
+    try:
+        return list(nlp.pipe(texts, batch_size=64))
+    except Exception:  # noqa: BLE001
+        out = []
+        for t in texts:
+            try:
+                out.append(nlp(t))
+            except Exception:  # noqa: BLE001
+                out.append(None)
+        return out
+
+
+@task(name="extract-shard", retries=1, retry_delay_seconds=2)
+def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
+                  warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
+    wh = storage.Warehouse(Path(warehouse_root))
+    nlp = nlp_loader.load(model)
+    result = ShardResult(files={})
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.TABLES}
+    pending: list[tuple[str, RawDocument, ParsedDocument]] = []
+
+    def reject(file_uri: str, rej: Reject) -> None:
+        rows["rejects"].append(reject_row(rej, run_id, ingested_at))
+        result.files[file_uri].reject_uris.append(rej.source_uri)
+        result.rejected += 1
+
+    for src, sha in items:
+        result.files[src.source_uri] = FileResult(sha)
+        for item in sources.read_source(src):
+            result.documents += 1
+            if isinstance(item, Reject):
+                reject(src.source_uri, item)
+                continue
+            try:
+                parsed = parsed_document(item)
+                problem = document_problem(item, parsed)
+            except Exception as exc:  # noqa: BLE001
+                problem = ("parser_error", f"{type(exc).__name__}: {exc}")
+            if problem:
+                reject(src.source_uri, Reject(item.source_uri, *problem, item.content_sha256))
+            else:
+                pending.append((src.source_uri, item, parsed))
+
+    plans = [(f, raw, parsed, section_texts(article_id_for(raw.source_uri), parsed))
+             for f, raw, parsed in pending]
+    docs = iter(spacy_docs(nlp, [text for *_, secs in plans for _, _, text in secs]))
+    for file_uri, raw, parsed, secs in plans:
+        sections = [Section(name, next(docs), cid) for name, cid, _ in secs]
+        try:
+            if any(s.doc is None for s in sections):
+                raise RuntimeError("the language model crashed on this document")
+            provenance = {"article_id": article_id_for(raw.source_uri),
+                          "source_uri": raw.source_uri, "content_sha256": raw.content_sha256,
+                          "source_format": raw.source_format, "metadata": raw.metadata}
+            article = article_rows(parsed, sections, provenance, "en", ingested_at)
+        except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
+            reject(file_uri, Reject(raw.source_uri, "extractor_error",
+                                    f"{type(exc).__name__}: {exc}", raw.content_sha256))
+            continue
+        for name, table_rows in article.items():
+            rows[name].extend(table_rows)
+        result.files[file_uri].article_ids.append(provenance["article_id"])
+        result.words += article["articles"][0]["word_count"]
+    storage.write_shard(wh, run_id, shard_no,
+                        {name: schemas.to_table(name, r) for name, r in rows.items()})
+    return result
+
+
+# -- the flow --------------------------------------------------------------------------------
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def task_runner(settings: Settings) -> Any:
+    if settings.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers,
+                                              "threads_per_worker": 1, "processes": True})
+    if settings.workers > 1:
+        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+ProgressFn = Callable[[int, int, int], None]  # (documents done, total, words so far)
+
+
+def run_record(summary: RunSummary, started: dt.datetime, model: str,
+               model_version: str) -> dict[str, Any]:
+    return {
+        "run_id": summary.run_id, "started_at": started.isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(), "status": summary.status,
+        "docs_read": summary.docs_read, "docs_new": summary.docs_new,
+        "docs_changed": summary.docs_changed, "docs_unchanged": summary.docs_unchanged,
+        "docs_rejected": summary.docs_rejected, "rows_json": _json(summary.rows),
+        "validation": summary.validation, "error": summary.error,
+        "code_version": VERSION, "model_name": model, "model_version": model_version,
+    }
+
+
+def _json(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, sort_keys=True)
+
+
+def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[ShardResult],
+                  summary: RunSummary) -> Path | None:
+    """Merge, validate and stage the next release; None when validation rejects it."""
+    from flows.validate import validate_tables  # GX import costs seconds: only when needed
+
+    old_files = storage.read_manifest(wh).get("files", {})
+    replaced = {a for src, _ in plan.todo for a in old_files.get(src.source_uri, {})
+                .get("article_ids", [])}
+    resolved = {u for src, _ in plan.todo
+                for u in [src.source_uri, *old_files.get(src.source_uri, {})
+                          .get("reject_uris", [])]}
+    for r in results:
+        replaced.update(a for f in r.files.values() for a in f.article_ids)
+        resolved.update(u for f in r.files.values() for u in f.reject_uris)
+    tables = dict(storage.merged_tables(wh, run_id, replaced, resolved))
+    summary.rows = {name: t.num_rows for name, t in tables.items()}
+    outcome = validate_tables(tables, wh.data_docs_dir)
+    summary.validation = outcome.summary
+    summary.failures = [f"{f.table}: {f.expectation}({f.column or ''}) failed on "
+                        f"{f.unexpected_count} rows, e.g. {f.examples[:3]}"
+                        for f in outcome.failures]
+    if not outcome.success:
+        return None
+    staged = wh.staging(run_id) / "release"
+    storage.write_release_tables(staged, tables)
+    files = {**old_files}
+    for r in results:
+        files.update({uri: asdict(fr) for uri, fr in r.files.items()})
+    storage.write_manifest(staged, {"files": files, "run_id": run_id})
+    return staged
+
+
+@flow(name="newsflow", log_prints=False, validate_parameters=False)
+def newsflow_flow(settings: Settings, run_id: str, progress: ProgressFn | None = None) -> RunSummary:
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.monotonic()
+    wh = storage.open_warehouse(settings.warehouse)
+    summary = RunSummary(run_id=run_id, status="running", warehouse=str(wh.root))
+    nlp = nlp_loader.load(settings.model)
+    try:
+        plan = plan_work(settings.seeds, storage.read_manifest(wh))
+        summary.docs_read, summary.docs_new = plan.files_seen, plan.new
+        summary.docs_changed, summary.docs_unchanged = plan.changed, plan.unchanged
+        results = extract_all(settings, plan, run_id, progress)
+        summary.docs_rejected = sum(r.rejected for r in results)
+        summary.words = sum(r.words for r in results)
+        if not plan.todo:
+            summary.status = "unchanged"
+            summary.rows = current_row_counts(wh)
+        else:
+            staged = build_release(wh, run_id, plan, results, summary)
+            if staged is None:
+                summary.status = "rejected by validation"
+            else:
+                history = [*storage.read_runs(wh),
+                           run_record(summary, started, settings.model,
+                                      nlp_loader.model_version(nlp))]
+                history[-1]["status"] = "succeeded"
+                storage.build_duckdb(staged, storage.runs_table(history))
+                storage.publish(wh, run_id, staged)
+                summary.status = "succeeded"
+    except Exception as exc:
+        summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        shutil.rmtree(wh.staging(run_id), ignore_errors=True)
+        summary.seconds = time.monotonic() - t0
+        storage.write_run(wh, run_record(summary, started, settings.model,
+                                         nlp_loader.model_version(nlp)))
+    return summary
+
+
+def extract_all(settings: Settings, plan: Plan, run_id: str,
+                progress: ProgressFn | None) -> list[ShardResult]:
+    shards = list(shards_of(plan.todo, settings.shard_docs))
+    if not shards:
+        return []
+    ingested_at = dt.datetime.now(dt.UTC)
+    total, done, words = len(plan.todo), 0, 0
+    results = []
+    with task_runner(settings) as runner:
+        futures = [runner.submit(extract_shard, parameters={
+            "shard_no": i, "items": shard, "run_id": run_id,
+            "warehouse_root": str(settings.warehouse), "model": settings.model,
+            "ingested_at": ingested_at}) for i, shard in enumerate(shards)]
+        for fut in as_completed(futures):
+            res = fut.result()
+            results.append(res)
+            done += len(res.files)
+            words += res.words
+            if progress:
+                progress(done, total, words)
+    return results
+
+
+def current_row_counts(wh: storage.Warehouse) -> dict[str, int]:
+    return {name: storage.read_table(wh.current, name).num_rows for name in schemas.TABLES}
+
+
+def unchanged_summary(wh: storage.Warehouse, settings: Settings, plan: Plan) -> RunSummary:
+    """Record a run that found nothing new, without starting the orchestrator: booting a
+    Prefect server costs seconds and a scheduled run over an unchanged folder should not."""
+    started = dt.datetime.now(dt.UTC)
+    summary = RunSummary(run_id=new_run_id(), status="unchanged", warehouse=str(wh.root),
+                         docs_read=plan.files_seen, docs_unchanged=plan.unchanged,
+                         rows=current_row_counts(wh))
+    storage.write_run(wh, run_record(summary, started, settings.model, "-"))
+    return summary
+
+
+def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
+    """One run under the warehouse lock: nothing to do -> a quick 'unchanged' record;
+    otherwise the Prefect flow."""
+    if not settings.seeds.is_dir():
+        raise FileNotFoundError(f"input folder {settings.seeds} does not exist")
+    wh = storage.open_warehouse(settings.warehouse)
+    with storage.run_lock(wh, wait=settings.wait_for_lock):
+        storage.sweep_staging(wh)
+        plan = plan_work(settings.seeds, storage.read_manifest(wh))
+        if not plan.todo and wh.current is not None:
+            return unchanged_summary(wh, settings, plan)
+        return newsflow_flow(settings, new_run_id(), progress, return_state=False)
+
+
+def serve(settings: Settings, cron: str) -> None:
+    """Serve a deployment of the flow from this process on a cron schedule. A failed run is
+    recorded and the schedule goes on."""
+
+    @flow(name="newsflow-scheduled", log_prints=True)
+    def scheduled() -> str:
+        try:
+            return run(settings).status
+        except storage.WarehouseBusy as exc:
+            return f"skipped: {exc}"
+
+    scheduled.serve(name="newsflow", cron=cron)

@@ -1,0 +1,332 @@
+"""The only writer: Parquet datasets, atomic publish, DuckDB load and views.
+
+Layout of a warehouse directory::
+
+    current -> releases/<run_id>        the single commit point (an atomic symlink swap)
+    parquet -> current/parquet          stable paths for users and BI tools
+    news.duckdb -> current/news.duckdb
+    releases/<run_id>/parquet/<table>/published_month=YYYY-MM/*.parquet
+    releases/<run_id>/news.duckdb       tables loaded from that release's Parquet, plus views
+    releases/<run_id>/manifest.json     input file -> content hash and article ids
+    staging/<run_id>/                   work in progress; never read by anyone else
+    runs/<run_id>.json                  run history
+    data_docs/                          Great Expectations Data Docs of the last validation
+
+A run writes everything under staging/, validates it, moves it to releases/ and only then
+swaps ``current``. A killed run leaves at most an orphan staging folder, which the next run
+removes; readers see the old release or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from transforms import schemas
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
+KEEP_RELEASES = 2
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the warehouse lock."""
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    root: Path
+
+    @property
+    def current(self) -> Path | None:
+        link = self.root / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().exists() else None
+
+    @property
+    def duckdb_path(self) -> Path:
+        return self.root / "news.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.root / "parquet"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.root / "data_docs"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.root / "runs"
+
+    def staging(self, run_id: str) -> Path:
+        return self.root / "staging" / run_id
+
+    def shard_dir(self, run_id: str, table: str) -> Path:
+        return self.staging(run_id) / "shards" / table
+
+
+def open_warehouse(root: Path) -> Warehouse:
+    """The warehouse at root, created owner-only (news corpora can be licensed material)."""
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for sub in ("releases", "staging", "runs"):
+        (root / sub).mkdir(exist_ok=True, mode=0o700)
+    return Warehouse(root)
+
+
+@contextlib.contextmanager
+def run_lock(wh: Warehouse, wait: bool = False) -> Iterator[None]:
+    """One writer per warehouse. The kernel drops the lock when the process dies, so a killed run
+    never leaves a stale lock behind."""
+    fd = os.open(wh.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            raise WarehouseBusy(
+                f"another newsflow run is writing {wh.root}; wait for it or use --wait"
+            ) from exc
+        yield
+    finally:
+        os.close(fd)
+
+
+def sweep_staging(wh: Warehouse) -> None:
+    """Remove what killed runs left behind; safe because we hold the lock."""
+    for leftover in (wh.root / "staging").iterdir():
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+# -- manifest: what the current release was built from -------------------------------------
+
+def read_manifest(wh: Warehouse) -> dict[str, Any]:
+    cur = wh.current
+    if cur is None or not (cur / "manifest.json").exists():
+        return {"files": {}}
+    return dict(json.loads((cur / "manifest.json").read_text(encoding="utf-8")))
+
+
+# -- shards written by extraction tasks ------------------------------------------------------
+
+def write_shard(wh: Warehouse, run_id: str, shard: int, tables: Mapping[str, pa.Table]) -> None:
+    """Each extraction task writes its own files, so tasks never share memory or a writer."""
+    for name, table in tables.items():
+        out = wh.shard_dir(run_id, name)
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / f".shard-{shard:05d}.parquet.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, out / f"shard-{shard:05d}.parquet")
+
+
+def release_table_dir(release: Path, table: str) -> Path:
+    return release / "parquet" / table
+
+
+def read_table(release: Path | None, table: str) -> pa.Table:
+    """A whole table of a release (empty when it has none)."""
+    schema = schemas.TABLES[table]
+    if release is None:
+        return schema.empty_table()
+    d = release_table_dir(release, table)
+    files = sorted(d.rglob("*.parquet")) if d.exists() else []
+    if not files:
+        return schema.empty_table()
+    return pq.ParquetDataset([str(f) for f in files], schema=schema,
+                             partitioning="hive").read().select(schema.names)
+
+
+def _batches_without(table_or_ds: pa.Table, column: str, drop: set[str]) -> pa.Table:
+    if not drop or table_or_ds.num_rows == 0:
+        return table_or_ds
+    mask = pc.invert(pc.is_in(table_or_ds[column], pa.array(sorted(drop))))
+    return table_or_ds.filter(mask)
+
+
+def merged_tables(wh: Warehouse, run_id: str, replaced_articles: set[str],
+                  resolved_uris: set[str]) -> Iterator[tuple[str, pa.Table]]:
+    """Each table of the next release: the current release minus what this run replaces, plus
+    the rows this run extracted. Old rejects are dropped for inputs seen again this run."""
+    previous = wh.current
+    for name, schema in schemas.TABLES.items():
+        old = read_table(previous, name)
+        if name == "rejects":
+            old = _batches_without(old, "source_uri", resolved_uris)
+        else:
+            old = _batches_without(old, "article_id", replaced_articles)
+        new_dir = wh.shard_dir(run_id, name)
+        new_files = sorted(new_dir.glob("*.parquet")) if new_dir.exists() else []
+        new = (pq.read_table([str(f) for f in new_files], schema=schema) if new_files
+               else schema.empty_table())
+        yield name, pa.concat_tables([old.select(schema.names), new.select(schema.names)])
+
+
+def sorted_by_key(name: str, table: pa.Table) -> pa.Table:
+    # A stable row order makes reruns byte-comparable and Parquet statistics useful.
+    keys = [(k, "ascending") for k in schemas.PRIMARY_KEYS[name]]
+    return table.sort_by(keys) if table.num_rows else table
+
+
+def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
+    for name, table in tables.items():
+        out = release_table_dir(release, name)
+        table = sorted_by_key(name, table)
+        if schemas.PARTITION in table.schema.names:
+            ds.write_dataset(table, out, format="parquet", partitioning=[schemas.PARTITION],
+                             partitioning_flavor="hive", existing_data_behavior="error",
+                             basename_template="part-{i}.parquet")
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            pq.write_table(table, out / "part-0.parquet")
+
+
+# -- DuckDB ----------------------------------------------------------------------------------
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements() -> Iterator[str]:
+    """COMMENT ON statements generated from the schema declarations."""
+    for name, schema in schemas.TABLES.items():
+        yield f"COMMENT ON TABLE {name} IS {_sql_literal(TABLE_DESCRIPTIONS[name])}"
+        for f in schema:
+            yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
+                   f"{_sql_literal(schemas.description(schema, f.name))}")
+
+
+TABLE_DESCRIPTIONS = {
+    "articles": "One row per article: metadata and clean body text.",
+    "captions": "Photo captions with their parsed credit lines.",
+    "quotes": "Direct quotations with their resolved speakers.",
+    "entities": "Canonical people, organisations and places, one row per entity per article.",
+    "claims": "Attributed statements (source, cue, content), direct and indirect.",
+    "rejects": "Input documents that could not be processed, and why.",
+    "runs": "History of newsflow runs.",
+}
+
+
+def view_sql_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("*.sql"))
+
+
+def build_duckdb(release: Path, runs: pa.Table) -> Path:
+    """A self-contained DuckDB file for the release: tables copied from its Parquet (so a
+    reader never depends on files a later run may delete), views from warehouse/*.sql."""
+    path = release / "news.duckdb"
+    tmp = release / ".news.duckdb.tmp"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        for name, schema in schemas.TABLES.items():
+            d = release_table_dir(release, name)
+            con.register("_empty", schema.empty_table())
+            if any(d.rglob("*.parquet")):
+                glob = _sql_literal(str(d / "**" / "*.parquet"))
+                con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(schema.names)} FROM "
+                            f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)")
+            else:
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM _empty")
+            con.unregister("_empty")
+        con.register("_runs", runs)
+        con.execute("CREATE TABLE runs AS SELECT * FROM _runs")
+        con.unregister("_runs")
+        for sql_file in view_sql_files():
+            con.execute(sql_file.read_text(encoding="utf-8"))
+        for stmt in comment_statements():
+            con.execute(stmt)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return path
+
+
+# -- publish ---------------------------------------------------------------------------------
+
+def _swap_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    os.symlink(target, tmp)
+    os.replace(tmp, link)  # rename(2) is atomic: readers see the old target or the new one
+
+
+def _fsync_tree(root: Path) -> None:
+    for p in [*root.rglob("*"), root]:
+        with contextlib.suppress(OSError):
+            fd = os.open(p, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def publish(wh: Warehouse, run_id: str, staged_release: Path) -> Path:
+    """Move a fully written and validated release into place and make it current."""
+    _fsync_tree(staged_release)
+    release = wh.root / "releases" / run_id
+    os.replace(staged_release, release)
+    for name, target in (("parquet", "current/parquet"), ("news.duckdb", "current/news.duckdb")):
+        link = wh.root / name
+        if not link.is_symlink():
+            _swap_symlink(link, target)
+    _swap_symlink(wh.root / "current", f"releases/{run_id}")
+    prune_releases(wh, keep=release)
+    return release
+
+
+def prune_releases(wh: Warehouse, keep: Path) -> None:
+    """Keep the newest releases so that readers holding an old one open can finish."""
+    releases = sorted((wh.root / "releases").iterdir(), key=lambda p: p.name)
+    stale = [r for r in releases[:-KEEP_RELEASES] if r.resolve() != keep.resolve()]
+    for r in stale:
+        shutil.rmtree(r, ignore_errors=True)
+
+
+def write_manifest(release: Path, manifest: Mapping[str, Any]) -> None:
+    (release / "manifest.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+
+
+# -- run history -----------------------------------------------------------------------------
+
+def write_run(wh: Warehouse, run: Mapping[str, Any]) -> None:
+    path = wh.runs_dir / f"{run['run_id']}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(run, default=str, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_runs(wh: Warehouse) -> list[dict[str, Any]]:
+    runs = []
+    for p in sorted(wh.runs_dir.glob("*.json")):
+        with contextlib.suppress(ValueError, OSError):
+            runs.append(json.loads(p.read_text(encoding="utf-8")))
+    return sorted(runs, key=lambda r: r["started_at"])
+
+
+def runs_table(runs: Iterable[Mapping[str, Any]]) -> pa.Table:
+    import datetime as dt
+
+    def ts(v: Any) -> Any:
+        return dt.datetime.fromisoformat(v) if isinstance(v, str) else v
+
+    rows = [{**r, "started_at": ts(r.get("started_at")), "finished_at": ts(r.get("finished_at"))}
+            for r in runs]
+    columns = {f.name: [r.get(f.name) for r in rows] for f in schemas.RUNS}
+    return pa.Table.from_pydict(columns, schema=schemas.RUNS)
+
+
+def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
+    if not wh.duckdb_path.exists():
+        raise FileNotFoundError(f"no warehouse at {wh.root}: run `newsflow run` first")
+    return duckdb.connect(str(wh.duckdb_path), read_only=True)

