@@ -10,5 +10,7 @@ for _key, _value in {
     "PREFECT_SERVER_LOGGING_LEVEL": "ERROR",
     "PREFECT_SERVER_UI_ENABLED": "false",
     "PREFECT_UI_ENABLED": "false",
+    # A loaded 2-core machine can take longer than the default 20 s to boot the local server.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
 }.items():
     os.environ.setdefault(_key, _value)

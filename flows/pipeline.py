@@ -304,7 +304,8 @@ def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[
 
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
-def newsflow_flow(settings: Settings, run_id: str, progress: ProgressFn | None = None) -> RunSummary:
+def newsflow_flow(settings: Settings, run_id: str,
+                  progress: ProgressFn | None = None) -> RunSummary:
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     wh = storage.open_warehouse(settings.warehouse)

@@ -245,6 +245,10 @@ def build_duckdb(release: Path, runs: pa.Table) -> Path:
             con.execute(sql_file.read_text(encoding="utf-8"))
         for stmt in comment_statements():
             con.execute(stmt)
+        from flows.describe import view_comment_statements  # the views' data dictionary
+
+        for stmt in view_comment_statements():
+            con.execute(stmt)
         con.execute("CHECKPOINT")
     finally:
         con.close()

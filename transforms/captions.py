@@ -181,15 +181,18 @@ def _reading(credit: str) -> _Reading | None:
     segments = _segments(main)
     if segments is None:
         return None
+    known = any(s.kind in ("agency", "distributor") for s in segments)
     for extra, kind in ((outlet, "agency"), (distributor, "distributor")):
         if extra is None:
             continue
         more = _segments(extra)
         if more is None:
             return None
+        # "for The New York Times", "via Getty Images": an organisation vouches for the line,
+        # a person's name there ("Knack for Deals") does not.
+        known = known or any(s.kind != "person" for s in more)
         segments += [s if s.kind in ("agency", "distributor", "none") else _Segment(kind, s.value)
                      for s in more]
-    known = any(s.kind in ("agency", "distributor") for s in segments)
     separated = bool(prefix) or len(segments) > 1
     return _Reading(tuple(segments), bool(prefix) or known, separated)
 

@@ -151,7 +151,8 @@ _BOILERPLATE = re.compile(
     r"^(?:advertisement|advertising|sponsored(?: content)?|ad|share this(?: article| story)?:?"
     r"|share(?: on (?:facebook|twitter|x|linkedin|whatsapp))+|related(?: posts| articles| stories"
     r"| content| coverage| reading)?:?|read more(?::.*|\.{0,3}| here[^.]*| at [^.]*)"
-    r"|see also:.*|recommended(?: for you)?|click here to (?:subscribe|sign up|read more|download).*"
+    r"|see also:.*|recommended(?: for you)?"
+    r"|click here to (?:subscribe|sign up|read more|download).*"
     r"|subscribe(?: now| today| here)?[.!]?|subscribe to (?:our|the) .*newsletter.*"
     r"|sign up for .*newsletter.*|follow us on [^.]*|skip to (?:main )?content|print(?: this)?"
     r"|email(?: this)?|tweet|pin it|all rights reserved.*|(?:copyright\s*)?©?\s*\d{4}\b.*reserved.*"
@@ -197,6 +198,7 @@ def _is_byline(visible: str) -> bool:
 # Titles and headings
 
 MAX_HEADLINE_WORDS = 25
+MAX_TERSE_HEADLINE_WORDS = 12
 MAX_TITLE_WORDS = 60  # a headline plus its deck ("Jobs report gives Democrats a lift; \n...")
 MAX_HEADING_WORDS = 20
 MAX_TITLE_CHARS = 600
@@ -209,7 +211,9 @@ _ABBREVIATIONS = frozenset({
 })
 _SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘']?[A-Z]")
 # "WASHINGTON (AP) —" opens a news story's first body paragraph.
-_NEWS_DATELINE = re.compile(r"^[A-Z][A-Z .,'’\-]{2,}(?:\([^)]{1,40}\))?\s*(?:[—–]|--?)\s")
+_NEWS_DATELINE = re.compile(
+    r"^(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
+    r"[A-Z][A-Z .,'’\-]{2,}(?:\([^)]{1,40}\))?\s*(?:[—–―]|--?)\s")
 
 
 def _core(text: str) -> str:
@@ -233,6 +237,12 @@ def _title_lines_join(lines: list[str]) -> bool:
                for prev, nxt in zip(lines, lines[1:], strict=False))
 
 
+def _is_title_case(line: str) -> bool:
+    """ "Bernie Sanders Suffered A Big Blow": most longer words capitalised."""
+    words = [w for w in _WORD.findall(line) if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 def _looks_like_headline(visible: str) -> bool:
     if len(visible) > MAX_TITLE_CHARS:
         return False
@@ -244,8 +254,10 @@ def _looks_like_headline(visible: str) -> bool:
         and word_count(visible) <= MAX_TITLE_WORDS
         and any(ch.isalpha() for ch in first)
         and _core(first)[-1:] not in ",:"
-        and not _has_sentence_break(first)
-        and not _is_quotation(visible)
+        # A short or title-cased line may still be two sentences ("Game over. Will Sanders...")
+        # or a quotation; a longer sentence-cased one is a lead paragraph.
+        and (word_count(first) <= MAX_TERSE_HEADLINE_WORDS or _is_title_case(first)
+             or not (_has_sentence_break(first) or _is_quotation(visible)))
         and not _NEWS_DATELINE.match(first)
         and _title_lines_join(lines)
     )
@@ -260,8 +272,9 @@ def _looks_like_heading(visible: str) -> bool:
         and 0 < word_count(visible) <= MAX_HEADING_WORDS
         and any(ch.isalpha() for ch in visible)
         and (core[-1:] == "?" or core[-1:] not in ".,;:!—–-…")
-        and not _is_quotation(visible)
-        and visible[:1] not in "(["
+        and visible[:1] not in "([" + _OPEN_QUOTES
+        and not _has_sentence_break(visible)
+        and not _NEWS_DATELINE.match(visible)
     )
 
 

@@ -85,7 +85,8 @@ _TRAILING_JUNK = re.compile(r"(?:\s*(?:['’]s|[\"'“”‘’,;:!?)\]]))+$")
 _LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[]\s*|(?:the|The|THE)\s+)+")
 _WORD = re.compile(r"\w")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
-_ACRONYM = re.compile(r"\(([A-Z][A-Za-z&]*[A-Z])\)")
+_ACRONYM_TEXT = re.compile(r"[A-Z][A-Za-z&]*[A-Z]")
+_ACRONYM = re.compile(r"\((" + _ACRONYM_TEXT.pattern + r")\)")
 _ACRONYM_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "&", "de", "du", "des", "la"})
 
 
@@ -117,8 +118,8 @@ def canonical_entities(sections: Sequence[Section]) -> tuple[Entity, ...]:
     groups: dict[str, list[_Raw]] = {}
     for raw in raws:
         groups.setdefault(parent[raw.key], []).append(raw)
-    entities = [_entity(root, members, labels) for root, members in groups.items()]
-    return tuple(_unique_ids(entities))
+    # Roots are distinct normalised names, so entity ids are unique within the article.
+    return tuple(_entity(root, members, labels) for root, members in groups.items())
 
 
 def entity_for_span(
@@ -464,11 +465,12 @@ def _acronym_pairs(raws: Sequence[_Raw]) -> list[tuple[str, str]]:
         by_section.setdefault((raw.mention.section, raw.mention.caption_id), []).append(raw)
     for members in by_section.values():
         for short in members:
-            if not short.mention.text.isupper():
+            if not _ACRONYM_TEXT.fullmatch(short.mention.text):
                 continue
+            capitals = "".join(c for c in short.mention.text if c.isupper())
             for long in members:
-                gap = short.mention.start - long.mention.end
-                if 0 < gap <= 3 and _initials(long.mention.text) == short.mention.text:
+                gap = short.mention.start - long.mention.end  # "Long Form (LF": gap of " ("
+                if 0 < gap <= 3 and _initials(long.mention.text) == capitals:
                     pairs.append((short.key, long.key))
     return pairs
 
@@ -512,18 +514,3 @@ def _canonical_name(root: str, members: Sequence[_Raw]) -> str:
     """The root name as most often written (casing varies: "KIM JONG UN" in a headline)."""
     spellings = Counter(raw.mention.text for raw in members if raw.key == root)
     return " ".join(spellings.most_common(1)[0][0].split())
-
-
-def _unique_ids(entities: Iterable[Entity]) -> list[Entity]:
-    """Entities in order of first mention; two roots can only share an id by having the same
-    name and label group, and then they are the same entity."""
-    merged: dict[str, Entity] = {}
-    for e in entities:
-        if e.entity_id in merged:
-            prev = merged[e.entity_id]
-            e = Entity(prev.entity_id, prev.name, prev.label,
-                       tuple(dict.fromkeys(prev.aliases + e.aliases)),
-                       prev.mentions + e.mentions,
-                       tuple(dict.fromkeys(prev.roles + e.roles)))
-        merged[e.entity_id] = e
-    return list(merged.values())

@@ -1,0 +1,247 @@
+"""The data dictionary: tables (declared in transforms/schemas.py) and views (warehouse/*.sql).
+
+Table and column descriptions come from the schema declarations; views are described here, once,
+in ``VIEW_DESCRIPTIONS``. Both end up as ``COMMENT ON`` in every DuckDB release
+(``storage.comment_statements`` and ``view_comment_statements``), in ``newsflow describe`` and in
+docs/data_dictionary.md (``python -m flows.describe > docs/data_dictionary.md``).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+
+import duckdb
+import pyarrow as pa
+
+from flows import storage
+from transforms import schemas
+
+_STORY = "story_id = coalesce(duplicate_of, article_id): an article and its near-duplicate copies"
+_DAY = "Publication day (articles.published_date); null for undated articles."
+
+VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "entity_names": (
+        "One canonical name and label per entity_id, as used by the other marts.",
+        {
+            "entity_id": "Stable id of the canonical entity (entities.entity_id).",
+            "name": "Canonical name of the entity.",
+            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+        },
+    ),
+    "claim_details": (
+        "One row per claim with its article's date, publisher, title and link, and the kind of "
+        "its source; the rows behind claims_by_source.",
+        {
+            "claim_id": "Stable id of the claim (claims.claim_id).",
+            "article_id": "The article the claim was found in.",
+            "story_id": f"The story the article belongs to ({_STORY}).",
+            "published_date": "Publication date of the article, or null.",
+            "publisher": "Publisher or site name of the article, when known.",
+            "title": "Headline of the article, when it has one.",
+            "article_url": "Link back to the article: url, else canonical_url, else source_uri.",
+            "source_kind": "person, organisation (ORG, NORP), place (GPE, LOC, FAC) or other "
+                           "when the source resolved to one entity; unresolved when a source is "
+                           "written but not resolved to one entity; anonymous when no source is "
+                           "given.",
+            "source_name": "Canonical name of the source entity, else the resolved name(s).",
+            "source_entity_id": "entity_id of the source, when it resolved to one entity.",
+            "source_text": "The source as written ('analysts', 'he'); null if none.",
+            "source_role": "Source's title or affiliation as the article gives it.",
+            "cue_lemma": "Lemma of the attribution cue ('say', 'deny', 'accuse').",
+            "kind": "direct (quoted), indirect (reported) or mixed.",
+            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
+            "is_hedged": "Content is hedged ('may', 'could', 'likely').",
+            "content_text": "What is attributed: the quoted or reported content.",
+            "confidence": "Extractor's confidence, 0..1.",
+        },
+    ),
+    "speakers": (
+        "Who is quoted or cited: one row per resolved speaker (the entity when the speaker or "
+        "source resolved to one, otherwise the resolved name as given), counting non-scare "
+        "quotes and claims.",
+        {
+            "speaker_entity_id": "entity_id of the speaker; null when the speaker resolved to a "
+                                 "name but not to one entity (e.g. 'Brady and Cha').",
+            "speaker_name": "Canonical name of the entity, else the resolved name.",
+            "label": "Entity label of the speaker (PERSON, ORG, ...); null without an entity.",
+            "quotes": "Direct quotations (not scare quotes) attributed to the speaker.",
+            "claims": "Claims (direct and indirect) whose source is the speaker.",
+            "articles": "Distinct articles with a quote or claim by the speaker.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "first_seen": "Earliest published_date of those articles.",
+            "last_seen": "Latest published_date of those articles.",
+            "roles": "Distinct roles as the articles give them (speaker_role, source_role), "
+                     "sorted; empty when none.",
+        },
+    ),
+    "entity_mentions_by_day": (
+        "Mentions of each entity per publication day.",
+        {
+            "entity_id": "Stable id of the canonical entity.",
+            "name": "Canonical name of the entity.",
+            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+            "day": _DAY,
+            "articles": "Articles of that day that mention the entity.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "mentions": "Mentions of the entity in those articles (sum of mention_count).",
+        },
+    ),
+    "entity_cooccurrence": (
+        "Pairs of entities mentioned in the same article, each pair once (entity_id_a < "
+        "entity_id_b).",
+        {
+            "entity_id_a": "The pair's entity with the smaller entity_id.",
+            "name_a": "Canonical name of entity a.",
+            "label_a": "Entity label of entity a.",
+            "entity_id_b": "The pair's entity with the larger entity_id.",
+            "name_b": "Canonical name of entity b.",
+            "label_b": "Entity label of entity b.",
+            "articles": "Articles that mention both entities.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "first_seen": "Earliest published_date of those articles.",
+            "last_seen": "Latest published_date of those articles.",
+        },
+    ),
+    "claims_by_source": (
+        "Claims per kind of source and stance.",
+        {
+            "source_kind": "person, organisation, place, other, unresolved or anonymous (see "
+                           "claim_details.source_kind).",
+            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
+            "claims": "Number of claims.",
+            "articles": "Distinct articles those claims come from.",
+        },
+    ),
+    "caption_credits": (
+        "Photo credits: captions per agency, photographer and distributor (all three null: "
+        "captions without a parsed credit).",
+        {
+            "agency": "Photo agency named in the credit, or null.",
+            "photographer": "Photographer named in the credit, or null.",
+            "distributor": "Distributor of the picture, or null.",
+            "captions": "Captions with this credit.",
+            "articles": "Distinct articles with such a caption.",
+        },
+    ),
+    "story_counts": (
+        "Articles and stories per publication day, counting republished copies of a story once.",
+        {
+            "day": _DAY,
+            "articles": "Articles published that day, copies included.",
+            "stories": f"Distinct stories with an article that day ({_STORY}).",
+            "new_stories": "Stories whose earliest dated copy is from that day (0 on the null "
+                           "day).",
+        },
+    ),
+}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def view_comment_statements() -> Iterator[str]:
+    """COMMENT ON statements for the views of warehouse/*.sql, run after those files."""
+    for view, (text, columns) in VIEW_DESCRIPTIONS.items():
+        yield f"COMMENT ON VIEW {view} IS {_literal(text)}"
+        for column, col_text in columns.items():
+            yield f"COMMENT ON COLUMN {view}.{column} IS {_literal(col_text)}"
+
+
+def all_tables() -> dict[str, pa.Schema]:
+    """Every table of a release: the article tables and rejects, plus runs."""
+    return {**schemas.TABLES, "runs": schemas.RUNS}
+
+
+def empty_warehouse() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with every table (empty) and every view of warehouse/*.sql."""
+    con = duckdb.connect()
+    for name, schema in all_tables().items():
+        con.register("_empty", schema.empty_table())
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _empty")
+        con.unregister("_empty")
+    for sql_file in storage.view_sql_files():
+        con.execute(sql_file.read_text(encoding="utf-8"))
+    return con
+
+
+def view_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """(column, type) of every user view, in column order."""
+    rows = con.execute(
+        "SELECT c.table_name, c.column_name, c.data_type FROM duckdb_columns() AS c "
+        "JOIN duckdb_views() AS v ON v.view_name = c.table_name AND v.schema_name = c.schema_name "
+        "AND v.database_name = c.database_name "
+        "WHERE NOT v.internal AND c.schema_name = 'main' ORDER BY c.table_name, c.column_index"
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for view, column, type_ in rows:
+        out.setdefault(view, []).append((column, type_))
+    return out
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _section(name: str, kind: str, text: str, rows: list[tuple[str, str, str]]) -> str:
+    lines = [f"### `{name}` ({kind})", "", _cell(text) or "(no description)", "",
+             "| column | type | description |", "|---|---|---|"]
+    lines += [f"| `{c}` | {t} | {_cell(d) or '(no description)'} |" for c, t, d in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _table_section(name: str, schema: pa.Schema) -> str:
+    rows = [(f.name, str(f.type), schemas.description(schema, f.name)) for f in schema]
+    return _section(name, "table", storage.TABLE_DESCRIPTIONS.get(name, ""), rows)
+
+
+def _view_section(name: str, columns: list[tuple[str, str]]) -> str:
+    text, described = VIEW_DESCRIPTIONS.get(name, ("", {}))
+    rows = [(c, t.lower(), described.get(c, "")) for c, t in columns]
+    return _section(name, "view", text, rows)
+
+
+def dictionary_markdown(table: str | None = None) -> str:
+    """The data dictionary as Markdown: every table and view, or only the one named."""
+    tables = all_tables()
+    con = empty_warehouse()
+    try:
+        views = view_columns(con)
+    finally:
+        con.close()
+    ordered_views = [v for v in VIEW_DESCRIPTIONS if v in views]
+    ordered_views += sorted(v for v in views if v not in VIEW_DESCRIPTIONS)
+    if table is not None:
+        if table in tables:
+            return _table_section(table, tables[table])
+        if table in views:
+            return _view_section(table, views[table])
+        known = ", ".join([*tables, *ordered_views])
+        raise SystemExit(f"newsflow describe: no table or view {table!r}; known: {known}")
+    parts = [
+        "# newsflow data dictionary",
+        "",
+        "Generated by `uv run python -m flows.describe > docs/data_dictionary.md` from "
+        "transforms/schemas.py (tables) and flows/describe.py (views of warehouse/*.sql); "
+        "do not edit by hand. The same descriptions are `COMMENT ON` every table, view and "
+        "column of `news.duckdb` (see `duckdb_columns()`).",
+        "",
+        "## Tables",
+        "",
+        *(_table_section(n, s) for n, s in tables.items()),
+        "## Views",
+        "",
+        *(_view_section(v, views[v]) for v in ordered_views),
+    ]
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    sys.stdout.write(dictionary_markdown(args[0] if args else None))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

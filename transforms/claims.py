@@ -1,0 +1,306 @@
+"""Attribution relations (direct and indirect) -> claims with source, cue, stance.
+
+Pure extractors in textacy's ``extract/triples.py`` style, Doc in, named records out:
+
+* :func:`verb_attributions` -- a cue verb (lexicon learned from PolNeAR TRAIN cues,
+  ``transforms/cue_lexicon.py``) with its source (nsubj, passive agent, governing subject) and its
+  content (ccomp/xcomp/dobj subtree; for an inverted or parenthetical cue -- "..., X said." or
+  "In return, analysts say, Russia may ..." -- the governing clause without the cue clause);
+* :func:`according_to_attributions` -- "according to X, ...";
+* quotations with a speaker (``transforms.quotes``) become direct claims, or widen the content
+  of their cue's claim (mixed) when the quote sits inside a reported clause;
+
+then :func:`claim_records` resolves sources and emits rows of the CLAIMS schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence, Set
+from dataclasses import dataclass, replace
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from transforms.cue_lexicon import CUE_COUNTS
+from transforms.quotes import SPEECH_LEMMAS, according_to, direct_quotations, subject_of
+from transforms.schemas import STANCES, stable_id
+from transforms.sections import Section
+from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span
+
+# a verb is taken as a cue when, in TRAIN, its lemma was a cue at least this often (and seen
+# at least MIN_SEEN times), or when it is a speech verb
+MIN_PRIOR = 0.30
+MIN_SEEN = 3
+CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
+SKIP_LEMMAS = frozenset({"be", "have", "do", "get", "make", "go", "take", "come", "give", "use"})
+
+STANCE_OF: dict[str, str] = {}
+for _stance, _words in {
+    "deny": "deny reject dismiss refute dispute disavow rebut contradict denounce",
+    "accuse": "accuse blame criticize criticise attack charge condemn slam allege blast fault "
+              "accuse lambaste mock ridicule decry",
+    "predict": "predict expect forecast warn project anticipate estimate foresee",
+    "believe": "believe think feel consider suspect know see fear worry doubt assume guess "
+               "reckon understand seem appear find realize recognize",
+    "want": "want hope wish plan seek intend urge call demand push vow promise pledge aim "
+            "propose need prefer refuse try",
+    "question": "ask question wonder query inquire challenge",
+    "assert": "say tell add note write state announce claim insist argue explain declare report "
+              "confirm acknowledge admit reveal tweet describe suggest stress emphasize recall "
+              "conclude respond reply according show indicate testify maintain point post",
+}.items():
+    for _w in _words.split():
+        STANCE_OF.setdefault(_w, _stance)
+assert set(STANCE_OF.values()) <= set(STANCES)
+
+HEDGES = frozenset("may might could likely unlikely possibly perhaps probably maybe potentially "
+                   "reportedly allegedly apparently seemingly possible".split())
+_EDGE_PUNCT = re.compile(r"^[\s,;:\-\u2013\u2014]+|[\s,;:\-\u2013\u2014]+$")
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A claim before resolution: character spans into the section text."""
+
+    content: tuple[int, int]
+    source_head: Token | None
+    source: tuple[int, int] | None
+    cue: tuple[int, int]
+    cue_lemma: str
+    kind: str  # direct | indirect | mixed
+    prior: float  # how reliable the cue is
+
+
+def prior_of(lemma: str) -> float:
+    cue, seen = CUE_COUNTS.get(lemma, (0, 0))
+    p = cue / seen if seen >= MIN_SEEN else 0.0
+    if lemma in SPEECH_LEMMAS:
+        p = max(p, 0.5)
+    return p
+
+
+def is_cue(tok: Token) -> bool:
+    lemma = tok.lemma_.lower()
+    return tok.pos_ == "VERB" and lemma not in SKIP_LEMMAS and prior_of(lemma) >= MIN_PRIOR
+
+
+def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
+    """Token range [lo, hi) -> trimmed character span (None when nothing is left)."""
+    if hi <= lo:
+        return None
+    s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
+    text = doc.text[s:e]
+    m1 = _EDGE_PUNCT.match(text)
+    if m1:
+        s += m1.end()
+    text = doc.text[s:e]
+    m2 = _EDGE_PUNCT.search(text)
+    if m2 and m2.start() < len(text):
+        e = s + m2.start()
+    return (s, e) if e > s and re.search(r"\w", doc.text[s:e]) else None
+
+
+def _subtree_range(tok: Token, exclude: Set[int] = frozenset()) -> tuple[int, int]:
+    p0, p1 = paragraph_bounds(tok)
+    idx = [t.i for t in tok.subtree if t.i not in exclude and p0 <= t.idx < p1]
+    return (min(idx), max(idx) + 1) if idx else (tok.i, tok.i)
+
+
+def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
+    """Token range of what the cue verb attributes."""
+    doc = verb.doc
+    sent = verb.sent
+    src = {t.i for t in subj.subtree} if subj is not None else set()
+    comps = [c for c in verb.children if c.dep_ in CONTENT_DEPS and c.i not in src]
+    comps = [c for c in comps if c.dep_ != "dobj" or not any(
+        k.dep_ in ("ccomp", "xcomp") for k in verb.children)]
+    if comps:
+        ranges = [_subtree_range(c) for c in comps]
+        lo = min(r[0] for r in ranges)
+        hi = max(r[1] for r in ranges)
+        # "said it was ..." but also "told CNBC that ...": drop a dative before the clause
+        return lo, hi
+    # inverted/parenthetical cue: "..., he said." / "In return, analysts say, Russia may ..."
+    if verb.dep_ in ("parataxis", "ccomp", "advcl", "conj") and verb.head.i != verb.i:
+        head = verb.head
+        excl = {t.i for t in verb.subtree}
+        lo, hi = _subtree_range(head, excl)
+        lo, hi = max(lo, sent.start), min(hi, sent.end)
+        p0, p1 = paragraph_bounds(verb)
+        while lo < hi and doc[lo].idx < p0:
+            lo += 1
+        while hi > lo and doc[hi - 1].idx >= p1:
+            hi -= 1
+        if hi > lo:
+            return lo, hi
+    if verb.dep_ == "ROOT":
+        # "“...,” he said." parsed with the quote as a dependent chain: everything in the sentence
+        # that is not the source or the cue clause's own adverbials
+        others = [c for c in verb.children if c.i not in src and c.dep_ not in (
+            "nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "punct", "prep", "npadvmod",
+            "dative", "agent", "prt", "cc", "mark")]
+        if others:
+            ranges = [_subtree_range(c) for c in others]
+            return min(r[0] for r in ranges), max(r[1] for r in ranges)
+    preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in (
+        "about", "on", "of", "for", "against", "that", "to", "with", "as")]
+    for p in preps:
+        objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
+        if objs:
+            return _subtree_range(objs[0])
+    return None
+
+
+def _cue_range(verb: Token) -> tuple[int, int]:
+    lo, hi = verb.i, verb.i + 1
+    for c in verb.children:
+        if c.dep_ == "prt" and c.i == hi:
+            hi += 1
+    return lo, hi
+
+
+def verb_attributions(doc: Doc) -> Iterator[Attribution]:
+    for verb in doc:
+        if not is_cue(verb):
+            continue
+        subj = subject_of(verb)
+        rng = _content_for(verb, subj)
+        if rng is None:
+            continue
+        content = _span_chars(doc, *rng)
+        if content is None:
+            continue
+        lo, hi = _cue_range(verb)
+        cue = (doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text))
+        source = None
+        if subj is not None:
+            sp = source_span(subj)
+            source = (sp.start_char, sp.end_char)
+            if content[0] <= source[0] < content[1] and content[0] <= cue[0] < content[1]:
+                continue
+        yield Attribution(content, subj, source, cue, verb.lemma_.lower(), "indirect",
+                          prior_of(verb.lemma_.lower()))
+
+
+def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
+    for acc, src in according_to(doc):
+        prep = acc
+        head = prep.head if prep.head.i != prep.i else None
+        excl = {t.i for t in prep.subtree}
+        if head is None:
+            continue
+        lo, hi = _subtree_range(head, excl)
+        lo, hi = max(lo, acc.sent.start), min(hi, acc.sent.end)
+        content = _span_chars(doc, lo, hi)
+        if content is None:
+            continue
+        sp = source_span(src)
+        cue = (acc.idx, doc[acc.i + 1].idx + len(doc[acc.i + 1].text))
+        yield Attribution(content, src, (sp.start_char, sp.end_char), cue, "according to",
+                          "indirect", 0.9)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def attributions(doc: Doc) -> list[Attribution]:
+    """All attributions in a section's Doc, one per cue, in text order."""
+    by_cue: dict[tuple[int, int], Attribution] = {}
+    for att in [*verb_attributions(doc), *according_to_attributions(doc)]:
+        by_cue.setdefault(att.cue, att)
+    direct: list[Attribution] = []
+    for dq in direct_quotations(doc):
+        if dq.is_scare_quote or dq.speaker is None or dq.speaker_head is None:
+            continue
+        q = dq.quote
+        qspan = (q.mark_start, q.mark_end)
+        cue = (dq.cue.start_char, dq.cue.end_char) if dq.cue is not None else (q.start, q.start)
+        own = by_cue.get(cue) if not dq.inherited else None
+        if own is not None:
+            lo, hi = min(own.content[0], qspan[0]), max(own.content[1], qspan[1])
+            # a quote that only partly fills the reported clause makes it mixed
+            inner = doc.text[own.content[0]:own.content[1]]
+            kind = "direct" if (own.kind == "direct" or _overlap(own.content, qspan) == 0 or
+                                len(inner) <= (q.mark_end - q.mark_start) + 2) else "mixed"
+            if own.kind == "direct" and own.content[1] < qspan[0]:
+                kind = "direct"
+            if cue[0] < lo or cue[0] >= hi or own.kind == "direct":
+                by_cue[cue] = replace(own, content=(lo, hi), kind=kind)
+            continue
+        sp = dq.speaker
+        direct.append(Attribution(qspan, dq.speaker_head, (sp.start_char, sp.end_char),
+                                  cue, dq.cue_lemma or "say", "direct", 0.6 if dq.inherited
+                                  else 0.8))
+    out = list(by_cue.values()) + direct
+    # one claim per content: drop an attribution whose content lies inside a longer one's
+    # content when its cue does too (nested attributions are flattened in PolNeAR)
+    out.sort(key=lambda a: (a.content[0], -a.content[1]))
+    kept: list[Attribution] = []
+    for a in out:
+        if any(b.content[0] <= a.cue[0] < b.content[1] and b.content[0] <= a.content[0] and
+               a.content[1] <= b.content[1] and b.prior >= a.prior for b in kept):
+            continue
+        kept.append(a)
+    return kept
+
+
+def _stance(lemma: str, content: str) -> str:
+    if lemma == "according to":
+        return "assert"
+    if lemma in ("say", "tell") and re.search(r"\bnot\b|n't\b", content[:0]):
+        return "deny"
+    return STANCE_OF.get(lemma, "other")
+
+
+def claim_records(article_id: str, sections: Sequence[Section],
+                  entities: Sequence[Any]) -> list[dict]:
+    """Rows of the CLAIMS table (without source_uri, content_sha256, published_month)."""
+    resolver = SpeakerResolver(entities)
+    rows = []
+    for section in sections:
+        doc = section.doc
+        text = doc.text
+        for att in attributions(doc):
+            s, e = att.content
+            content = text[s:e]
+            sp = None
+            if att.source_head is not None:
+                sp = resolver.resolve(section.name, section.caption_id, att.source_head)
+                resolver.remember(section.name, s, sp)
+            src = att.source
+            words = {w.lower() for w in re.findall(r"\w+", content)}
+            conf = att.prior * (0.6 + 0.4 * (sp.confidence if sp else 0.5))
+            rows.append({
+                "claim_id": stable_id("claim", article_id, section.name, section.caption_id,
+                                      s, e),
+                "article_id": article_id,
+                "section": section.name,
+                "caption_id": section.caption_id,
+                "start_char": s,
+                "end_char": e,
+                "content_text": content,
+                "source_text": text[src[0]:src[1]] if src else None,
+                "source_start": src[0] if src else None,
+                "source_end": src[1] if src else None,
+                "source_name": sp.name if sp else None,
+                "source_entity_id": sp.entity_id if sp else None,
+                "source_role": sp.role if sp else None,
+                "cue_text": text[att.cue[0]:att.cue[1]] or None,
+                "cue_start": att.cue[0] if att.cue[1] > att.cue[0] else None,
+                "cue_end": att.cue[1] if att.cue[1] > att.cue[0] else None,
+                "cue_lemma": att.cue_lemma,
+                "kind": att.kind,
+                "stance": _stance(att.cue_lemma, content),
+                "is_hedged": bool(words & HEDGES),
+                "confidence": round(max(0.0, min(1.0, conf)), 3),
+            })
+    # one row per claim id (two cues cannot own the same content span)
+    seen: set[str] = set()
+    unique = []
+    for r in rows:
+        if r["claim_id"] not in seen:
+            seen.add(r["claim_id"])
+            unique.append(r)
+    return unique

@@ -1,0 +1,1 @@
+CUE_COUNTS: dict[str, tuple[int, int]] = {}

@@ -1,0 +1,358 @@
+"""Quotation marks -> quotes with speaker, cue and scare-quote flag.
+
+Small pure extractors in the style of textacy's ``extract/triples.py``:
+
+* :func:`quote_spans` scans a section's text for quotations (curly and straight, double and
+  single) one paragraph at a time. It never refuses a document: an unclosed quotation is closed
+  at the end of its paragraph, and a paragraph that reopens a quote without the previous one
+  having been closed is flagged as a continuation (news convention for multi-paragraph quotes).
+  Apostrophes (``Russia's``, ``don't``, ``'90s``, ``the Kims' rule``) are not quotation marks.
+* :func:`direct_quotations` ties each quotation to a speaker and cue in its sentence (``“...,”
+  he said``; ``X said: “...”``; ``X said Y “...”``), or, for a continuation paragraph or a
+  stand-alone quoted paragraph, to the previous quote's speaker.
+* :func:`quote_records` resolves speakers (``transforms.speakers``) and emits rows of the QUOTES
+  schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span, Token
+
+from transforms.schemas import stable_id
+from transforms.sections import Section
+from transforms.speakers import Speaker, SpeakerResolver, source_span
+
+OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab": "\u00bb"}
+DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
+_APOS_WORD = re.compile(r"'(?:\d0s|tis|twas|em|n|cause|til)\b", re.I)
+
+# verbs that introduce speech, for tying a quotation to its speaker
+SPEECH_LEMMAS = frozenset("""
+say tell add write ask note explain continue recall argue claim insist declare state announce
+respond reply tweet post warn joke quip acknowledge admit conclude describe call suggest predict
+complain boast told testify remark observe comment concede confirm deny repeat reiterate urge
+vow promise pledge scream shout yell exclaim mutter whisper answer caution emphasize stress
+point lament report read proclaim say recount muse wonder query chime counter retort speak
+""".split())
+WORK_NOUNS = frozenset("""
+film movie book novel song album show series play musical poem episode article column essay
+documentary podcast headline slogan titled title painting opera program programme memoir
+""".split())
+SENT_END = re.compile(r"[.!?…]['\"\u2019\u201d]*\s*$")
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    """A quotation in a section's text: ``[start, end)`` is the inside, marks excluded."""
+
+    start: int
+    end: int
+    mark_start: int
+    mark_end: int
+    closed: bool = True
+    continuation: bool = False  # reopens a quote left open in the previous paragraph
+
+    def text(self, section_text: str) -> str:
+        return section_text[self.start:self.end]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def _opens(text: str, i: int) -> bool:
+    """A straight or left mark at ``i`` can open: not glued to a word before it, and followed
+    by something to quote."""
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    return not _is_word(prev) and not nxt.isspace()
+
+
+def _closes(text: str, i: int) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    return not prev.isspace() and not _is_word(nxt)
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for line in text.split("\n"):
+        yield pos, pos + len(line)
+        pos += len(line) + 1
+
+
+def quote_spans(text: str) -> list[QuoteSpan]:
+    """Every quotation in ``text``, paragraph by paragraph, in order."""
+    out: list[QuoteSpan] = []
+    left_open = False
+    for p0, p1 in _paragraphs(text):
+        if p0 == p1 or not text[p0:p1].strip():
+            continue
+        first_nonspace = p0 + (len(text[p0:p1]) - len(text[p0:p1].lstrip()))
+        i = p0
+        open_at: int | None = None
+        open_mark = ""
+        was_left_open = left_open
+        left_open = False
+        while i < p1:
+            ch = text[i]
+            if open_at is None:
+                if ch in DOUBLE_OPEN and (ch != '"' or _opens(text, i)) or \
+                        ch in ("\u2018", "'") and _opens(text, i) and \
+                        not _APOS_WORD.match(text, i) and \
+                        (ch == "\u2018" or "'" in text[i + 1:p1]):
+                    open_at, open_mark = i, ch
+            else:
+                close = OPENERS[open_mark]
+                if ch == close and (open_mark in DOUBLE_OPEN or _closes(text, i)):
+                    s, e = _trim(text, open_at + 1, i)
+                    if e > s:
+                        out.append(QuoteSpan(s, e, open_at, i + 1, True,
+                                             was_left_open and open_at == first_nonspace))
+                    open_at = None
+                elif ch == "\u201c" and open_mark == "\u201c":
+                    # a new opening before the old one closed: close the old one here
+                    s, e = _trim(text, open_at + 1, i)
+                    if e > s:
+                        out.append(QuoteSpan(s, e, open_at, i, False,
+                                             was_left_open and open_at == first_nonspace))
+                    open_at = i
+            i += 1
+        if open_at is not None and open_mark in DOUBLE_OPEN:
+            s, e = _trim(text, open_at + 1, p1)
+            if e > s:
+                out.append(QuoteSpan(s, e, open_at, e, False,
+                                     was_left_open and open_at == first_nonspace))
+                left_open = True
+        elif open_at is not None:
+            # an unclosed single mark is an apostrophe after all; rescan after it
+            pass
+    return out
+
+
+@dataclass(frozen=True)
+class DirectQuotation:
+    """A quotation tied (or not) to who says it."""
+
+    quote: QuoteSpan
+    speaker: Span | None  # the source as written
+    speaker_head: Token | None
+    cue: Span | None
+    cue_lemma: str | None
+    is_scare_quote: bool
+    inherited: bool = False  # speaker taken from the previous quote
+
+
+def _inside(tok: Token, quotes: Sequence[QuoteSpan]) -> bool:
+    return any(q.mark_start <= tok.idx < q.mark_end for q in quotes)
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The source head of a cue verb: nsubj, the agent of a passive, or its governing verb's
+    subject for an xcomp/conj ("went on to say", "smiled and said")."""
+    for c in verb.children:
+        if c.dep_ in ("nsubj",):
+            return c
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
+        return subject_of(verb.head) if verb.head.pos_ in ("VERB", "AUX") else None
+    return None
+
+
+def according_to(doc: Doc | Span) -> Iterator[tuple[Token, Token]]:
+    """(``according``, source head) for each "according to X"."""
+    for tok in doc:
+        if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and \
+                tok.doc[tok.i + 1].lower_ == "to":
+            to = tok.doc[tok.i + 1]
+            objs = [c for c in to.children if c.dep_ == "pobj"]
+            if objs:
+                yield tok, objs[0]
+
+
+def _cue_for(sent: Span, quote: QuoteSpan, quotes: Sequence[QuoteSpan],
+             lemmas: frozenset[str]) -> tuple[Token, Token] | None:
+    """The nearest speech verb outside quotation marks with a subject, in the sentence."""
+    cands = []
+    for tok in sent:
+        if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in lemmas or \
+                _inside(tok, quotes):
+            continue
+        subj = subject_of(tok)
+        if subj is None or _inside(subj, quotes):
+            continue
+        dist = quote.mark_start - tok.idx if tok.idx < quote.mark_start else \
+            tok.idx - quote.mark_end
+        cands.append((dist, tok.i, tok, subj))
+    for acc, src in according_to(sent):
+        if not _inside(acc, quotes):
+            dist = abs(acc.idx - quote.mark_end)
+            cands.append((dist, acc.i, acc, src))
+    if not cands:
+        return None
+    _, _, verb, subj = min(cands)
+    return verb, subj
+
+
+def sentences(doc: Doc) -> list[Span]:
+    """The parser's sentences, also split at paragraph breaks (a sentence never spans two)."""
+    out = []
+    for sent in doc.sents:
+        start = sent.start
+        for tok in sent:
+            if "\n" in tok.text or "\n" in tok.whitespace_:
+                end = tok.i if "\n" in tok.text else tok.i + 1
+                if end > start:
+                    out.append(doc[start:end])
+                start = tok.i + 1
+        if sent.end > start:
+            out.append(doc[start:sent.end])
+    return [s for s in out if s.text.strip()]
+
+
+def _sentences_for(doc: Doc, q: QuoteSpan) -> list[Span]:
+    """Sentences touching the quote, plus the sentence right after it when the quote ends its
+    sentence ("... ,” he said." split off by the parser) or before it when that one ends with
+    ":"."""
+    sents = sentences(doc)
+    touching = [i for i, s in enumerate(sents) if s.start_char < q.mark_end and
+                q.mark_start < s.end_char]
+    if not touching:
+        return []
+    lo, hi = touching[0], touching[-1]
+    out = [sents[i] for i in range(lo, hi + 1)]
+    if hi + 1 < len(sents):
+        nxt = sents[hi + 1]
+        between = doc.text[q.mark_end:nxt.start_char]
+        if not between.strip() and "\n" not in between and len(nxt) <= 12:
+            out.append(nxt)
+    if lo > 0:
+        prev = sents[lo - 1]
+        if prev.text.rstrip().endswith(":") and "\n" not in doc.text[prev.end_char:q.mark_start]:
+            out.insert(0, prev)
+    return out
+
+
+def _is_title_of_work(doc: Doc, q: QuoteSpan) -> bool:
+    before = doc.text[max(0, q.mark_start - 30):q.mark_start].lower().split()
+    return bool(before) and before[-1].strip(",:") in WORK_NOUNS
+
+
+def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
+    inner = doc.char_span(q.start, q.end, alignment_mode="expand")
+    words = [t for t in inner if not t.is_punct] if inner is not None else []
+    if len(words) > 4 or len(words) > 3 and SENT_END.search(doc.text[q.start:q.end]):
+        return False
+    has_verb = any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")
+                   for t in words)
+    return not has_verb or len(words) <= 2
+
+
+def direct_quotations(doc: Doc, lemmas: frozenset[str] = SPEECH_LEMMAS) \
+        -> Iterator[DirectQuotation]:
+    """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them)."""
+    quotes = quote_spans(doc.text)
+    prev: DirectQuotation | None = None
+    prev_para_end = -1
+    for q in quotes:
+        para_start = doc.text.rfind("\n", 0, q.mark_start) + 1
+        found = None
+        for sent in _sentences_for(doc, q):
+            hit = _cue_for(sent, q, quotes, lemmas)
+            if hit is not None:
+                found = hit
+                break
+        scare = False
+        if found is None:
+            scare = _is_title_of_work(doc, q) or _looks_scare(doc, q)
+        if found is not None:
+            verb, subj = found
+            cue = doc[verb.i:verb.i + 2] if verb.lower_ == "according" else doc[verb.i:verb.i + 1]
+            dq = DirectQuotation(q, source_span(subj), subj, cue, verb.lemma_.lower()
+                                 if verb.lower_ != "according" else "according to", False)
+            # the speaker of a short fragment inside a clause is the clause's source, but a
+            # short noun phrase in quotes remains a scare quote ("the “historic” moment")
+            if _looks_scare(doc, q) and not SENT_END.search(doc.text[q.start:q.end]):
+                inner = doc.char_span(q.start, q.end, alignment_mode="expand")
+                if inner is not None and len([t for t in inner if not t.is_punct]) <= 2 and \
+                        not any(t.pos_ in ("VERB", "AUX") for t in inner):
+                    dq = DirectQuotation(q, None, None, None, None, True)
+        elif not scare and prev is not None and prev.speaker is not None and (
+                q.continuation or prev_para_end >= para_start - 2 or
+                doc.text[para_start:q.mark_start].strip() == ""):
+            # a quoted paragraph with no cue continues the previous speaker
+            dq = DirectQuotation(q, prev.speaker, prev.speaker_head, prev.cue, prev.cue_lemma,
+                                 False, True)
+        else:
+            dq = DirectQuotation(q, None, None, None, None, scare)
+        yield dq
+        if dq.speaker is not None:
+            prev = dq
+            prev_para_end = doc.text.find("\n", q.mark_end)
+            prev_para_end = len(doc.text) if prev_para_end < 0 else prev_para_end
+
+
+def _confidence(dq: DirectQuotation, sp: Speaker | None) -> float:
+    if dq.is_scare_quote:
+        return 0.7
+    if dq.speaker is None or sp is None:
+        return 0.2
+    c = sp.confidence * (0.8 if dq.inherited else 1.0)
+    return round(min(1.0, c), 3)
+
+
+def quote_records(article_id: str, sections: Sequence[Section],
+                  entities: Sequence[Any]) -> list[dict]:
+    """Rows of the QUOTES table (without source_uri, content_sha256, published_month)."""
+    resolver = SpeakerResolver(entities)
+    rows = []
+    for section in sections:
+        doc = section.doc
+        for dq in direct_quotations(doc):
+            q = dq.quote
+            sp: Speaker | None = None
+            if dq.speaker is not None and dq.speaker_head is not None:
+                if dq.inherited and resolver.last() is not None:
+                    sp = resolver.last()
+                else:
+                    sp = resolver.resolve(section.name, section.caption_id, dq.speaker_head,
+                                          dq.speaker)
+                    resolver.remember(section.name, q.start, sp)
+            rows.append({
+                "quote_id": stable_id("quote", article_id, section.name, section.caption_id,
+                                      q.start, q.end),
+                "article_id": article_id,
+                "section": section.name,
+                "caption_id": section.caption_id,
+                "start_char": q.start,
+                "end_char": q.end,
+                "quote_text": doc.text[q.start:q.end],
+                "speaker_text": dq.speaker.text if dq.speaker is not None else None,
+                "speaker_start": dq.speaker.start_char if dq.speaker is not None else None,
+                "speaker_end": dq.speaker.end_char if dq.speaker is not None else None,
+                "speaker_name": sp.name if sp else None,
+                "speaker_entity_id": sp.entity_id if sp else None,
+                "speaker_role": sp.role if sp else None,
+                "cue_text": dq.cue.text if dq.cue is not None else None,
+                "cue_lemma": dq.cue_lemma,
+                "is_scare_quote": dq.is_scare_quote,
+                "confidence": _confidence(dq, sp),
+            })
+    return rows

@@ -1,0 +1,202 @@
+"""Who is speaking: source spans as written -> canonical person(s), entity id and role.
+
+A reader resolves a source the way this module does:
+
+* a named mention -> its canonical entity (``Brady`` -> ``James Brady``); coordinated names
+  (``Brady and Cha``) -> every entity, ``" and "``-joined, no single entity id;
+* ``he``/``she``/``him``/``her`` -> the most recent singular PERSON speaker before it (the previous
+  quote's speaker first), else the most recent PERSON mentioned before it;
+* ``they``/``them`` -> the most recent plural (coordinated) speaker;
+* a description (``the Russian leader``) -> the entity whose aliases or roles contain it;
+* the role comes from an apposition (``Rodger Baker, executive director of ...``) or from
+  title words before the name (``Senior Advisor Victor Cha``).
+
+Entities are only read through the attributes of ``transforms.entities.Entity``/``Mention``
+(``entity_id``, ``name``, ``label``, ``aliases``, ``roles``, ``mentions`` with ``section``,
+``caption_id``, ``start``, ``end``), so this module needs nothing else from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.tokens import Span, Token
+
+SINGULAR_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
+PLURAL_PRONOUNS = {"they", "them", "we", "us"}
+PERSONAL_LABELS = ("PERSON",)
+SOURCE_LABELS = ("PERSON", "ORG", "NORP", "GPE")
+# dependency labels that hang a role or a clause off a source head, not part of its name
+_NOT_NAME = {"appos", "relcl", "acl", "punct", "advcl", "prep", "cc", "conj", "det", "poss"}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A source as written and as resolved."""
+
+    text: str
+    start: int
+    end: int
+    name: str | None = None
+    entity_id: str | None = None
+    role: str | None = None
+    plural: bool = False
+    confidence: float = 0.5
+    label: str | None = None
+
+
+def paragraph_bounds(tok: Token) -> tuple[int, int]:
+    """Character bounds of the paragraph (line) holding ``tok``: spans never cross one."""
+    text = tok.doc.text
+    p0 = text.rfind("\n", 0, tok.idx) + 1
+    p1 = text.find("\n", tok.idx)
+    return p0, (len(text) if p1 < 0 else p1)
+
+
+def subtree_span(tok: Token, exclude: Sequence[Token] = ()) -> Span:
+    """The contiguous span of ``tok``'s subtree (minus any excluded subtrees at the edges)."""
+    ex = {t.i for e in exclude for t in e.subtree}
+    p0, p1 = paragraph_bounds(tok)
+    idx = [t.i for t in tok.subtree if t.i not in ex and p0 <= t.idx < p1] or [tok.i]
+    lo, hi = min(idx), max(idx) + 1
+    doc = tok.doc
+    while lo < hi - 1 and (doc[lo].is_punct or doc[lo].is_space):
+        lo += 1
+    while hi > lo + 1 and (doc[hi - 1].is_punct or doc[hi - 1].is_space):
+        hi -= 1
+    return doc[lo:hi]
+
+
+def source_span(head: Token) -> Span:
+    """The source as written: the head's subtree without relative clauses; an apposition is kept
+    out too (it becomes the role) unless it comes before the name."""
+    cut = [c for c in head.children if c.dep_ in ("relcl", "acl") and c.i > head.i]
+    cut += [c for c in head.children if c.dep_ == "appos" and c.i > head.i]
+    return subtree_span(head, cut)
+
+
+def role_of(head: Token) -> str | None:
+    """Role from an apposition, or from title words before a PERSON name."""
+    for c in head.children:
+        if c.dep_ == "appos" and c.i > head.i and c.ent_type_ != "PERSON":
+            return subtree_span(c).text
+    # "Senior Advisor Victor Cha", "Teneo Consultants Vice President James Brady"
+    heads = [head] + [c for c in head.children if c.dep_ == "conj"]
+    roles = []
+    for h in heads:
+        words = [t for t in h.lefts if t.dep_ == "compound"]
+        titles = []
+        for t in reversed(words):
+            if t.ent_type_ in ("PERSON",):
+                continue
+            if t.ent_type_ in ("ORG", "GPE", "NORP") or not t.is_title:
+                break
+            titles.insert(0, t)
+        # contiguous run of title words just before the name tokens
+        if titles:
+            roles.append(" ".join(t.text for t in titles))
+    if roles:
+        return " and ".join(dict.fromkeys(roles))
+    if head.ent_type_ == "" and head.pos_ == "NOUN":  # "a spokesman", "analysts"
+        mods = [t for t in head.lefts if t.dep_ in ("compound", "amod")]
+        if mods:
+            return " ".join(t.text for t in [*mods, head])
+    return None
+
+
+def _mentions_in(entities: Sequence[Any], section: str, caption_id: str | None,
+                 start: int, end: int) -> list[tuple[int, Any]]:
+    found = []
+    for ent in entities:
+        for m in ent.mentions:
+            if m.section == section and m.caption_id == caption_id and \
+                    m.start < end and start < m.end:
+                found.append((m.start, ent))
+                break
+    return sorted(found, key=lambda x: x[0])
+
+
+def entity_for_span(entities: Sequence[Any], section: str, caption_id: str | None,
+                    start: int, end: int) -> Any | None:
+    """The entity with a mention overlapping ``[start, end)`` (PERSON first), or None."""
+    found = [e for _, e in _mentions_in(entities, section, caption_id, start, end)]
+    for label in SOURCE_LABELS:
+        for e in found:
+            if e.label == label:
+                return e
+    return found[0] if found else None
+
+
+@dataclass
+class SpeakerResolver:
+    """Resolves source spans in reading order; remembers who spoke last."""
+
+    entities: Sequence[Any]
+    history: list[tuple[str, int, Speaker]] = field(default_factory=list)
+
+    def remember(self, section: str, pos: int, speaker: Speaker) -> None:
+        if speaker.name:
+            self.history.append((section, pos, speaker))
+
+    def last(self, plural: bool | None = None, label: str | None = None) -> Speaker | None:
+        for _, _, sp in reversed(self.history):
+            if (plural is None or sp.plural == plural) and (label is None or sp.label == label):
+                return sp
+        return None
+
+    def _last_person_before(self, section: str, caption_id: str | None, pos: int) -> Any | None:
+        best, best_pos = None, -1
+        for ent in self.entities:
+            if ent.label != "PERSON":
+                continue
+            for m in ent.mentions:
+                if m.section == section and m.caption_id == caption_id and best_pos < m.start < pos:
+                    best, best_pos = ent, m.start
+        return best
+
+    def resolve(self, section: str, caption_id: str | None, head: Token,
+                span: Span | None = None) -> Speaker:
+        span = span if span is not None else source_span(head)
+        start, end = span.start_char, span.end_char
+        text = span.text
+        role = role_of(head)
+        low = head.lower_
+        found = _mentions_in(self.entities, section, caption_id, start, end)
+        people = [e for _, e in found if e.label in SOURCE_LABELS]
+        coordinated = any(t.dep_ == "conj" for t in head.children) or low in PLURAL_PRONOUNS
+        if head.tag_ in ("PRP", "PRP$") or low in SINGULAR_PRONOUNS | PLURAL_PRONOUNS:
+            if low in PLURAL_PRONOUNS:
+                prev = self.last(plural=True)
+                if prev is None:
+                    return Speaker(text, start, end, None, None, None, True, 0.4)
+                return Speaker(text, start, end, prev.name, prev.entity_id, prev.role, True, 0.7)
+            prev = self.last(plural=False, label="PERSON")
+            if prev is not None and prev.entity_id is not None:
+                return Speaker(text, start, end, prev.name, prev.entity_id, prev.role, False, 0.75,
+                               "PERSON")
+            ent = self._last_person_before(section, caption_id, start)
+            if ent is not None:
+                return Speaker(text, start, end, ent.name, ent.entity_id, None, False, 0.6,
+                               "PERSON")
+            return Speaker(text, start, end, None, None, None, False, 0.4)
+        if len(people) > 1 and coordinated:
+            names = " and ".join(dict.fromkeys(e.name for e in people))
+            return Speaker(text, start, end, names, None, role, True, 0.85, "PERSON")
+        ent = entity_for_span(self.entities, section, caption_id, head.idx,
+                              head.idx + len(head.text))
+        if ent is None and people:
+            ent = people[0]
+        if ent is not None:
+            return Speaker(text, start, end, ent.name, ent.entity_id, role,
+                           coordinated or head.tag_ in ("NNS", "NNPS"), 0.9, ent.label)
+        # a description: "the Russian leader" -> an entity whose alias/role says so
+        desc = " ".join(t.lower_ for t in span if t.dep_ not in ("det", "poss"))
+        for ent in self.entities:
+            names = [a.lower() for a in (*ent.aliases, *ent.roles)]
+            if desc and any(desc == n or desc in n for n in names):
+                return Speaker(text, start, end, ent.name, ent.entity_id, role, False, 0.6,
+                               ent.label)
+        plural = coordinated or head.tag_ in ("NNS", "NNPS")
+        return Speaker(text, start, end, None, None, role, plural, 0.5)
