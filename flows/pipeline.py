@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import secrets
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -30,6 +32,13 @@ from transforms.extract import article_id_for, article_rows, section_texts
 from transforms.sections import Section
 
 VERSION = "0.1.0"
+
+
+def fault_point(stage: str) -> None:
+    """Test hook: NEWSFLOW_KILL_AT=<stage> makes the process SIGKILL itself here, so the
+    reliability tests can prove that a run killed at any stage leaves no trace."""
+    if os.environ.get("NEWSFLOW_KILL_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 ACCEPTED_LANGUAGES = ("en", "und")  # "und": too little text to tell, which is not a reason to drop
 
 
@@ -213,7 +222,8 @@ def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: st
         try:
             if any(s.doc is None for s in sections):
                 raise RuntimeError("the language model crashed on this document")
-            provenance = {"article_id": article_id_for(raw.source_uri),
+            article_id = article_id_for(raw.source_uri)
+            provenance = {"article_id": article_id,
                           "source_uri": raw.source_uri, "content_sha256": raw.content_sha256,
                           "source_format": raw.source_format, "metadata": raw.metadata}
             article = article_rows(parsed, sections, provenance, "en", ingested_at)
@@ -223,8 +233,9 @@ def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: st
             continue
         for name, table_rows in article.items():
             rows[name].extend(table_rows)
-        result.files[file_uri].article_ids.append(provenance["article_id"])
+        result.files[file_uri].article_ids.append(article_id)
         result.words += article["articles"][0]["word_count"]
+    fault_point("extract")
     storage.write_shard(wh, run_id, shard_no,
                         {name: schemas.to_table(name, r) for name, r in rows.items()})
     return result
@@ -287,6 +298,7 @@ def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[
         resolved.update(u for f in r.files.values() for u in f.reject_uris)
     tables = dict(storage.merged_tables(wh, run_id, replaced, resolved))
     summary.rows = {name: t.num_rows for name, t in tables.items()}
+    fault_point("validate")
     outcome = validate_tables(tables, wh.data_docs_dir)
     summary.validation = outcome.summary
     summary.failures = [f"{f.table}: {f.expectation}({f.column or ''}) failed on "
@@ -296,6 +308,7 @@ def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[
         return None
     staged = wh.staging(run_id) / "release"
     storage.write_release_tables(staged, tables)
+    fault_point("write_parquet")
     files = {**old_files}
     for r in results:
         files.update({uri: asdict(fr) for uri, fr in r.files.items()})
@@ -331,7 +344,9 @@ def newsflow_flow(settings: Settings, run_id: str,
                                       nlp_loader.model_version(nlp))]
                 history[-1]["status"] = "succeeded"
                 storage.build_duckdb(staged, storage.runs_table(history))
+                fault_point("duckdb_load")
                 storage.publish(wh, run_id, staged)
+                fault_point("published")
                 summary.status = "succeeded"
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
@@ -393,7 +408,8 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, storage.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
-        return newsflow_flow(settings, new_run_id(), progress, return_state=False)
+        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+        return summary
 
 
 def serve(settings: Settings, cron: str) -> None:

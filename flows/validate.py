@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -52,7 +51,6 @@ EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
 DERIVED_COLUMNS = ("article_known", "offsets_valid")
 
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -195,6 +193,27 @@ def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
 def load_suite_json(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
     path = directory / f"{table}.json"
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_suite(table: str, directory: Path = SUITES_DIR) -> Any:
+    """The ``gx.ExpectationSuite`` stored in ``directory/<table>.json``.
+
+    Raises ValueError when the file holds an expectation GX cannot build: GX would otherwise
+    log it and drop it, and a typo in the JSON must not silently weaken validation.
+    """
+    import great_expectations as gx
+
+    path = directory / f"{table}.json"
+    doc = load_suite_json(table, directory)
+    try:
+        suite = gx.ExpectationSuite(**doc)
+    except (TypeError, ValueError) as exc:  # pydantic errors are ValueErrors
+        raise ValueError(f"{path}: invalid expectation suite: {exc}") from exc
+    if len(suite.expectations) != len(doc.get("expectations", [])):
+        raise ValueError(f"{path}: invalid expectation(s), see the GX error logged above")
+    if suite.name != table:
+        raise ValueError(f"{path}: suite is named {suite.name!r}, expected {table!r}")
+    return suite
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,12 +431,7 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
     for name in TABLES:  # fixed order, whatever the mapping's order
         if name not in frames:
             continue
-        doc = load_suite_json(name, suites_dir)
-        suite = gx.ExpectationSuite(**doc)
-        if len(suite.expectations) != len(doc.get("expectations", [])):
-            # GX logs and drops an invalid expectation; a typo must not weaken validation.
-            raise ValueError(f"{suites_dir / (name + '.json')}: some expectations are invalid")
-        suite = context.suites.add(suite)
+        suite = context.suites.add(load_suite(name, suites_dir))
         batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=suite))

@@ -101,8 +101,9 @@ def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     return (s, e) if e > s and re.search(r"\w", doc.text[s:e]) else None
 
 
-def _subtree_range(tok: Token, exclude: Set[int] = frozenset()) -> tuple[int, int]:
-    p0, p1 = paragraph_bounds(tok)
+def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
+                   anchor: Token | None = None) -> tuple[int, int]:
+    p0, p1 = paragraph_bounds(anchor if anchor is not None else tok)
     idx = [t.i for t in tok.subtree if t.i not in exclude and p0 <= t.idx < p1]
     return (min(idx), max(idx) + 1) if idx else (tok.i, tok.i)
 
@@ -111,12 +112,19 @@ def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
     """Token range of what the cue verb attributes."""
     doc = verb.doc
     sent = verb.sent
+    p0, p1 = paragraph_bounds(verb)
     src = {t.i for t in subj.subtree} if subj is not None else set()
-    comps = [c for c in verb.children if c.dep_ in CONTENT_DEPS and c.i not in src]
+    kids = [c for c in verb.children if p0 <= c.idx < p1]
+    comps = [c for c in kids if c.dep_ in CONTENT_DEPS and c.i not in src]
     comps = [c for c in comps if c.dep_ != "dobj" or not any(
         k.dep_ in ("ccomp", "xcomp") for k in verb.children)]
     if comps:
-        ranges = [_subtree_range(c) for c in comps]
+        if all(c.dep_ == "dobj" for c in comps):
+            # "accuse North Korea of circumventing ...", "blamed Clinton for ..."
+            last = max(c.i for c in comps)
+            comps += [c for c in kids if c.dep_ == "prep" and c.i > last and c.lower_ in (
+                "of", "for", "about", "over", "as", "on", "that", "to", "with")]
+        ranges = [_subtree_range(c, anchor=verb) for c in comps]
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
         # "said it was ..." but also "told CNBC that ...": drop a dative before the clause
@@ -132,18 +140,21 @@ def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
             lo += 1
         while hi > lo and doc[hi - 1].idx >= p1:
             hi -= 1
+        vlo, vhi = _subtree_range(verb)
+        if lo < vlo and vhi < hi and vlo - lo <= 4:
+            lo = vhi  # "In return, analysts say, Russia may ..." -> "Russia may ..."
         if hi > lo:
             return lo, hi
     if verb.dep_ == "ROOT":
         # "“...,” he said." parsed with the quote as a dependent chain: everything in the sentence
         # that is not the source or the cue clause's own adverbials
-        others = [c for c in verb.children if c.i not in src and c.dep_ not in (
+        others = [c for c in kids if c.i not in src and c.dep_ not in (
             "nsubj", "nsubjpass", "aux", "auxpass", "neg", "advmod", "punct", "prep", "npadvmod",
             "dative", "agent", "prt", "cc", "mark")]
         if others:
             ranges = [_subtree_range(c) for c in others]
             return min(r[0] for r in ranges), max(r[1] for r in ranges)
-    preps = [c for c in verb.children if c.dep_ == "prep" and c.lower_ in (
+    preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in (
         "about", "on", "of", "for", "against", "that", "to", "with", "as")]
     for p in preps:
         objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
@@ -177,8 +188,6 @@ def verb_attributions(doc: Doc) -> Iterator[Attribution]:
         if subj is not None:
             sp = source_span(subj)
             source = (sp.start_char, sp.end_char)
-            if content[0] <= source[0] < content[1] and content[0] <= cue[0] < content[1]:
-                continue
         yield Attribution(content, subj, source, cue, verb.lemma_.lower(), "indirect",
                           prior_of(verb.lemma_.lower()))
 
@@ -262,7 +271,8 @@ def claim_records(article_id: str, sections: Sequence[Section],
     for section in sections:
         doc = section.doc
         text = doc.text
-        for att in attributions(doc):
+        atts = sorted(attributions(doc), key=lambda a: (a.source or a.cue)[0])
+        for att in atts:
             s, e = att.content
             content = text[s:e]
             sp = None

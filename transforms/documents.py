@@ -167,8 +167,8 @@ _BOILERPLATE = re.compile(
 )
 # Everything after these is comment forms and author blurbs, not the article.
 _TRAILING_BOILERPLATE = re.compile(
-    r"^(?:about the author|leave a (?:reply|comment)|\d* ?comments?|related posts"
-    r"|you may also like|more stories)\b", re.IGNORECASE,
+    r"^(?:about the author(?::.*)?|leave a (?:reply|comment)(?: cancel reply)?|\d* ?comments?"
+    r"|related posts|you may also like|more stories)[:.]?$", re.IGNORECASE,
 )
 MAX_BOILERPLATE_WORDS = 25
 MAX_BOILERPLATE_CHARS = 400
@@ -187,7 +187,7 @@ def _starts_trailing_boilerplate(visible: str) -> bool:
 
 def _is_byline(visible: str) -> bool:
     """ "By Jane Doe and John Roe": "By" and then only capitalised names."""
-    words = visible.split()
+    words = visible[:200].split()
     if not 2 <= len(words) <= 10 or words[0].lower() != "by" or "\n" in visible:
         return False
     return all(w.lower() in _NAME_JOINERS or (_NAME_TOKEN.fullmatch(w) and not w[0].islower())
@@ -209,11 +209,14 @@ _ABBREVIATIONS = frozenset({
     "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k",
     "d.c", "a.m", "p.m", "e.g", "i.e", "etc", "est", "adm", "atty", "supt", "cmdr", "maj",
 })
-_SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘']?[A-Z]")
+_SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘'(]?[A-Z]")
 # "WASHINGTON (AP) —" opens a news story's first body paragraph.
 _NEWS_DATELINE = re.compile(
     r"^(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
     r"[A-Z][A-Z .,'’\-]{2,}(?:\([^)]{1,40}\))?\s*(?:[—–―]|--?)\s")
+
+
+_REPORTED_SPEECH = re.compile(r"\b(?:said|told|added|according to)\b", re.IGNORECASE)
 
 
 def _core(text: str) -> str:
@@ -232,8 +235,7 @@ def _is_quotation(visible: str) -> bool:
 
 def _title_lines_join(lines: list[str]) -> bool:
     """A headline and its deck, not one sentence hard-wrapped over two lines."""
-    return all(prev.rstrip()[-1:] in ";:|—–-.!?" or (nxt[:1].isupper() and _core(prev)[-1:]
-               not in ",")
+    return all(prev[-1:] in ";:|—–" or (_core(prev)[-1:] in ".!?" and nxt[:1].isupper())
                for prev, nxt in zip(lines, lines[1:], strict=False))
 
 
@@ -259,6 +261,8 @@ def _looks_like_headline(visible: str) -> bool:
         and (word_count(first) <= MAX_TERSE_HEADLINE_WORDS or _is_title_case(first)
              or not (_has_sentence_break(first) or _is_quotation(visible)))
         and not _NEWS_DATELINE.match(first)
+        # Headlines report speech in the present ("analysts say"); a lead sentence in the past.
+        and (_is_title_case(first) or not _REPORTED_SPEECH.search(first))
         and _title_lines_join(lines)
     )
 

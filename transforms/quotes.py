@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.schemas import stable_id
 from transforms.sections import Section
-from transforms.speakers import Speaker, SpeakerResolver, source_span
+from transforms.speakers import Speaker, SpeakerResolver, paragraph_bounds, source_span
 
 OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab": "\u00bb"}
 DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
@@ -160,9 +160,26 @@ def _inside(tok: Token, quotes: Sequence[QuoteSpan]) -> bool:
     return any(q.mark_start <= tok.idx < q.mark_end for q in quotes)
 
 
+def _in_paragraph(tok: Token, anchor: Token) -> Token | None:
+    """``tok`` if it is in ``anchor``'s paragraph, else the top of its subtree's part that is
+    (the parser sometimes hangs a subject across a paragraph break), else None."""
+    p0, p1 = paragraph_bounds(anchor)
+    if p0 <= tok.idx < p1:
+        return tok
+    inside = [t for t in tok.subtree if p0 <= t.idx < p1 and not t.is_space]
+    tops = [t for t in inside if not (p0 <= t.head.idx < p1) or t.head is t]
+    tops = [t for t in tops if t.pos_ in ("PROPN", "NOUN", "PRON")]
+    return tops[-1] if tops else None
+
+
 def subject_of(verb: Token) -> Token | None:
     """The source head of a cue verb: nsubj, the agent of a passive, or its governing verb's
     subject for an xcomp/conj ("went on to say", "smiled and said")."""
+    s = _subject_of(verb)
+    return _in_paragraph(s, verb) if s is not None else None
+
+
+def _subject_of(verb: Token) -> Token | None:
     for c in verb.children:
         if c.dep_ in ("nsubj",):
             return c
@@ -172,7 +189,7 @@ def subject_of(verb: Token) -> Token | None:
                 if g.dep_ == "pobj":
                     return g
     if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
-        return subject_of(verb.head) if verb.head.pos_ in ("VERB", "AUX") else None
+        return _subject_of(verb.head) if verb.head.pos_ in ("VERB", "AUX") else None
     return None
 
 
@@ -325,7 +342,20 @@ def quote_records(article_id: str, sections: Sequence[Section],
     rows = []
     for section in sections:
         doc = section.doc
-        for dq in direct_quotations(doc):
+        quotes = quote_spans(doc.text)
+        # speakers of reported speech outside quotes count as "the previous speaker" too
+        events: list[tuple[int, DirectQuotation | Token]] = [
+            (subj.idx, subj) for verb in doc
+            if verb.lemma_.lower() in SPEECH_LEMMAS and verb.pos_ == "VERB"
+            and not _inside(verb, quotes)
+            for subj in [subject_of(verb)] if subj is not None and not _inside(subj, quotes)]
+        events += [(dq.quote.mark_start, dq) for dq in direct_quotations(doc)]
+        events.sort(key=lambda e: (e[0], isinstance(e[1], DirectQuotation)))
+        for _, dq in events:
+            if isinstance(dq, Token):
+                resolver.remember(section.name, dq.idx,
+                                  resolver.resolve(section.name, section.caption_id, dq))
+                continue
             q = dq.quote
             sp: Speaker | None = None
             if dq.speaker is not None and dq.speaker_head is not None:

@@ -85,16 +85,20 @@ def role_of(head: Token) -> str | None:
     # "Senior Advisor Victor Cha", "Teneo Consultants Vice President James Brady"
     heads = [head] + [c for c in head.children if c.dep_ == "conj"]
     roles = []
+    p0, p1 = paragraph_bounds(head)
+    doc = head.doc
     for h in heads:
-        words = [t for t in h.lefts if t.dep_ == "compound"]
-        titles = []
-        for t in reversed(words):
-            if t.ent_type_ in ("PERSON",):
-                continue
-            if t.ent_type_ in ("ORG", "GPE", "NORP") or not t.is_title:
-                break
-            titles.insert(0, t)
-        # contiguous run of title words just before the name tokens
+        if h.ent_type_ != "PERSON":
+            continue
+        i = h.i
+        while i > 0 and doc[i - 1].ent_type_ == "PERSON" and doc[i - 1].ent_iob_ != "O":
+            i -= 1
+        titles: list[Token] = []
+        while i > 0 and doc[i - 1].idx >= p0 and doc[i - 1].is_title and \
+                doc[i - 1].ent_type_ not in ("ORG", "GPE", "NORP", "PERSON") and \
+                doc[i - 1].pos_ in ("PROPN", "NOUN", "ADJ"):
+            i -= 1
+            titles.insert(0, doc[i])
         if titles:
             roles.append(" ".join(t.text for t in titles))
     if roles:
@@ -181,6 +185,8 @@ class SpeakerResolver:
                 return Speaker(text, start, end, ent.name, ent.entity_id, None, False, 0.6,
                                "PERSON")
             return Speaker(text, start, end, None, None, None, False, 0.4)
+        if any(e.label == "PERSON" for e in people):
+            people = [e for e in people if e.label == "PERSON"]
         if len(people) > 1 and coordinated:
             names = " and ".join(dict.fromkeys(e.name for e in people))
             return Speaker(text, start, end, names, None, role, True, 0.85, "PERSON")

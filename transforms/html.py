@@ -1,0 +1,525 @@
+"""Web pages -> ParsedDocument: trafilatura's main text, plus what extractors drop.
+
+trafilatura finds the article (navigation, header, footer and comments go) and keeps its
+structure: paragraphs, sub-headings (``<head rend="h2">``) and image positions (``<graphic>``).
+It drops ``<figcaption>``, which our captions table needs, so figures are read from the page
+itself and put back where their image stood, as a caption paragraph and a credit paragraph
+(a ``class="credit"`` element, else a credit line at the caption's end).
+
+Metadata (``html_metadata``) prefers what the page declares about itself -- JSON-LD, then
+``<meta>`` tags, then ``<time datetime>`` -- over trafilatura's guesses, and values the caller
+already knows (a JSON lines field, a WARC header) over both: ``with_metadata``.
+
+Pure: strings and mappings in, new objects out; nothing here reads a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from transforms.captions import is_credit_line, split_inline_credit
+from transforms.documents import (
+    Paragraph,
+    ParsedDocument,
+    document_from_paragraphs,
+    parse_date,
+)
+
+# Paragraph classifiers shared with the plain-text parser (private there: one definition of
+# "boilerplate", "byline" and "date line" for every format).
+from transforms.documents import _dateline_date as dateline_date
+from transforms.documents import _is_boilerplate as is_boilerplate
+from transforms.documents import _is_byline as is_byline
+from transforms.documents import _visible as visible
+
+__all__ = [
+    "parse_html", "html_metadata", "with_metadata", "coerce_date", "coerce_datetime",
+    "coerce_authors", "language_code", "METADATA_KEYS",
+]
+
+METADATA_KEYS = ("title", "published_date", "authors", "publisher", "url", "canonical_url",
+                 "fetched_at", "language")
+EARLIEST = dt.date(1990, 1, 1)
+
+# ---------------------------------------------------------------------------------------------
+# Values: dates, authors, languages
+
+
+def coerce_datetime(value: Any) -> dt.datetime | None:
+    """An ISO 8601 string / datetime / epoch seconds -> tz-aware datetime (UTC when naive)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        found = value
+    elif isinstance(value, dt.date):
+        found = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return dt.datetime.fromtimestamp(float(value), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            found = dt.datetime.fromisoformat(text)
+        except ValueError:
+            day = coerce_date(text)
+            if day is None:
+                return None
+            found = dt.datetime(day.year, day.month, day.day)
+    else:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
+
+
+def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
+    """A publication date from an ISO string, a datetime, a date or prose ("June 19, 2024");
+    None when there is none or it is implausible (before 1990, after tomorrow)."""
+    if value is None or value == "":
+        return None
+    found: dt.date | None
+    if isinstance(value, dt.datetime):
+        found = value.date()
+    elif isinstance(value, dt.date):
+        found = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            found = dt.date.fromisoformat(text[:10])
+        except ValueError:
+            found = parse_date(text, today)
+    else:
+        stamp = coerce_datetime(value)
+        found = stamp.date() if stamp else None
+    latest = (today or dt.date.today()) + dt.timedelta(days=1)
+    return found if found is not None and EARLIEST <= found <= latest else None
+
+
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|&|,(?=\s*[A-Z][a-z]+\s+[A-Z]))\s*")
+_AUTHOR_PREFIX = re.compile(r"^(?:by|written by|von|par)\s+", re.IGNORECASE)
+
+
+def coerce_authors(value: Any) -> list[str] | None:
+    """Author names from a string ("Jane Doe and John Roe", "A; B"), a list, or JSON-LD person
+    objects; None when there are none."""
+    items: list[Any] = value if isinstance(value, list | tuple) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, Mapping):
+            item = item.get("name")
+        if not isinstance(item, str):
+            continue
+        text = _AUTHOR_PREFIX.sub("", " ".join(item.split()))
+        for part in _AUTHOR_SPLIT.split(text):
+            part = part.strip(" ,.")
+            if part and not part.startswith(("http://", "https://")) and part not in names:
+                names.append(part)
+    return names or None
+
+
+def language_code(value: Any) -> str | None:
+    """"en-US", "en_GB", "EN" -> "en"; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    code = re.split(r"[-_]", value.strip().lower(), maxsplit=1)[0]
+    return code if re.fullmatch(r"[a-z]{2,3}", code) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The page as a tree
+
+
+def _tree(html: str) -> Any | None:
+    if not html or not html.strip():
+        return None
+    try:
+        # lxml refuses str input that declares an encoding; the bytes are already decoded.
+        text = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _text_of(el: Any, skip: Any = None) -> str:
+    """Visible text of an element, <br> as a line break, optionally without one subtree (whose
+    tail is kept)."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if node is skip or not isinstance(node.tag, str):
+            return
+        if node.tag in ("script", "style", "noscript", "template"):
+            return
+        if node.tag == "br":
+            parts.append("\n")
+        elif node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _json_ld(tree: Any) -> Iterator[Mapping[str, Any]]:
+    """Every object in the page's JSON-LD blocks (through @graph and lists)."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, Mapping):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(reversed(item["@graph"]))
+
+
+_ARTICLE_TYPES = re.compile(r"article|posting|report|blog", re.IGNORECASE)
+
+
+def _ld_articles(tree: Any) -> list[Mapping[str, Any]]:
+    """JSON-LD objects describing an article, articles first."""
+    objects = list(_json_ld(tree))
+    types = [" ".join(t) if isinstance(t := o.get("@type"), list) else str(t or "")
+             for o in objects]
+    return ([o for o, t in zip(objects, types, strict=True) if _ARTICLE_TYPES.search(t)]
+            + [o for o, t in zip(objects, types, strict=True) if not _ARTICLE_TYPES.search(t)])
+
+
+def _meta(tree: Any) -> dict[str, str]:
+    """<meta> content by lower-cased property / name / itemprop / http-equiv (first wins)."""
+    out: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        content = el.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = (el.get(attr) or "").strip().lower()
+            if key and key not in out:
+                out[key] = content.strip()
+    return out
+
+
+_DATE_META = ("article:published_time", "og:published_time", "og:article:published_time",
+              "datepublished", "pubdate", "publishdate", "publish-date", "publication_date",
+              "date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date",
+              "sailthru.date", "parsely-pub-date", "citation_publication_date", "article.published")
+
+
+def _page_date(tree: Any, meta: Mapping[str, str], articles: Sequence[Mapping[str, Any]],
+               today: dt.date | None) -> dt.date | None:
+    for obj in articles:
+        for key in ("datePublished", "dateCreated"):
+            found = coerce_date(obj.get(key), today)
+            if found:
+                return found
+    for key in _DATE_META:
+        found = coerce_date(meta.get(key), today)
+        if found:
+            return found
+    times = [t for t in tree.iter("time") if t.get("datetime")]
+    preferred = [t for t in times if "publish" in (t.get("itemprop") or "").lower()
+                 or re.search(r"pub|posted|date", t.get("class") or "", re.I)]
+    in_article = [t for t in times if any(a.tag in ("article", "main") for a in t.iterancestors())]
+    for t in (*preferred, *in_article, *times):
+        found = coerce_date(t.get("datetime"), today)
+        if found:
+            return found
+    return None
+
+
+def _link(tree: Any, rel: str) -> str | None:
+    for el in tree.iter("link"):
+        if rel in (el.get("rel") or "").lower().split() and (el.get("href") or "").strip():
+            return str(el.get("href")).strip()
+    return None
+
+
+def _first_str(*values: Any) -> str | None:
+    for value in values:
+        if isinstance(value, Mapping):
+            value = value.get("name")
+        if isinstance(value, list) and value:
+            value = value[0]
+            if isinstance(value, Mapping):
+                value = value.get("name")
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())
+    return None
+
+
+def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
+    """What the page says about itself: title, published_date, authors, publisher, url,
+    canonical_url, language. Keys without a value are left out."""
+    tree = _tree(html)
+    if tree is None:
+        return {}
+    meta = _meta(tree)
+    articles = _ld_articles(tree)
+    ld = articles[0] if articles else {}
+    from trafilatura.metadata import extract_metadata  # heavy import, only for web pages
+
+    try:
+        guessed = extract_metadata(html, extensive=False)
+    except Exception:  # noqa: BLE001 - a metadata heuristic must not lose the article
+        guessed = None
+    h1 = next((t for el in tree.iter("h1") if (t := _text_of(el))), None)
+    canonical = _link(tree, "canonical") or meta.get("og:url")
+    found: dict[str, Any] = {
+        "title": _first_str(ld.get("headline"), meta.get("og:title"),
+                            getattr(guessed, "title", None), h1),
+        "published_date": _page_date(tree, meta, articles, today),
+        "authors": (coerce_authors(ld.get("author"))
+                    or coerce_authors((getattr(guessed, "author", None) or "").split(";"))
+                    or coerce_authors(meta.get("author"))),
+        "publisher": _first_str(ld.get("publisher"), meta.get("og:site_name"),
+                                getattr(guessed, "sitename", None)),
+        "url": _first_str(meta.get("og:url"), canonical, getattr(guessed, "url", None)),
+        "canonical_url": canonical,
+        "language": (language_code(tree.get("lang")) or language_code(tree.get("xml:lang"))
+                     or language_code(meta.get("content-language"))
+                     or language_code(meta.get("og:locale"))
+                     or language_code(ld.get("inLanguage"))),
+    }
+    if found["published_date"] is None and guessed is not None:
+        found["published_date"] = coerce_date(getattr(guessed, "date", None), today)
+    return {k: v for k, v in found.items() if v not in (None, "", [])}
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|byline|source|attribution|rights",
+                           re.IGNORECASE)
+_NOT_ARTICLE = re.compile(r"comment|related|sidebar|promo|newsletter|advert|recirc|social|share",
+                          re.IGNORECASE)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Figure:
+    sources: tuple[str, ...]  # image URLs, to find the figure's <graphic> in trafilatura's output
+    caption: str
+    credit: str | None
+    next_text: str | None  # the paragraph after the figure, to place it when its image is gone
+
+
+def _outside_article(el: Any) -> bool:
+    for anc in el.iterancestors():
+        tag = anc.tag if isinstance(anc.tag, str) else ""
+        if tag in ("nav", "footer", "aside"):
+            return True
+        if tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
+            return True
+        if _NOT_ARTICLE.search(f"{anc.get('class') or ''} {anc.get('id') or ''}"):
+            return True
+    return False
+
+
+def _image_sources(fig: Any) -> tuple[str, ...]:
+    out = []
+    for img in fig.iter("img", "source"):
+        for attr in ("src", "data-src", "data-original", "srcset"):
+            value = (img.get(attr) or "").strip()
+            if value:
+                out.append(value.split()[0] if attr == "srcset" else value)
+    return tuple(out)
+
+
+def _next_paragraph_text(fig: Any) -> str | None:
+    for el in fig.itersiblings():
+        if not isinstance(el.tag, str):
+            continue
+        ps = [el] if el.tag == "p" else list(el.iter("p"))
+        for p in ps:
+            text = _text_of(p)
+            if text:
+                return text
+    parent = fig.getparent()
+    return _next_paragraph_text(parent) if parent is not None and parent.tag != "body" else None
+
+
+def _figure(fig: Any) -> _Figure | None:
+    cap_el = next(fig.iter("figcaption"), None)
+    holder = cap_el if cap_el is not None else fig
+    credit_el = next((el for el in holder.iter() if el is not holder and isinstance(el.tag, str)
+                      and _CREDIT_CLASS.search(el.get("class") or "")), None)
+    if credit_el is None and cap_el is not None:
+        credit_el = next((el for el in fig.iter() if isinstance(el.tag, str)
+                          and _CREDIT_CLASS.search(el.get("class") or "")
+                          and cap_el not in el.iterancestors() and el is not cap_el), None)
+    credit = _text_of(credit_el) if credit_el is not None else None
+    caption = (_text_of(cap_el, skip=credit_el if credit_el is not None
+                        and cap_el in credit_el.iterancestors() else None)
+               if cap_el is not None else "")
+    if not credit:
+        lines = caption.split("\n")
+        if len(lines) > 1 and is_credit_line(lines[-1]):
+            caption, credit = "\n".join(lines[:-1]), lines[-1]
+        else:
+            caption, credit = split_inline_credit(caption)
+    caption = " ".join(caption.split())
+    if not caption and not credit:
+        return None
+    return _Figure(_image_sources(fig), caption, credit or None, _next_paragraph_text(fig))
+
+
+def _figures(tree: Any) -> list[_Figure]:
+    seen: set[tuple[str, str | None]] = set()
+    out = []
+    for fig in tree.iter("figure"):
+        if any(a.tag == "figure" for a in fig.iterancestors()) or _outside_article(fig):
+            continue
+        found = _figure(fig)
+        if found is not None and (found.caption, found.credit) not in seen:
+            seen.add((found.caption, found.credit))
+            out.append(found)
+    return out
+
+
+def _figure_paragraphs(fig: _Figure) -> list[Paragraph]:
+    paras = [Paragraph(fig.caption, "caption")] if fig.caption else []
+    if fig.credit:
+        paras.append(Paragraph(fig.credit, "credit"))
+    return paras
+
+
+# ---------------------------------------------------------------------------------------------
+# Main text
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _role(text: str, today: dt.date | None) -> str:
+    seen = visible(text)
+    if is_boilerplate(seen) or is_byline(seen):
+        return "boilerplate"
+    if is_credit_line(seen):
+        return "credit"
+    if dateline_date(seen, today) is not None:
+        return "dateline"
+    return "body"
+
+
+def _blocks(body: Any) -> Iterator[tuple[str, Any]]:
+    """(kind, element) of trafilatura's output in order: head, p, graphic."""
+    for el in body:
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in ("head", "p", "graphic"):
+            yield el.tag, el
+        elif el.tag == "list":
+            for item in el.iter("item"):
+                yield "p", item
+        elif el.tag in ("quote", "div", "code"):
+            if any(child.tag in ("p", "head", "list", "graphic") for child in el):
+                yield from _blocks(el)
+            else:
+                yield "p", el
+        # tables, refs and anything else are not running text
+
+
+def _main_text(html: str) -> Any | None:
+    from trafilatura import bare_extraction  # heavy import, only for web pages
+
+    doc = bare_extraction(html, include_comments=False, include_images=True,
+                          include_tables=False, include_formatting=True, with_metadata=False,
+                          output_format="python", deduplicate=False)
+    return getattr(doc, "body", None) if doc is not None else None
+
+
+def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
+               today: dt.date | None = None) -> ParsedDocument:
+    """The article in a web page: body paragraphs and sub-headings in order, captions with
+    their credits where the pictures stood. Title and date come from ``metadata`` when it has
+    them (a caller's values win), else from the page (``html_metadata``)."""
+    metadata = metadata or {}
+    tree = _tree(html)
+    if tree is None:
+        return document_from_paragraphs((), metadata.get("title"),
+                                        coerce_date(metadata.get("published_date"), today))
+    page = ({} if metadata.get("title") and metadata.get("published_date")
+            else html_metadata(html, today=today))
+    title = metadata.get("title") or page.get("title")
+    figures = _figures(tree)
+    body = _main_text(html)
+    caption_texts = {_norm(f.caption) for f in figures} | {_norm(f.credit or "") for f in figures}
+    by_source = {s: f for f in figures for s in f.sources}
+    placed: set[int] = set()
+    paragraphs: list[Paragraph] = []
+    for kind, el in _blocks(body) if body is not None else ():
+        if kind == "graphic":
+            fig = by_source.get((el.get("src") or "").strip())
+            if fig is not None and id(fig) not in placed:
+                placed.add(id(fig))
+                paragraphs.extend(_figure_paragraphs(fig))
+            continue
+        text = _text_of(el)
+        if not text or _norm(text) in caption_texts:  # a figcaption trafilatura kept as text
+            continue
+        if kind == "head":
+            is_title = (not paragraphs or all(p.role != "body" for p in paragraphs)) and (
+                el.get("rend") == "h1" or (title is not None and _norm(text) == _norm(title)))
+            paragraphs.append(Paragraph(text, "title" if is_title else "heading"))
+        else:
+            paragraphs.append(Paragraph(text, _role(text, today)))
+    for fig in figures:  # pictures trafilatura dropped: before the paragraph that followed them
+        if id(fig) in placed:
+            continue
+        at = next((i for i, p in enumerate(paragraphs)
+                   if fig.next_text and _norm(p.text) == _norm(fig.next_text)), len(paragraphs))
+        paragraphs[at:at] = _figure_paragraphs(fig)
+    date = (coerce_date(metadata.get("published_date"), today) or page.get("published_date")
+            or next((d for p in paragraphs if p.role == "dateline"
+                     for d in [coerce_date(p.text, today)] if d), None))
+    return document_from_paragraphs(paragraphs, title, date, today=today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Known metadata over guesses
+
+
+def with_metadata(parsed: ParsedDocument, metadata: Mapping[str, Any],
+                  *, today: dt.date | None = None) -> ParsedDocument:
+    """The document with the title and published date a reader knows (a JSON lines field, the
+    page's own metadata) instead of what parsing guessed; a new object, ``parsed`` untouched.
+
+    A paragraph the text parser took for the title but that is not the known title goes back
+    into the body: with the real title known, it was the article's first line.
+    """
+    title = metadata.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) and title.strip() else None
+    date = coerce_date(metadata.get("published_date"), today)
+    if title is None and date is None:
+        return parsed
+    paragraphs = parsed.paragraphs
+    if title is not None and any(p.role == "title" and _norm(p.text) != _norm(title)
+                                 for p in paragraphs):
+        paragraphs = tuple(Paragraph(p.text, "body") if p.role == "title"
+                           and _norm(p.text) != _norm(title) else p for p in paragraphs)
+        rebuilt = document_from_paragraphs(paragraphs, title, date or parsed.published_date,
+                                           today=today)
+        return rebuilt
+    return dataclasses.replace(parsed, title=title or parsed.title,
+                               published_date=date or parsed.published_date)
