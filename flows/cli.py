@@ -12,7 +12,7 @@ import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is impor
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from flows.pipeline import Settings
+    from flows.run import Settings
 
     return Settings(seeds=Path(args.seeds), warehouse=Path(args.warehouse), model=args.model,
                     workers=args.workers, runner=args.runner, dask_address=args.dask_address,
@@ -58,7 +58,7 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.pipeline import run
+    from flows.run import run
     from flows.storage import WarehouseBusy
 
     try:
@@ -71,8 +71,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        # Without a server Prefect's runner only logs a warning and then never runs anything.
+        print("newsflow: serve needs a Prefect server to schedule runs: start one with "
+              "`prefect server start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)",
+              file=sys.stderr)
+        return 2
     from flows.pipeline import serve
 
+    # SIGTERM: Prefect's runner stops polling, cancels a run in progress and returns.
     serve(_settings(args), cron=args.cron)
     return 0
 

@@ -28,6 +28,7 @@ from transforms import schemas
 
 NO_PUBLISHER = "(no publisher)"
 CLAIM_ROWS = 500
+FEED_ROWS = 20
 
 
 def _args() -> argparse.Namespace:
@@ -117,9 +118,9 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Articles and stories per day")
-        st.line_chart(df(con, "SELECT day, articles, stories FROM story_counts "
-                              "WHERE day IS NOT NULL ORDER BY day"),
-                      x="day", y=["articles", "stories"])
+        st.bar_chart(df(con, "SELECT day, articles, stories FROM story_counts "
+                             "WHERE day IS NOT NULL ORDER BY day"),
+                     x="day", y=["articles", "stories"], stack=False)
     with right:
         st.subheader("Most mentioned entities")
         st.bar_chart(df(con, "SELECT name, sum(articles) AS articles FROM entity_mentions_by_day "
@@ -129,10 +130,9 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Who is quoted")
-        st.dataframe(df(con, "SELECT speaker_name, label, quotes, claims, articles, stories, "
-                             "first_seen, last_seen, roles FROM speakers "
-                             "ORDER BY quotes + claims DESC, speaker_name LIMIT 50"),
-                     hide_index=True, key="speakers")
+        table(df(con, "SELECT speaker_name, label, quotes, claims, articles, stories, "
+                      "first_seen, last_seen, roles FROM speakers "
+                      "ORDER BY quotes + claims DESC, speaker_name LIMIT 50"), "speakers")
     with right:
         st.subheader("Claims by source and stance")
         st.bar_chart(df(con, "SELECT source_kind, stance, claims FROM claims_by_source"),
@@ -141,31 +141,59 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Entities mentioned together")
-        st.dataframe(df(con, "SELECT name_a, name_b, articles, stories, first_seen, last_seen "
-                             "FROM entity_cooccurrence WHERE $entity IS NULL "
-                             "OR $entity IN (entity_id_a, entity_id_b) "
-                             "ORDER BY articles DESC, name_a, name_b LIMIT 50",
-                        {"entity": entity}),
-                     hide_index=True, key="pairs")
+        table(df(con, "SELECT name_a, name_b, articles, stories, first_seen, last_seen "
+                      "FROM entity_cooccurrence WHERE $entity IS NULL "
+                      "OR $entity IN (entity_id_a, entity_id_b) "
+                      "ORDER BY articles DESC, name_a, name_b LIMIT 50", {"entity": entity}),
+              "pairs")
     with right:
         st.subheader("Photo credits")
-        st.dataframe(df(con, "SELECT agency, photographer, distributor, captions, articles "
-                             "FROM caption_credits ORDER BY captions DESC LIMIT 50"),
-                     hide_index=True, key="credits")
+        table(df(con, "SELECT agency, photographer, distributor, captions, articles "
+                      "FROM caption_credits ORDER BY captions DESC LIMIT 50"), "credits")
 
     st.subheader("Claims")
     st.caption(f"Newest first, at most {CLAIM_ROWS:,}; the link opens the article.")
-    st.dataframe(
-        df(con, "SELECT published_date, publisher, source_name, source_kind, source_role, stance, "
-                "kind, content_text, article_url FROM claim_details "
-                "ORDER BY published_date DESC NULLS LAST, article_id, claim_id LIMIT ?",
-           [CLAIM_ROWS]),
-        hide_index=True, key="claims",
-        column_config={
-            "article_url": st.column_config.LinkColumn("article", display_text="open"),
-            "content_text": st.column_config.TextColumn("content", width="large"),
-        },
-    )
+    claims_df = df(con, "SELECT published_date, publisher, source_name, source_text, "
+                        "source_kind, stance, content_text, article_url, source_role, kind, "
+                        "cue_lemma, is_hedged FROM claim_details "
+                        "ORDER BY published_date DESC NULLS LAST, article_id, claim_id LIMIT ?",
+                   [CLAIM_ROWS])
+    # source_uri is the fallback link: only a URL (with a scheme) is made a link.
+    is_url = claims_df["article_url"].str.contains("://", regex=False, na=False)
+    claims_df["source_uri"] = claims_df["article_url"].where(~is_url)
+    claims_df["article_url"] = claims_df["article_url"].where(is_url)
+    table(claims_df, "claims",
+          article_url=st.column_config.LinkColumn("article", display_text="open"),
+          content_text=st.column_config.TextColumn("content", width="large"))
+    st.markdown("**Latest claims, as text**")
+    st.markdown("\n".join(claim_line(r) for r in claims_df.head(FEED_ROWS).itertuples())
+                or "No claims in this selection.")
+
+
+def table(data: pd.DataFrame, key: str, **config: Any) -> None:
+    dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD") for c in data.columns
+             if c in ("day", "published_date", "first_seen", "last_seen")}
+    st.dataframe(data, hide_index=True, key=key, column_config={**dates, **config})
+
+
+def _md(text: object) -> str:
+    """Text shown literally inside Markdown."""
+    out = str(text).replace("\n", " ")
+    for ch in "\\`*_{}[]()<>#+-.!|$~":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def claim_line(r: Any) -> str:
+    source = (r.source_name if isinstance(r.source_name, str)
+              else f"‘{r.source_text}’" if isinstance(r.source_text, str) else "(no source)")
+    role = f", {r.source_role}" if isinstance(r.source_role, str) else ""
+    day = r.published_date.date().isoformat() if not pd.isna(r.published_date) else "undated"
+    where = r.publisher if isinstance(r.publisher, str) else "article"
+    return (f"- **{_md(source)}**{_md(role)} ({_md(r.source_kind)}, {_md(r.stance)}): "
+            f"“{_md(r.content_text)}” " + (f"[{_md(where)}, {day}](<{r.article_url}>)"
+                                           if isinstance(r.article_url, str)
+                                           else f"{_md(where)}, {day}, `{r.source_uri}`"))
 
 
 def main() -> None:

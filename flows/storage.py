@@ -32,7 +32,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from transforms import schemas
@@ -77,8 +76,17 @@ class Warehouse:
         return self.staging(run_id) / "shards" / table
 
 
+def owner_only_umask() -> int:
+    """Files this process creates from now on are readable only by their owner (news corpora
+    can be licensed material), unless NEWSFLOW_UMASK (octal, e.g. 027) says otherwise."""
+    mask = int(os.environ.get("NEWSFLOW_UMASK", "077"), 8)
+    os.umask(mask)
+    return mask
+
+
 def open_warehouse(root: Path) -> Warehouse:
     """The warehouse at root, created owner-only (news corpora can be licensed material)."""
+    owner_only_umask()  # covers what GX, DuckDB and pyarrow create under root too
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     for sub in ("releases", "staging", "runs"):
         (root / sub).mkdir(exist_ok=True, mode=0o700)
@@ -103,9 +111,17 @@ def run_lock(wh: Warehouse, wait: bool = False) -> Iterator[None]:
 
 
 def sweep_staging(wh: Warehouse) -> None:
-    """Remove what killed runs left behind; safe because we hold the lock."""
+    """Remove what killed runs left behind and close their "running" records; safe because we
+    hold the lock, so no run recorded as running is still alive."""
     for leftover in (wh.root / "staging").iterdir():
         shutil.rmtree(leftover, ignore_errors=True)
+    current = wh.current
+    for run in read_runs(wh):
+        if run.get("status") == "running":
+            published = current is not None and current.name == run["run_id"]
+            write_run(wh, {**run, "status": "succeeded" if published else "interrupted",
+                           "error": run.get("error") or "the process stopped before it "
+                           "finished (killed?)" + (", after publishing" if published else "")})
 
 
 # -- manifest: what the current release was built from -------------------------------------
@@ -146,6 +162,16 @@ def read_table(release: Path | None, table: str) -> pa.Table:
                              partitioning="hive").read().select(schema.names)
 
 
+def row_counts(release: Path | None) -> dict[str, int]:
+    """Rows per table from Parquet footers, without reading any data."""
+    counts = {}
+    for name in schemas.TABLES:
+        d = release_table_dir(release, name) if release else None
+        files = sorted(d.rglob("*.parquet")) if d and d.exists() else []
+        counts[name] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    return counts
+
+
 def _batches_without(table_or_ds: pa.Table, column: str, drop: set[str]) -> pa.Table:
     if not drop or table_or_ds.num_rows == 0:
         return table_or_ds
@@ -182,6 +208,8 @@ def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
         out = release_table_dir(release, name)
         table = sorted_by_key(name, table)
         if schemas.PARTITION in table.schema.names:
+            import pyarrow.dataset as ds  # imports pandas: only when writing
+
             ds.write_dataset(table, out, format="parquet", partitioning=[schemas.PARTITION],
                              partitioning_flavor="hive", existing_data_behavior="error",
                              basename_template="part-{i}.parquet")

@@ -10,9 +10,9 @@ and a test fails when the checked-in JSON and the definition drift apart.
 
 GX validates one dataframe at a time, so checks that need another table (does this article_id
 exist? do the offsets index the section's text?) are computed here first, as boolean columns
-added to the dataframe (``article_known``, ``offsets_valid``), which the suites expect to be
-true. Everything runs in an ephemeral, in-memory GX context; the only files written are the
-Data Docs site in ``docs_dir``.
+added to the dataframe (``article_known``, ``offsets_valid``, ``mentions_valid``), which the
+suites expect to be true. Everything runs in an ephemeral, in-memory GX context; the only files
+written are the Data Docs site in ``docs_dir``.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ BOILERPLATE_REGEX = (
 )
 EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
-DERIVED_COLUMNS = ("article_known", "offsets_valid")
+DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid")
 
 
 
@@ -62,11 +62,13 @@ class Failure:
     examples: list  # a few failing rows: {key columns..., "value": failing value}
 
     def __str__(self) -> str:
-        rows = "row" if self.unexpected_count == 1 else "rows"
         where = f"({self.column})" if self.column else ""
         shown = "; ".join(_format_example(e) for e in self.examples)
-        return (f"{self.table}: {self.expectation}{where} failed on "
-                f"{self.unexpected_count} {rows}" + (f": {shown}" if shown else ""))
+        text = f"{self.table}: {self.expectation}{where} failed"
+        if self.unexpected_count:  # 0 for errors and aggregate expectations
+            rows = "row" if self.unexpected_count == 1 else "rows"
+            text += f" on {self.unexpected_count} {rows}"
+        return text + (f": {shown}" if shown else "")
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,7 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             *_not_null("name"),
             _in_set("label", ENTITY_LABELS),
             _e("expect_column_values_to_be_between", column="mention_count", min_value=1),
+            _true("mentions_valid"),
         ],
         "claims": [
             *_key("claims"),
@@ -170,7 +173,7 @@ def build_suite_json(table: str) -> dict[str, Any]:
         expectations=suite_definitions()[table],
         meta={"generated_by": "python -m flows.validate --write-suites"},
     )
-    doc = suite.to_json_dict()
+    doc: dict[str, Any] = dict(suite.to_json_dict())
     # Keep the files stable across regenerations: no ids, no GX version stamp.
     doc.pop("id", None)
     doc["meta"].pop("great_expectations_version", None)
@@ -225,52 +228,92 @@ def _article_known(table: pa.Table, article_ids: pa.Array) -> pa.Array:
     return pc.fill_null(pc.is_in(table["article_id"], value_set=article_ids), False)
 
 
-def _offsets_valid(table: pa.Table, text_column: str, articles: pa.Table,
-                   captions: pa.Table | None) -> list[bool]:
-    """Per row: the offsets lie inside the section's text and slice out exactly ``text_column``.
+class _SectionTexts:
+    """The text every (article_id, section, caption_id) names: articles.title or body_text of
+    the article, or captions.caption_text of the caption (which must belong to the article)."""
 
-    The section's text is articles.title / articles.body_text of the row's article, or
-    captions.caption_text of the row's caption_id (which must belong to the same article).
-    """
-    titles = dict(zip(articles["article_id"].to_pylist(), articles["title"].to_pylist(),
-                      strict=True))
-    bodies = dict(zip(articles["article_id"].to_pylist(), articles["body_text"].to_pylist(),
-                      strict=True))
-    caps: dict[Any, tuple[Any, Any]] = {}
-    if captions is not None:
-        caps = {cid: (aid, text) for cid, aid, text in zip(
-            captions["caption_id"].to_pylist(), captions["article_id"].to_pylist(),
-            captions["caption_text"].to_pylist(), strict=True)}
+    def __init__(self, articles: pa.Table, captions: pa.Table | None) -> None:
+        ids = articles["article_id"].to_pylist()
+        self.titles = dict(zip(ids, articles["title"].to_pylist(), strict=True))
+        self.bodies = dict(zip(ids, articles["body_text"].to_pylist(), strict=True))
+        self.captions: dict[Any, tuple[Any, Any]] = {}
+        if captions is not None:
+            self.captions = {cid: (aid, text) for cid, aid, text in zip(
+                captions["caption_id"].to_pylist(), captions["article_id"].to_pylist(),
+                captions["caption_text"].to_pylist(), strict=True)}
 
-    out = []
-    for aid, section, cid, start, end, expected in zip(
-            table["article_id"].to_pylist(), table["section"].to_pylist(),
-            table["caption_id"].to_pylist(), table["start_char"].to_pylist(),
-            table["end_char"].to_pylist(), table[text_column].to_pylist(), strict=True):
+    def text(self, article_id: Any, section: Any, caption_id: Any) -> str | None:
         if section == "title":
-            text = titles.get(aid)
-        elif section == "body":
-            text = bodies.get(aid)
-        elif section == "caption":
-            cap_aid, text = caps.get(cid, (None, None))
-            if cap_aid != aid:
-                text = None
-        else:
-            text = None
-        out.append(
-            text is not None and start is not None and end is not None and expected is not None
-            and 0 <= start <= end <= len(text) and text[start:end] == expected
-        )
-    return out
+            return self.titles.get(article_id)
+        if section == "body":
+            return self.bodies.get(article_id)
+        if section == "caption":
+            owner, text = self.captions.get(caption_id, (None, None))
+            return text if owner == article_id else None
+        return None
+
+    def valid(self, article_id: Any, section: Any, caption_id: Any, start: Any, end: Any,
+              expected: Any) -> bool:
+        """The offsets lie inside the section's text and slice out exactly ``expected``."""
+        text = self.text(article_id, section, caption_id)
+        return (text is not None and start is not None and end is not None
+                and expected is not None and 0 <= start <= end <= len(text)
+                and text[start:end] == expected)
 
 
-def _frames(tables: Mapping[str, pa.Table]) -> dict[str, Any]:
-    """Arrow tables -> pandas dataframes with the derived columns the suites check."""
+def _offsets_valid(table: pa.Table, text_column: str, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes, claims): start_char/end_char slice ``text_column`` out of the section."""
+    cols = [table[c].to_pylist() for c in
+            ("article_id", "section", "caption_id", "start_char", "end_char", text_column)]
+    return pa.array([texts.valid(*row) for row in zip(*cols, strict=True)], pa.bool_())
+
+
+def _mentions_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (entities): every mention's offsets slice its text out of its section."""
+    mentions = table["mentions"].combine_chunks()
+    if isinstance(mentions, pa.ChunkedArray):  # empty table: no chunks
+        mentions = pa.array([], mentions.type)
+    flat = pc.list_flatten(mentions)
+    owner = pc.list_parent_indices(mentions).to_numpy()
+    article_ids = table["article_id"].to_pylist()
+    cols = [flat.field(f).to_pylist() for f in ("section", "caption_id", "start", "end", "text")]
+    ok = [True] * table.num_rows
+    for row, (section, cid, start, end, text) in zip(owner, zip(*cols, strict=True),
+                                                      strict=True):
+        if ok[row] and not texts.valid(article_ids[row], section, cid, start, end, text):
+            ok[row] = False
+    return pa.array(ok, pa.bool_())
+
+
+def _columns_used(suite: Any) -> set[str] | None:
+    """Columns the suite's expectations name, or None if one is table-level (needs them all)."""
+    used: set[str] = set()
+    for expectation in suite.expectations:
+        kwargs = expectation.configuration.kwargs
+        names = [kwargs.get(k) for k in ("column", "column_A", "column_B")]
+        names += list(kwargs.get("column_list") or [])
+        names = [n for n in names if n]
+        if not names:
+            return None
+        used.update(names)
+    return used
+
+
+def _frames(tables: Mapping[str, pa.Table],
+            columns: Mapping[str, set[str] | None]) -> dict[str, Any]:
+    """Arrow tables -> pandas dataframes with the derived columns the suites check.
+
+    Only the columns a table's suite names (plus its primary key, for reporting rows) are
+    converted: GX fingerprints each dataframe, and list columns (mentions, aliases) would
+    make it pickle the whole frame.
+    """
     articles = tables.get("articles")
     if articles is None:
         articles = TABLES["articles"].empty_table()
     captions = tables.get("captions")
     article_ids = pc.unique(articles["article_id"].combine_chunks())
+
+    texts = _SectionTexts(articles, captions)
 
     frames = {}
     for name, table in tables.items():
@@ -278,8 +321,15 @@ def _frames(tables: Mapping[str, pa.Table]) -> dict[str, Any]:
             table = table.append_column("article_known", _article_known(table, article_ids))
         if name in ("quotes", "claims"):
             text_column = "quote_text" if name == "quotes" else "content_text"
-            valid = _offsets_valid(table, text_column, articles, captions)
-            table = table.append_column("offsets_valid", pa.array(valid, pa.bool_()))
+            table = table.append_column("offsets_valid",
+                                        _offsets_valid(table, text_column, texts))
+        if name == "entities":
+            table = table.append_column("mentions_valid", _mentions_valid(table, texts))
+        wanted = columns.get(name)
+        if wanted is not None:
+            wanted = wanted | set(PRIMARY_KEYS[name])
+            # Unknown names stay out, so GX reports the missing column itself.
+            table = table.select([c for c in table.column_names if c in wanted])
         # date32 stays python dates (object dtype): GX turns the suite's date strings into
         # dates, which compare with dates but not with a datetime64 column under pandas 3.
         frames[name] = table.to_pandas()
@@ -399,7 +449,7 @@ def _failure(table: str, res: Any) -> Failure:
         column = ", ".join(kwargs["column_list"])
     error = _exception_message(res)
     if error is not None:
-        return Failure(table, config.type, column, 0, [f"error: {error}"])
+        return Failure(table, config.type, column, 0, [f"error: {error.splitlines()[0]}"])
     result = res.result or {}
     count = int(result.get("unexpected_count") or 0)  # None for aggregate expectations
     return Failure(table, config.type, column, count,
@@ -419,7 +469,9 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
 
     import great_expectations as gx
 
-    frames = _frames(tables)
+    # Fixed order, whatever the mapping's order.
+    suites = {name: load_suite(name, suites_dir) for name in TABLES if name in tables}
+    frames = _frames(tables, {name: _columns_used(suite) for name, suite in suites.items()})
     docs_dir = Path(docs_dir)
     context = _context(docs_dir)
     datasource = context.data_sources.add_pandas("newsflow")
@@ -428,10 +480,8 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
 
     failures: list[Failure] = []
     lines: list[str] = []
-    for name in TABLES:  # fixed order, whatever the mapping's order
-        if name not in frames:
-            continue
-        suite = context.suites.add(load_suite(name, suites_dir))
+    for name, suite in suites.items():
+        suite = context.suites.add(suite)
         batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batch, suite=suite))
@@ -439,8 +489,9 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
                              expectation_parameters=parameters,
                              result_format=_result_format(name))
         passed = sum(1 for r in run.results if r.success)
+        n = len(frames[name])
         lines.append(f"{name}: {passed}/{len(run.results)} expectations passed"
-                     f" ({len(frames[name])} rows)")
+                     f" ({n} row{'' if n == 1 else 's'})")
         failures.extend(_failure(name, r) for r in run.results if not r.success)
 
     context.build_data_docs()

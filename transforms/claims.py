@@ -26,14 +26,14 @@ from transforms.cue_lexicon import CUE_COUNTS
 from transforms.quotes import SPEECH_LEMMAS, according_to, direct_quotations, subject_of
 from transforms.schemas import STANCES, stable_id
 from transforms.sections import Section
-from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span
+from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, text_of
 
 # a verb is taken as a cue when, in TRAIN, its lemma was a cue at least this often (and seen
 # at least MIN_SEEN times), or when it is a speech verb
-MIN_PRIOR = 0.30
+MIN_PRIOR = 0.20
 MIN_SEEN = 3
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
-SKIP_LEMMAS = frozenset({"be", "have", "do", "get", "make", "go", "take", "come", "give", "use"})
+SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come", "give", "use"})
 
 STANCE_OF: dict[str, str] = {}
 for _stance, _words in {
@@ -90,15 +90,15 @@ def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     if hi <= lo:
         return None
     s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
-    text = doc.text[s:e]
+    text = text_of(doc)[s:e]
     m1 = _EDGE_PUNCT.match(text)
     if m1:
         s += m1.end()
-    text = doc.text[s:e]
+    text = text_of(doc)[s:e]
     m2 = _EDGE_PUNCT.search(text)
     if m2 and m2.start() < len(text):
         e = s + m2.start()
-    return (s, e) if e > s and re.search(r"\w", doc.text[s:e]) else None
+    return (s, e) if e > s and re.search(r"\w", text_of(doc)[s:e]) else None
 
 
 def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
@@ -230,7 +230,7 @@ def attributions(doc: Doc) -> list[Attribution]:
         if own is not None:
             lo, hi = min(own.content[0], qspan[0]), max(own.content[1], qspan[1])
             # a quote that only partly fills the reported clause makes it mixed
-            inner = doc.text[own.content[0]:own.content[1]]
+            inner = text_of(doc)[own.content[0]:own.content[1]]
             kind = "direct" if (own.kind == "direct" or _overlap(own.content, qspan) == 0 or
                                 len(inner) <= (q.mark_end - q.mark_start) + 2) else "mixed"
             if own.kind == "direct" and own.content[1] < qspan[0]:
@@ -270,7 +270,7 @@ def claim_records(article_id: str, sections: Sequence[Section],
     rows = []
     for section in sections:
         doc = section.doc
-        text = doc.text
+        text = text_of(doc)
         atts = sorted(attributions(doc), key=lambda a: (a.source or a.cue)[0])
         for att in atts:
             s, e = att.content

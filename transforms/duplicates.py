@@ -121,13 +121,12 @@ class DuplicateIndex:
         published = published if published is not None else [None] * n
         fetched = fetched if fetched is not None else [None] * n
         for aid, body, pub, fetch in zip(article_ids, bodies, published, fetched, strict=True):
-            if aid in self._index_of:
-                raise ValueError(f"article_id {aid!r} added twice")
             i = len(self._docs)
-            self._index_of[aid] = i
+            repeated = aid in self._index_of  # a broken primary key is validation's to report;
+            self._index_of.setdefault(aid, i)  # here the row just stays unlinked
             self._docs.append(_Doc(aid, _order_key(aid, pub, fetch)))
             hashes = shingle_hashes(body or "")
-            if len(hashes) < MIN_SHINGLES:
+            if repeated or len(hashes) < MIN_SHINGLES:
                 self._sketches.append(None)
                 continue
             m = signature(hashes)
@@ -161,7 +160,9 @@ class DuplicateIndex:
             best = earliest.get(root)
             if best is None or doc.order < self._docs[best].order:
                 earliest[root] = i
-        ids, dup_of, sims = [], [], []
+        ids: list[str] = []
+        dup_of: list[str | None] = []
+        sims: list[float | None] = []
         for i, doc in enumerate(self._docs):
             first = earliest[find(i)]
             ids.append(doc.article_id)
@@ -170,8 +171,9 @@ class DuplicateIndex:
                 sims.append(None)
             else:
                 dup_of.append(self._docs[first].article_id)
-                a, b = self._sketches[i], self._sketches[first]
-                sims.append(float(np.mean(a == b)) if a is not None and b is not None else None)
+                mine, theirs = self._sketches[i], self._sketches[first]
+                sims.append(float(np.mean(mine == theirs))
+                            if mine is not None and theirs is not None else None)
         return pa.table({"article_id": ids, "duplicate_of": dup_of,
                          "duplicate_similarity": pa.array(sims, pa.float32())},
                         schema=LINKS_SCHEMA)

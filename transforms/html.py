@@ -112,7 +112,7 @@ _AUTHOR_PREFIX = re.compile(r"^(?:by|written by|von|par)\s+", re.IGNORECASE)
 def coerce_authors(value: Any) -> list[str] | None:
     """Author names from a string ("Jane Doe and John Roe", "A; B"), a list, or JSON-LD person
     objects; None when there are none."""
-    items: list[Any] = value if isinstance(value, list | tuple) else [value]
+    items: list[Any] = list(value) if isinstance(value, list | tuple) else [value]
     names: list[str] = []
     for item in items:
         if isinstance(item, Mapping):
@@ -383,6 +383,18 @@ def _figure(fig: Any) -> _Figure | None:
     return _Figure(_image_sources(fig), caption, credit or None, _next_paragraph_text(fig))
 
 
+def _furniture_texts(tree: Any) -> list[str]:
+    """Squashed text of the page's navigation, page header, footer and asides."""
+    out = []
+    for el in tree.iter("nav", "footer", "aside", "header"):
+        if el.tag == "header" and any(a.tag in ("article", "main") for a in el.iterancestors()):
+            continue
+        text = _squash(_text_of(el))
+        if text:
+            out.append(text)
+    return out
+
+
 def _figures(tree: Any) -> list[_Figure]:
     seen: set[tuple[str, str | None]] = set()
     out = []
@@ -409,6 +421,11 @@ def _figure_paragraphs(fig: _Figure) -> list[Paragraph]:
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _squash(text: str) -> str:
+    """Text without any whitespace, for containment tests across markup boundaries."""
+    return "".join(text.split()).casefold()
 
 
 def _role(text: str, today: dt.date | None) -> str:
@@ -463,6 +480,7 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
             else html_metadata(html, today=today))
     title = metadata.get("title") or page.get("title")
     figures = _figures(tree)
+    furniture = _furniture_texts(tree)
     body = _main_text(html)
     caption_texts = {_norm(f.caption) for f in figures} | {_norm(f.credit or "") for f in figures}
     by_source = {s: f for f in figures for s in f.sources}
@@ -477,6 +495,8 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
             continue
         text = _text_of(el)
         if not text or _norm(text) in caption_texts:  # a figcaption trafilatura kept as text
+            continue
+        if any(_squash(text) in chrome for chrome in furniture):  # menus taken for an article
             continue
         if kind == "head":
             is_title = (not paragraphs or all(p.role != "body" for p in paragraphs)) and (

@@ -25,7 +25,13 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.schemas import stable_id
 from transforms.sections import Section
-from transforms.speakers import Speaker, SpeakerResolver, paragraph_bounds, source_span
+from transforms.speakers import (
+    Speaker,
+    SpeakerResolver,
+    paragraph_bounds,
+    source_span,
+    text_of,
+)
 
 OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab": "\u00bb"}
 DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
@@ -244,11 +250,10 @@ def sentences(doc: Doc) -> list[Span]:
     return [s for s in out if s.text.strip()]
 
 
-def _sentences_for(doc: Doc, q: QuoteSpan) -> list[Span]:
+def _sentences_for(doc: Doc, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]:
     """Sentences touching the quote, plus the sentence right after it when the quote ends its
     sentence ("... ,” he said." split off by the parser) or before it when that one ends with
     ":"."""
-    sents = sentences(doc)
     touching = [i for i, s in enumerate(sents) if s.start_char < q.mark_end and
                 q.mark_start < s.end_char]
     if not touching:
@@ -257,25 +262,25 @@ def _sentences_for(doc: Doc, q: QuoteSpan) -> list[Span]:
     out = [sents[i] for i in range(lo, hi + 1)]
     if hi + 1 < len(sents):
         nxt = sents[hi + 1]
-        between = doc.text[q.mark_end:nxt.start_char]
+        between = text_of(doc)[q.mark_end:nxt.start_char]
         if not between.strip() and "\n" not in between and len(nxt) <= 12:
             out.append(nxt)
     if lo > 0:
         prev = sents[lo - 1]
-        if prev.text.rstrip().endswith(":") and "\n" not in doc.text[prev.end_char:q.mark_start]:
+        if prev.text.rstrip().endswith(":") and "\n" not in text_of(doc)[prev.end_char:q.mark_start]:
             out.insert(0, prev)
     return out
 
 
 def _is_title_of_work(doc: Doc, q: QuoteSpan) -> bool:
-    before = doc.text[max(0, q.mark_start - 30):q.mark_start].lower().split()
+    before = text_of(doc)[max(0, q.mark_start - 30):q.mark_start].lower().split()
     return bool(before) and before[-1].strip(",:") in WORK_NOUNS
 
 
 def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
     inner = doc.char_span(q.start, q.end, alignment_mode="expand")
     words = [t for t in inner if not t.is_punct] if inner is not None else []
-    if len(words) > 4 or len(words) > 3 and SENT_END.search(doc.text[q.start:q.end]):
+    if len(words) > 4 or len(words) > 3 and SENT_END.search(text_of(doc)[q.start:q.end]):
         return False
     has_verb = any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")
                    for t in words)
@@ -285,13 +290,14 @@ def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
 def direct_quotations(doc: Doc, lemmas: frozenset[str] = SPEECH_LEMMAS) \
         -> Iterator[DirectQuotation]:
     """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them)."""
-    quotes = quote_spans(doc.text)
+    quotes = quote_spans(text_of(doc))
+    sents = sentences(doc)
     prev: DirectQuotation | None = None
     prev_para_end = -1
     for q in quotes:
-        para_start = doc.text.rfind("\n", 0, q.mark_start) + 1
+        para_start = text_of(doc).rfind("\n", 0, q.mark_start) + 1
         found = None
-        for sent in _sentences_for(doc, q):
+        for sent in _sentences_for(doc, q, sents):
             hit = _cue_for(sent, q, quotes, lemmas)
             if hit is not None:
                 found = hit
@@ -306,14 +312,14 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = SPEECH_LEMMAS) \
                                  if verb.lower_ != "according" else "according to", False)
             # the speaker of a short fragment inside a clause is the clause's source, but a
             # short noun phrase in quotes remains a scare quote ("the “historic” moment")
-            if _looks_scare(doc, q) and not SENT_END.search(doc.text[q.start:q.end]):
+            if _looks_scare(doc, q) and not SENT_END.search(text_of(doc)[q.start:q.end]):
                 inner = doc.char_span(q.start, q.end, alignment_mode="expand")
                 if inner is not None and len([t for t in inner if not t.is_punct]) <= 2 and \
                         not any(t.pos_ in ("VERB", "AUX") for t in inner):
                     dq = DirectQuotation(q, None, None, None, None, True)
         elif not scare and prev is not None and prev.speaker is not None and (
                 q.continuation or prev_para_end >= para_start - 2 or
-                doc.text[para_start:q.mark_start].strip() == ""):
+                text_of(doc)[para_start:q.mark_start].strip() == ""):
             # a quoted paragraph with no cue continues the previous speaker
             dq = DirectQuotation(q, prev.speaker, prev.speaker_head, prev.cue, prev.cue_lemma,
                                  False, True)
@@ -322,8 +328,8 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = SPEECH_LEMMAS) \
         yield dq
         if dq.speaker is not None:
             prev = dq
-            prev_para_end = doc.text.find("\n", q.mark_end)
-            prev_para_end = len(doc.text) if prev_para_end < 0 else prev_para_end
+            prev_para_end = text_of(doc).find("\n", q.mark_end)
+            prev_para_end = len(text_of(doc)) if prev_para_end < 0 else prev_para_end
 
 
 def _confidence(dq: DirectQuotation, sp: Speaker | None) -> float:
@@ -342,7 +348,7 @@ def quote_records(article_id: str, sections: Sequence[Section],
     rows = []
     for section in sections:
         doc = section.doc
-        quotes = quote_spans(doc.text)
+        quotes = quote_spans(text_of(doc))
         # speakers of reported speech outside quotes count as "the previous speaker" too
         events: list[tuple[int, DirectQuotation | Token]] = [
             (subj.idx, subj) for verb in doc
@@ -373,7 +379,7 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "caption_id": section.caption_id,
                 "start_char": q.start,
                 "end_char": q.end,
-                "quote_text": doc.text[q.start:q.end],
+                "quote_text": text_of(doc)[q.start:q.end],
                 "speaker_text": dq.speaker.text if dq.speaker is not None else None,
                 "speaker_start": dq.speaker.start_char if dq.speaker is not None else None,
                 "speaker_end": dq.speaker.end_char if dq.speaker is not None else None,

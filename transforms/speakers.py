@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 SINGULAR_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 PLURAL_PRONOUNS = {"they", "them", "we", "us"}
@@ -47,9 +47,23 @@ class Speaker:
     label: str | None = None
 
 
+_TEXT_CACHE: list[tuple[Doc, str]] = []
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text`` (which spaCy rebuilds on every access), remembered for the last few Docs."""
+    for d, t in _TEXT_CACHE:
+        if d is doc:
+            return t
+    text = doc.text
+    _TEXT_CACHE.insert(0, (doc, text))
+    del _TEXT_CACHE[4:]
+    return text
+
+
 def paragraph_bounds(tok: Token) -> tuple[int, int]:
     """Character bounds of the paragraph (line) holding ``tok``: spans never cross one."""
-    text = tok.doc.text
+    text = text_of(tok.doc)
     p0 = text.rfind("\n", 0, tok.idx) + 1
     p1 = text.find("\n", tok.idx)
     return p0, (len(text) if p1 < 0 else p1)

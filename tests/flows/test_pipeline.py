@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.pipeline import Settings, run
+from flows.run import Settings, run
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow

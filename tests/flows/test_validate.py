@@ -113,6 +113,12 @@ def _set(table: str, index: int, **values: Any) -> Callable[[dict], None]:
     return change
 
 
+def _mention(table: str, index: int, **values: Any) -> Callable[[dict], None]:
+    def change(rows: dict) -> None:
+        rows[table][index]["mentions"][0].update(values)
+    return change
+
+
 def _dup(table: str, index: int = 0) -> Callable[[dict], None]:
     def change(rows: dict) -> None:
         rows[table].append(dict(rows[table][index]))
@@ -130,8 +136,9 @@ BROKEN = [
      "expect_column_values_to_not_be_null", "claim_id"),
     ("unknown article (caption)", _set("captions", 0, article_id="zz"), "captions",
      "expect_column_values_to_be_in_set", "article_known",
-     # ... and the claim in that caption now points into another article's caption.
-     [("claims", "expect_column_values_to_be_in_set", "offsets_valid")]),
+     # ... and the mention and claim in that caption now point into another article's caption.
+     [("entities", "expect_column_values_to_be_in_set", "mentions_valid"),
+      ("claims", "expect_column_values_to_be_in_set", "offsets_valid")]),
     ("unknown article (entity)", _set("entities", 1, article_id="zz"), "entities",
      "expect_column_values_to_be_in_set", "article_known"),
     ("unknown article (quote)", _set("quotes", 0, article_id="zz"), "quotes",
@@ -147,6 +154,10 @@ BROKEN = [
      "expect_column_values_to_be_in_set", "offsets_valid"),
     ("claim in another section", _set("claims", 0, section="title"), "claims",
      "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("mention offsets off by one", _mention("entities", 0, start=23), "entities",
+     "expect_column_values_to_be_in_set", "mentions_valid"),
+    ("mention in unknown caption", _mention("entities", 0, caption_id="c9"), "entities",
+     "expect_column_values_to_be_in_set", "mentions_valid"),
     ("bad section", _set("quotes", 0, section="footer"), "quotes",
      "expect_column_values_to_be_in_set", "section",
      [("quotes", "expect_column_values_to_be_in_set", "offsets_valid")]),
@@ -201,8 +212,10 @@ def test_failure_examples_name_the_row(tmp_path: Path) -> None:
     assert failure.unexpected_count == 2
     assert failure.examples == [{"claim_id": "k1", "value": "rumour"},
                                 {"claim_id": "k3", "value": "gossip"}]
-    assert "claims: 7/8" not in result.summary  # the count is the suite's, not hard-coded
-    assert "claims: " in result.summary
+    n = len(v.load_suite_json("claims")["expectations"])
+    assert f"claims: {n - 1}/{n} expectations passed (3 rows)" in result.summary.splitlines()
+    assert str(failure) == ("claims: expect_column_values_to_be_in_set(kind) failed on 2 rows: "
+                            "claim_id='k1', value='rumour'; claim_id='k3', value='gossip'")
 
 
 def test_edited_suite_json_changes_validation(tmp_path: Path) -> None:
@@ -218,6 +231,23 @@ def test_edited_suite_json_changes_validation(tmp_path: Path) -> None:
     result = v.validate_tables(tables_of(valid_rows()), tmp_path / "docs", suites_dir=suites)
     assert [(f.table, f.column, f.unexpected_count) for f in result.failures] == [
         ("claims", "stance", 2)]
+
+
+def test_expectation_that_cannot_run_is_a_failure(tmp_path: Path) -> None:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    for name in TABLES:
+        doc = v.load_suite_json(name)
+        if name == "rejects":
+            doc["expectations"].append({"type": "expect_column_values_to_not_be_null",
+                                        "kwargs": {"column": "no_such_column"}})
+        (suites / f"{name}.json").write_text(json.dumps(doc))
+    result = v.validate_tables(tables_of(valid_rows()), tmp_path / "docs", suites_dir=suites)
+    (failure,) = result.failures
+    assert (failure.table, failure.column, failure.unexpected_count) == (
+        "rejects", "no_such_column", 0)
+    assert str(failure).startswith(
+        "rejects: expect_column_values_to_not_be_null(no_such_column) failed: error: ")
 
 
 def test_invalid_suite_json_is_an_error(tmp_path: Path) -> None:
@@ -239,7 +269,8 @@ def test_unknown_table_is_an_error(tmp_path: Path) -> None:
 
 
 def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
-    """expectations/*.json is generated: regenerate with `python -m flows.validate --write-suites`."""
+    """expectations/*.json is generated from suite_definitions(); after changing either,
+    regenerate with `python -m flows.validate --write-suites`."""
     for name in TABLES:
         on_disk = v.load_suite_json(name)
         assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name

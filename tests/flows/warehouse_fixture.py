@@ -91,7 +91,6 @@ def _caption(caption_id: str, article_id: str, position: int, agency: str | None
 
 def tables() -> dict[str, pa.Table]:
     d1, d2, d3 = dt.date(2024, 3, 1), dt.date(2024, 3, 2), dt.date(2024, 3, 3)
-    alice = {"speaker_name": "Alice Adams", "entity_id": "e_alice"}
     return {
         "articles": to_table("articles", [
             _article("a1", d1, "Daily Planet", "Budget row", "https://planet.example/a1"),
@@ -110,8 +109,10 @@ def tables() -> dict[str, pa.Table]:
             _entity("a5", "e_acme", 1),
         ]),
         "quotes": to_table("quotes", [
-            _quote("q1", "a1", "We will balance the books", role="finance minister", **alice),
-            _quote("q2", "a2", "We will balance the books", role="minister", **alice),
+            _quote("q1", "a1", "We will balance the books", "Alice Adams", "e_alice",
+                   "finance minister"),
+            _quote("q2", "a2", "We will balance the books", "Alice Adams", "e_alice",
+                   "minister"),
             _quote("q3", "a1", "savings", scare=True),
             _quote("q4", "a3", "The port stays shut", speaker_name="Bob and Carol"),
             _quote("q5", "a3", "We strike at dawn", speaker_name="Bob Brown",
