@@ -225,7 +225,7 @@ def newsflow_flow(settings: Settings, run_id: str,
             if staged is None:
                 summary.status = "rejected by validation"
             else:
-                history = [*storage.read_runs(wh),
+                history = [*(r for r in storage.read_runs(wh) if r["run_id"] != run_id),
                            run_record(summary, started, settings.model,
                                       nlp_loader.model_version(nlp))]
                 history[-1]["status"] = "succeeded"

@@ -226,7 +226,7 @@ def _sql_literal(text: str) -> str:
 
 def comment_statements() -> Iterator[str]:
     """COMMENT ON statements generated from the schema declarations."""
-    for name, schema in schemas.TABLES.items():
+    for name, schema in {**schemas.TABLES, "runs": schemas.RUNS}.items():
         yield f"COMMENT ON TABLE {name} IS {_sql_literal(TABLE_DESCRIPTIONS[name])}"
         for f in schema:
             yield (f"COMMENT ON COLUMN {name}.{f.name} IS "

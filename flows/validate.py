@@ -393,7 +393,7 @@ def _plain(value: Any) -> Any:
 def _format_example(example: Any) -> str:
     if isinstance(example, Mapping):
         return ", ".join(f"{k}={v!r}" for k, v in example.items())
-    return repr(example)
+    return example if isinstance(example, str) else repr(example)  # e.g. "error: ..."
 
 
 def _around_match(value: Any, regex: str) -> Any:

@@ -185,7 +185,7 @@ def subject_of(verb: Token) -> Token | None:
     return _in_paragraph(s, verb) if s is not None else None
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     for c in verb.children:
         if c.dep_ in ("nsubj",):
             return c
@@ -194,8 +194,17 @@ def _subject_of(verb: Token) -> Token | None:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g
-    if verb.dep_ in ("xcomp", "conj") and verb.head is not verb:
-        return _subject_of(verb.head) if verb.head.pos_ in ("VERB", "AUX") else None
+    if depth > 2 or verb.head is verb:
+        return None
+    head = verb.head
+    # "went on to say", "smiled and said", "..., saying that", "wrote, adding"
+    if verb.dep_ in ("xcomp", "conj", "advcl") and head.pos_ in ("VERB", "AUX"):
+        if verb.dep_ == "advcl" and verb.tag_ != "VBG":
+            return None
+        return _subject_of(head, depth + 1)
+    # "a group backing Huckabee", "Democrats calling for ..."
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.pos_ in ("NOUN", "PROPN", "PRON"):
+        return head
     return None
 
 

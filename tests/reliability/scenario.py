@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,14 +23,14 @@ from typing import Any
 
 import duckdb
 
-from tests.reliability.conftest import (
+from tests.reliability.procs import (
     ROOT,
     SEED_ARTICLE,
     Done,
     base_env,
     copy_warehouse,
-    finish,
     fingerprint,
+    finish,
     lock_holder,
     newsflow,
     run_args,
@@ -70,8 +69,9 @@ class Reader:
                 try:
                     con = duckdb.connect(str(self.path), read_only=True)
                     try:
-                        n = con.execute("SELECT count(*) FROM articles a JOIN quotes q "
-                                        "USING (article_id)").fetchone()
+                        con.execute("SELECT a.title, count(*) FROM articles a JOIN quotes q "
+                                    "USING (article_id) GROUP BY ALL").fetchall()
+                        n = con.execute("SELECT count(*) FROM articles").fetchone()
                         self.counts.append(int(n[0]) if n else -1)
                     finally:
                         con.close()
@@ -167,7 +167,3 @@ def build(root: Path, shared_env: dict[str, str], sitecustomize_dir: Path) -> Sc
                     reader, intruder, intruder_while_running, net_log, killed, published,
                     final, runs_cli)
 
-
-def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
