@@ -12,7 +12,14 @@ import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is impor
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    import os
+
     from flows.run import Settings
+    from flows.sources import jsonl_field_map
+
+    if args.jsonl_fields:
+        jsonl_field_map(args.jsonl_fields)  # fails early, with the reason, on a bad mapping
+        os.environ["NEWSFLOW_JSONL_FIELDS"] = args.jsonl_fields  # worker processes inherit it
 
     return Settings(seeds=Path(args.seeds), warehouse=Path(args.warehouse), model=args.model,
                     workers=args.workers, runner=args.runner, dask_address=args.dask_address,
@@ -146,6 +153,8 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--runner", choices=("local", "dask"), default="local")
         sp.add_argument("--dask-address", default=None, help="tcp://HOST:PORT of a cluster")
         sp.add_argument("--wait", action="store_true", help="wait for a running run's lock")
+        sp.add_argument("--jsonl-fields", default=None,
+                        help="JSON lines field names, e.g. text=body,title=headline,url=meta.link")
         sp.set_defaults(fn=fn)
         if name == "serve":
             sp.add_argument("--cron", default="0 * * * *", help="cron schedule")

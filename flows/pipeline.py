@@ -38,6 +38,7 @@ from flows.run import (
 from flows.sources import RawDocument, Reject, SourceFile
 from transforms import schemas
 from transforms.documents import ParsedDocument, detect_language, parse_plain_text
+from transforms.duplicates import with_duplicate_links
 from transforms.extract import article_id_for, article_rows, section_texts
 from transforms.sections import Section
 
@@ -57,7 +58,12 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
         from transforms.html import parse_html  # optional reader, only for web pages
 
         return parse_html(raw.html, raw.metadata)
-    return parse_plain_text(raw.text or "")
+    parsed = parse_plain_text(raw.text or "")
+    if raw.metadata:  # what a JSON line or crawl record says beats what the text suggests
+        from transforms.html import with_metadata
+
+        parsed = with_metadata(parsed, raw.metadata)
+    return parsed
 
 
 def document_problem(raw: RawDocument, parsed: ParsedDocument) -> tuple[str, str] | None:
@@ -80,12 +86,12 @@ def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
     """Docs for texts; when a batch crashes the model, fall back to one text at a time so that
     only the culprit is lost (it comes back as None)."""
     try:
-        return list(nlp.pipe(texts, batch_size=64))
+        return list(nlp.pipe(texts))
     except Exception:  # noqa: BLE001
         out = []
         for t in texts:
             try:
-                out.append(nlp(t))
+                out.append(next(iter(nlp.pipe([t]))))
             except Exception:  # noqa: BLE001
                 out.append(None)
         return out
@@ -95,7 +101,7 @@ def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
                   warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
     wh = storage.Warehouse(Path(warehouse_root))
-    nlp = nlp_loader.load(model)
+    nlp = nlp_loader.annotator(model)
     result = ShardResult(files={})
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.TABLES}
     pending: list[tuple[str, RawDocument, ParsedDocument]] = []
@@ -179,6 +185,7 @@ def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[
         replaced.update(a for f in r.files.values() for a in f.article_ids)
         resolved.update(u for f in r.files.values() for u in f.reject_uris)
     tables = dict(storage.merged_tables(wh, run_id, replaced, resolved))
+    tables["articles"] = with_duplicate_links(tables["articles"])
     summary.rows = {name: t.num_rows for name, t in tables.items()}
     fault_point("validate")
     outcome = validate_tables(tables, wh.data_docs_dir)

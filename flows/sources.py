@@ -68,9 +68,14 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def discover(root: Path) -> Iterator[SourceFile]:
-    """Input files under root in a stable order; hidden files and symlinked folders skipped."""
+    """Input files under root in a stable order; hidden files skipped, symlinked folders not
+    followed (each is yielded with size -1, so it becomes a reject row)."""
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:  # not followed (it may loop), but not silently dropped either
+            if (Path(dirpath) / name).is_symlink():
+                link = Path(dirpath) / name
+                yield SourceFile(link, link.relative_to(root).as_posix(), -1)
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
@@ -564,6 +569,10 @@ def read_source(src: SourceFile) -> Iterator[RawDocument | Reject]:
 
     Documents read before a file turns out damaged (truncated gzip, broken WARC record) are
     kept, and the damage is one more reject."""
+    if src.size < 0 and src.path.is_symlink() and src.path.is_dir():
+        yield Reject(src.source_uri, "symlinked_folder",
+                     "a symlinked folder is not followed (it could loop); link its files instead")
+        return
     if src.size < 0:
         yield Reject(src.source_uri, "unreadable", "the path cannot be read (dangling symlink?)")
         return

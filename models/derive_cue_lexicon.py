@@ -2,8 +2,9 @@
 
 For every gold attribution (first annotator file per article, as the scorer does) the tokens of
 its Cue span are located in the spaCy parse of the section (title = first line, body = rest);
-each cue token that is a VERB (or the head word of "according to") counts as a cue use of its
-lemma. The lexicon keeps, per lemma, how often it was a cue and how often it occurs as a verb at
+each cue token that is a VERB counts as a cue use of its lemma. Verbs inside quotation marks
+(``transforms.quotes.quote_spans``) are not counted at all: PolNeAR does not annotate
+attributions nested in a quotation, and the extractor does not look for cues there either. The lexicon keeps, per lemma, how often it was a cue and how often it occurs as a verb at
 all in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma is a cue.
 
 Retrain (about 4 minutes on one core):
@@ -19,6 +20,8 @@ from collections import Counter
 from pathlib import Path
 
 import spacy
+
+from transforms.quotes import quote_spans
 
 MIN_CUE = 3
 
@@ -59,16 +62,20 @@ def main(folder: str) -> None:
         chars = set()
         for s, e in cues:
             chars.update(range(s - offset, e - offset))
+        quoted = set()
+        for q in quote_spans(doc.text):
+            quoted.update(range(q.mark_start, q.mark_end))
         for tok in doc:
             key = tok.lemma_.lower()
-            if tok.pos_ != "VERB":
+            if tok.pos_ != "VERB" or tok.idx in quoted:
                 continue
             all_n[key] += 1
             if tok.idx in chars:
                 cue_n[key] += 1
     print('"""Attribution-cue lexicon derived from PolNeAR TRAIN by models/derive_cue_lexicon.py.')
     print()
-    print("lemma -> (times a cue, times seen as a verb). Generated; do not edit by hand.")
+    print("lemma -> (times a cue, times seen as a verb outside quotation marks).")
+    print("Generated; do not edit by hand.")
     print('"""')
     print()
     print("CUE_COUNTS: dict[str, tuple[int, int]] = {")

@@ -23,7 +23,13 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from transforms.cue_lexicon import CUE_COUNTS
-from transforms.quotes import SPEECH_LEMMAS, according_to, direct_quotations, subject_of
+from transforms.quotes import (
+    SPEECH_LEMMAS,
+    according_to,
+    direct_quotations,
+    quote_spans,
+    subject_of,
+)
 from transforms.schemas import STANCES, stable_id
 from transforms.sections import Section
 from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, text_of
@@ -54,9 +60,8 @@ for _stance, _words in {
         STANCE_OF.setdefault(_w, _stance)
 assert set(STANCE_OF.values()) <= set(STANCES)
 
-HEDGES = frozenset("may might could likely unlikely possibly perhaps probably maybe potentially "
-                   "reportedly allegedly apparently seemingly possible".split())
-_EDGE_PUNCT = re.compile(r"^[\s,;:\-\u2013\u2014]+|[\s,;:\-\u2013\u2014]+$")
+HEDGES = frozenset(["may", "might", "could", "likely", "unlikely", "possibly", "perhaps", "probably", "maybe", "potentially", "reportedly", "allegedly", "apparently", "seemingly", "possible"])
+_EDGE_PUNCT = re.compile(r"^[\s,;:.\-\u2013\u2014]+|[\s,;:.\-\u2013\u2014]+$")
 
 
 @dataclass(frozen=True)
@@ -171,9 +176,13 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def verb_attributions(doc: Doc) -> Iterator[Attribution]:
+def verb_attributions(doc: Doc, skip_quoted: bool = True) -> Iterator[Attribution]:
+    """A claim per cue verb that has a content; verbs inside quotation marks are skipped (an
+    attribution nested in a quotation belongs to the quotation)."""
+    quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text_of(doc))
+              if q.end - q.start > 40] if skip_quoted else []
     for verb in doc:
-        if not is_cue(verb):
+        if not is_cue(verb) or any(s <= verb.idx < e for s, e in quoted):
             continue
         subj = subject_of(verb)
         rng = _content_for(verb, subj)

