@@ -127,6 +127,17 @@ def evaluate(folder: str | Path, direct_only: bool = False, limit: int | None = 
     return ev.score(gold, pred), gold, pred
 
 
+def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None) \
+        -> dict[str, dict[str, Any]]:
+    """Both figures with one parse: {"claims": ..., "quotes": ...} (quotes = --direct-only)."""
+    articles = load_folder(folder, limit)
+    sections = parse_articles(articles, nlp)
+    return {
+        "claims": ev.score(gold_of(articles), predictions(articles, sections)),
+        "quotes": ev.score(gold_of(articles, True), predictions(articles, sections, True)),
+    }
+
+
 def write_jsonl(pred: Mapping[str, Sequence[ev.Attribution]], path: str | Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for doc, atts in pred.items():

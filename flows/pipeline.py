@@ -37,7 +37,7 @@ from flows.run import (
 )
 from flows.sources import RawDocument, Reject, SourceFile
 from transforms import schemas
-from transforms.documents import ParsedDocument, detect_language, parse_plain_text
+from transforms.documents import ParsedDocument, detect_language, parse_plain_text, word_count
 from transforms.duplicates import with_duplicate_links
 from transforms.extract import article_id_for, article_rows, section_texts
 from transforms.sections import Section
@@ -71,6 +71,8 @@ def document_problem(raw: RawDocument, parsed: ParsedDocument) -> tuple[str, str
         return "too_long", f"{len(parsed.body_text):,} characters of body text is over the limit"
     if not parsed.body_text.strip():
         return "no_text", "no article body found after removing captions and boilerplate"
+    if word_count(parsed.body_text) == 0:  # e.g. only punctuation: articles need words
+        return "no_text", "the article body has no words (only punctuation or symbols)"
     lang = detect_language(parsed.body_text)
     if lang not in ACCEPTED_LANGUAGES:
         return "language", f"the text looks like '{lang}', and the language model is English"

@@ -4,8 +4,9 @@ For every gold attribution (first annotator file per article, as the scorer does
 its Cue span are located in the spaCy parse of the section (title = first line, body = rest);
 each cue token that is a VERB counts as a cue use of its lemma. Verbs inside quotation marks
 (``transforms.quotes.quote_spans``) are not counted at all: PolNeAR does not annotate
-attributions nested in a quotation, and the extractor does not look for cues there either. The lexicon keeps, per lemma, how often it was a cue and how often it occurs as a verb at
-all in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma is a cue.
+attributions nested in a quotation, and the extractor does not look for cues there either.
+The lexicon keeps, per lemma, how often it was a cue and how often it occurs as a verb at all
+in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma is a cue.
 
 Retrain (about 4 minutes on one core):
     uv run python models/derive_cue_lexicon.py /work/shared/corpora/polnear/train \

@@ -36,10 +36,11 @@ from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, 
 
 # a verb is taken as a cue when, in TRAIN, its lemma was a cue at least this often (and seen
 # at least MIN_SEEN times), or when it is a speech verb
-MIN_PRIOR = 0.20
+MIN_PRIOR = 0.25
 MIN_SEEN = 3
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
-SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come", "give", "use"})
+SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
+                         "give", "use"})
 
 STANCE_OF: dict[str, str] = {}
 for _stance, _words in {
@@ -60,7 +61,11 @@ for _stance, _words in {
         STANCE_OF.setdefault(_w, _stance)
 assert set(STANCE_OF.values()) <= set(STANCES)
 
-HEDGES = frozenset(["may", "might", "could", "likely", "unlikely", "possibly", "perhaps", "probably", "maybe", "potentially", "reportedly", "allegedly", "apparently", "seemingly", "possible"])
+HEDGES = frozenset({
+    "may", "might", "could", "likely", "unlikely", "possibly", "perhaps", "probably", "maybe",
+    "potentially", "reportedly", "allegedly", "apparently", "seemingly", "possible",
+})
+QUOTE_MARKS = frozenset("\u201c\u201d\u2018\u2019\"'")
 _EDGE_PUNCT = re.compile(r"^[\s,;:.\-\u2013\u2014]+|[\s,;:.\-\u2013\u2014]+$")
 
 
@@ -109,7 +114,8 @@ def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
 def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
                    anchor: Token | None = None) -> tuple[int, int]:
     p0, p1 = paragraph_bounds(anchor if anchor is not None else tok)
-    idx = [t.i for t in tok.subtree if t.i not in exclude and p0 <= t.idx < p1]
+    idx = [t.i for t in tok.subtree if t.i not in exclude and p0 <= t.idx < p1 and
+           not (t.is_punct and t.dep_ == "punct" and t.i != tok.i and t.text not in QUOTE_MARKS)]
     return (min(idx), max(idx) + 1) if idx else (tok.i, tok.i)
 
 
@@ -289,7 +295,8 @@ def claim_records(article_id: str, sections: Sequence[Section],
                 sp = resolver.resolve(section.name, section.caption_id, att.source_head)
                 resolver.remember(section.name, s, sp)
             src = att.source
-            words = {w.lower() for w in re.findall(r"\w+", content)}
+            # "May" capitalised is the month far more often than the modal
+            words = {w.lower() for w in re.findall(r"\w+", content) if w != "May"}
             conf = att.prior * (0.6 + 0.4 * (sp.confidence if sp else 0.5))
             rows.append({
                 "claim_id": stable_id("claim", article_id, section.name, section.caption_id,

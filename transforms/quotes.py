@@ -37,9 +37,24 @@ OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab":
 DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
 _APOS_WORD = re.compile(r"'(?:\d0s|tis|twas|em|n|cause|til)\b", re.I)
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # verbs that introduce speech, for tying a quotation to its speaker
-SPEECH_LEMMAS = frozenset(["say", "tell", "add", "write", "ask", "note", "explain", "continue", "recall", "argue", "claim", "insist", "declare", "state", "announce", "respond", "reply", "tweet", "post", "warn", "joke", "quip", "acknowledge", "admit", "conclude", "describe", "call", "suggest", "predict", "complain", "boast", "told", "testify", "remark", "observe", "comment", "concede", "confirm", "deny", "repeat", "reiterate", "urge", "vow", "promise", "pledge", "scream", "shout", "yell", "exclaim", "mutter", "whisper", "answer", "caution", "emphasize", "stress", "point", "lament", "report", "read", "proclaim", "say", "recount", "muse", "wonder", "query", "chime", "counter", "retort", "speak"])
-WORK_NOUNS = frozenset(["film", "movie", "book", "novel", "song", "album", "show", "series", "play", "musical", "poem", "episode", "article", "column", "essay", "documentary", "podcast", "headline", "slogan", "titled", "title", "painting", "opera", "program", "programme", "memoir"])
+SPEECH_LEMMAS = _words("""
+    say tell add write ask note explain continue recall argue claim insist declare state
+    announce respond reply tweet post warn joke quip acknowledge admit conclude describe call
+    suggest predict complain boast told testify remark observe comment concede confirm deny
+    repeat reiterate urge vow promise pledge scream shout yell exclaim mutter whisper answer
+    caution emphasize stress point lament report read proclaim say recount muse wonder query
+    chime counter retort speak
+""")
+WORK_NOUNS = _words("""
+    film movie book novel song album show series play musical poem episode article column
+    essay documentary podcast headline slogan titled title painting opera program programme
+    memoir
+""")
 SENT_END = re.compile(r"[.!?…]['\"\u2019\u201d]*\s*$")
 
 
@@ -267,7 +282,8 @@ def _sentences_for(doc: Doc, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]:
             out.append(nxt)
     if lo > 0:
         prev = sents[lo - 1]
-        if prev.text.rstrip().endswith(":") and "\n" not in text_of(doc)[prev.end_char:q.mark_start]:
+        gap = text_of(doc)[prev.end_char:q.mark_start]
+        if prev.text.rstrip().endswith(":") and "\n" not in gap:
             out.insert(0, prev)
     return out
 

@@ -1,0 +1,34 @@
+"""Quality gate: the dev figures of the claims and quotes extraction may not drop below the
+floors pinned in tests/quality_floor.json (tolerance 0.002). Lowering a floor means editing
+that file, visibly, in review.
+
+Measured as ``uv run python -m flows.evaluate ../shared/corpora/polnear/dev [--direct-only]``
+(which agrees with /work/shared/tools/polnear_eval.py). Skipped with a reason when the corpus
+is absent (conftest.py), failing instead when NEWSFLOW_REQUIRE_CORPUS is set (CI)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+FLOOR = Path(__file__).with_name("quality_floor.json")
+TOLERANCE = 0.002
+
+
+@pytest.fixture(scope="module")
+def figures(polnear_dir: Path) -> dict[str, dict[str, float]]:
+    from flows.evaluate import evaluate_all
+
+    return evaluate_all(polnear_dir / "dev")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("table", ["claims", "quotes"])
+def test_dev_figures_hold_the_floor(figures: dict[str, dict[str, float]], table: str) -> None:
+    floor = json.loads(FLOOR.read_text(encoding="utf-8"))[table]
+    got = figures[table]
+    drops = {k: (got[k], v) for k, v in floor.items()
+             if not k.startswith("_") and got[k] < v - TOLERANCE}
+    assert not drops, f"{table}: figures below the pinned floor (got, floor): {drops}"

@@ -1,0 +1,117 @@
+"""Scoring: BRAT parsing, matching and metrics agree with the reference scorer."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from transforms import evaluation as ev
+
+TOOL = Path(__file__).resolve().parents[3] / "shared" / "tools" / "polnear_eval.py"
+
+TEXT = "Smith said “taxes will rise.” Jones, however, noted that prices fell and more."
+ANN = "\n".join([
+    "T1\tSource 0 5\tSmith",
+    "T2\tCue 6 10\tsaid",
+    "T3\tContent 11 29\t“taxes will rise.”",
+    "T4\tAttribution 6 10\tsaid",
+    "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+    "T5\tSource 30 35\tJones",
+    "T6\tCue 46 51\tnoted",
+    "T7\tContent 52 68;73 77\tthat prices fell more",
+    "E2\tCue:T6 Source:T5 Content:T7",
+    "T8\tCue 0 1\tS",
+    "E3\tCue:T8",  # no content: dropped
+    "",
+])
+
+
+def test_parse_ann_joins_fragments_and_drops_contentless() -> None:
+    atts = ev.parse_ann(ANN, TEXT)
+    assert atts == [
+        ev.Attribution("Smith", "said", "“taxes will rise.”"),
+        ev.Attribution("Jones", "noted", "that prices fell more"),
+    ]
+    assert atts[0].is_direct and not atts[1].is_direct
+
+
+@pytest.mark.parametrize(("a", "b", "f"), [
+    ("taxes will rise", "Taxes will rise!", 1.0),
+    ("taxes will rise", "taxes", 0.5),
+    ("", "taxes", 0.0),
+    ("a b c d", "e f", 0.0),
+])
+def test_token_f1(a: str, b: str, f: float) -> None:
+    assert ev.token_f1(ev.tokens(a), ev.tokens(b)) == pytest.approx(f)
+
+
+def test_greedy_one_to_one_matching() -> None:
+    gold = [ev.Attribution(content="a b c d"), ev.Attribution(content="a b")]
+    pred = [ev.Attribution(content="a b"), ev.Attribution(content="a b c")]
+    assert ev.match_doc(gold, pred) == {1: (0, 1.0), 0: (1, pytest.approx(6 / 7))}
+
+
+@pytest.mark.parametrize(("gold", "pred", "ok"), [
+    ("Rodger Baker, executive director", "Rodger Baker", True),   # subset
+    ("Smith", "he", False),
+    ("", None, True),                                              # both empty
+    ("the White House press secretary", "the press secretary", True),
+    ("Smith", "", False),
+])
+def test_source_ok(gold: str, pred: str | None, ok: bool) -> None:
+    assert ev.source_ok(gold, pred) is ok
+
+
+def _figures() -> tuple[dict, dict]:
+    gold = {"d1": ev.parse_ann(ANN, TEXT), "d2": [ev.Attribution("", "", "nobody said this")]}
+    pred = {
+        "d1": [ev.Attribution("Smith", "said", "taxes will rise."),
+               ev.Attribution("he", "noted", "that prices fell"),
+               ev.Attribution("", "", "an unrelated false alarm")],
+        "d3": [ev.Attribution("", "", "a doc without gold is ignored")],
+    }
+    return gold, pred
+
+
+def test_score_figures() -> None:
+    gold, pred = _figures()
+    r = ev.score(gold, pred)
+    assert (r["gold"], r["pred"], r["matched"]) == (3, 3, 2)
+    assert r["precision"] == pytest.approx(2 / 3, abs=1e-4)
+    assert r["strict_f1"] == pytest.approx(1 / 3, abs=1e-4)
+    assert r["source_acc"] == 0.5
+    assert r["direct_recall"] == 1.0 and r["indirect_recall"] == 0.5
+    direct = ev.score(ev.direct_only(gold), pred)
+    assert direct["gold"] == 1 and direct["matched"] == 1
+
+
+@pytest.mark.skipif(not TOOL.exists(), reason=f"reference scorer not found at {TOOL}")
+def test_agrees_with_reference_scorer(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("polnear_eval", TOOL)
+    assert spec and spec.loader
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    gold, pred = _figures()
+    folder = tmp_path / "gold"
+    (folder / "text").mkdir(parents=True)
+    (folder / "attributions").mkdir()
+    (folder / "text" / "d1.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "attributions" / "d1_a.ann").write_text(ANN, encoding="utf-8")
+    (folder / "attributions" / "d1_b.ann").write_text("", encoding="utf-8")  # not the first
+    (folder / "text" / "d2.txt").write_text("nobody said this", encoding="utf-8")
+    (folder / "attributions" / "d2_a.ann").write_text(
+        "T1\tContent 0 16\tnobody said this\nE1\tContent:T1\n", encoding="utf-8")
+    preds = tmp_path / "pred.jsonl"
+    preds.write_text("".join(
+        json.dumps({"doc": d, "source": a.source or None, "cue": a.cue or None,
+                    "content": a.content}) + "\n" for d, atts in pred.items() for a in atts),
+        encoding="utf-8")
+    tool_gold = tool.load_gold(folder)
+    for direct in (False, True):
+        g = tool.direct_only(tool_gold) if direct else tool_gold
+        theirs = tool.score(g, tool.load_pred(preds))
+        ours = ev.score(ev.direct_only(gold) if direct else gold, pred)
+        assert ours == theirs
