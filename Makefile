@@ -10,7 +10,7 @@ $(UV):
 	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
 
 setup: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 run: setup
 	$(RUN) newsflow run

@@ -172,50 +172,79 @@ def row_counts(release: Path | None) -> dict[str, int]:
     return counts
 
 
-def _batches_without(table_or_ds: pa.Table, column: str, drop: set[str]) -> pa.Table:
-    if not drop or table_or_ds.num_rows == 0:
-        return table_or_ds
-    mask = pc.invert(pc.is_in(table_or_ds[column], pa.array(sorted(drop))))
-    return table_or_ds.filter(mask)
+BATCH_ROWS = 2_000
 
 
-def merged_tables(wh: Warehouse, run_id: str, replaced_articles: set[str],
-                  resolved_uris: set[str]) -> Iterator[tuple[str, pa.Table]]:
-    """Each table of the next release: the current release minus what this run replaces, plus
-    the rows this run extracted. Old rejects are dropped for inputs seen again this run."""
-    previous = wh.current
-    for name, schema in schemas.TABLES.items():
-        old = read_table(previous, name)
-        if name == "rejects":
-            old = _batches_without(old, "source_uri", resolved_uris)
-        else:
-            old = _batches_without(old, "article_id", replaced_articles)
-        new_dir = wh.shard_dir(run_id, name)
-        new_files = sorted(new_dir.glob("*.parquet")) if new_dir.exists() else []
-        new = (pq.read_table([str(f) for f in new_files], schema=schema) if new_files
-               else schema.empty_table())
-        yield name, pa.concat_tables([old.select(schema.names), new.select(schema.names)])
+def _partitioning():  # type: ignore[no-untyped-def]
+    import pyarrow.dataset as ds
+
+    return ds.partitioning(pa.schema([(schemas.PARTITION, pa.string())]), flavor="hive")
 
 
-def sorted_by_key(name: str, table: pa.Table) -> pa.Table:
-    # A stable row order makes reruns byte-comparable and Parquet statistics useful.
-    keys = [(k, "ascending") for k in schemas.PRIMARY_KEYS[name]]
-    return table.sort_by(keys) if table.num_rows else table
+def table_batches(release: Path | None, name: str, column: str | None = None,
+                  keep: set[str] | None = None, drop: set[str] | None = None,
+                  ) -> Iterator[pa.RecordBatch]:
+    """A release's table as record batches, optionally only rows whose column value is in
+    keep / not in drop. Streams: memory stays bounded whatever the table's size."""
+    import pyarrow.dataset as ds
+
+    schema = schemas.TABLES[name]
+    d = release_table_dir(release, name) if release else None
+    if d is None or not d.exists() or not any(d.rglob("*.parquet")):
+        return
+    partitioning = _partitioning() if schemas.PARTITION in schema.names else None
+    dataset = ds.dataset(str(d), schema=schema, format="parquet", partitioning=partitioning)
+    expr = None
+    if column and keep is not None:
+        expr = pc.field(column).isin(pa.array(sorted(keep), pa.string()))
+    elif column and drop:
+        expr = ~pc.field(column).isin(pa.array(sorted(drop), pa.string()))
+    for batch in dataset.to_batches(filter=expr, batch_size=BATCH_ROWS):
+        if batch.num_rows:
+            yield batch.select(schema.names)
+
+
+def shard_batches(wh: Warehouse, run_id: str, name: str) -> Iterator[pa.RecordBatch]:
+    schema = schemas.TABLES[name]
+    d = wh.shard_dir(run_id, name)
+    for f in sorted(d.glob("*.parquet")) if d.exists() else []:
+        for batch in pq.ParquetFile(f).iter_batches(batch_size=BATCH_ROWS):
+            if batch.num_rows:
+                yield pa.RecordBatch.from_arrays(
+                    [batch.column(n).cast(schema.field(n).type) for n in schema.names],
+                    schema=schema)
+
+
+def merged_batches(wh: Warehouse, run_id: str, name: str, replaced_articles: set[str],
+                   resolved_uris: set[str]) -> Iterator[pa.RecordBatch]:
+    """The next release's rows of one table: the current release minus what this run replaces,
+    then the rows this run extracted. Old rejects are dropped for inputs seen again."""
+    if name == "rejects":
+        yield from table_batches(wh.current, name, "source_uri", drop=resolved_uris)
+    else:
+        yield from table_batches(wh.current, name, "article_id", drop=replaced_articles)
+    yield from shard_batches(wh, run_id, name)
+
+
+def write_table(release: Path, name: str, batches: Iterator[pa.RecordBatch]) -> None:
+    """Stream batches into the release's dataset for the table (hive-partitioned by month)."""
+    import pyarrow.dataset as ds
+
+    schema = schemas.TABLES[name]
+    out = release_table_dir(release, name)
+    partitioned = schemas.PARTITION in schema.names
+    ds.write_dataset(batches, out, schema=schema, format="parquet",
+                     partitioning=_partitioning() if partitioned else None,
+                     existing_data_behavior="error", basename_template="part-{i}.parquet",
+                     max_rows_per_group=64_000)
+    if not any(out.rglob("*.parquet")):  # keep an empty table readable by every engine
+        out.mkdir(parents=True, exist_ok=True)
+        pq.write_table(schema.empty_table(), out / "part-0.parquet")
 
 
 def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
     for name, table in tables.items():
-        out = release_table_dir(release, name)
-        table = sorted_by_key(name, table)
-        if schemas.PARTITION in table.schema.names:
-            import pyarrow.dataset as ds  # imports pandas: only when writing
-
-            ds.write_dataset(table, out, format="parquet", partitioning=[schemas.PARTITION],
-                             partitioning_flavor="hive", existing_data_behavior="error",
-                             basename_template="part-{i}.parquet")
-        else:
-            out.mkdir(parents=True, exist_ok=True)
-            pq.write_table(table, out / "part-0.parquet")
+        write_table(release, name, iter(table.to_batches(max_chunksize=BATCH_ROWS)))
 
 
 # -- DuckDB ----------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma 
 
 Retrain (about 4 minutes on one core):
     uv run python models/derive_cue_lexicon.py /work/shared/corpora/polnear/train \
-        > transforms/cue_lexicon.py
+        transforms/cue_lexicon.py
 Only TRAIN is read; dev and test are never looked at.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import sys
 from collections import Counter
 from pathlib import Path
@@ -87,4 +89,9 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    # written at the end, not through a shell redirection: transforms/ imports the old file
+    # while this runs, and a truncated one would not import
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        main(sys.argv[1])
+    Path(sys.argv[2]).write_text(out.getvalue(), encoding="utf-8")

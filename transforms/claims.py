@@ -15,6 +15,7 @@ then :func:`claim_records` resolves sources and emits rows of the CLAIMS schema.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from typing import Any
 from spacy.tokens import Doc, Token
 
 from transforms.cue_lexicon import CUE_COUNTS
+from transforms.cue_model import CUE_THRESHOLD, CUE_WEIGHTS
 from transforms.quotes import (
     SPEECH_LEMMAS,
     according_to,
@@ -38,6 +40,10 @@ from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, 
 # at least MIN_SEEN times), or when it is a speech verb
 MIN_PRIOR = 0.25
 MIN_SEEN = 3
+NESTED_MARGIN = 0.0
+CANDIDATE_MIN_PRIOR = 0.02  # with the learned gate: candidates it scores
+USE_MODEL = True
+NOSRC_MIN_PRIOR = 0.6  # a cue without a source must be at least this reliable
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
 SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
                          "give", "use"})
@@ -121,6 +127,12 @@ def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
 
 def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
     """Token range of what the cue verb attributes."""
+    found = content_of(verb, subj)
+    return found[:2] if found is not None else None
+
+
+def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
+    """Token range of what the cue verb attributes, and which rule found it."""
     doc = verb.doc
     sent = verb.sent
     p0, p1 = paragraph_bounds(verb)
@@ -138,8 +150,7 @@ def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
         ranges = [_subtree_range(c, anchor=verb) for c in comps]
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
-        # "said it was ..." but also "told CNBC that ...": drop a dative before the clause
-        return lo, hi
+        return lo, hi, "+".join(sorted({c.dep_ for c in comps}))
     # inverted/parenthetical cue: "..., he said." / "In return, analysts say, Russia may ..."
     if verb.dep_ in ("parataxis", "ccomp", "advcl", "conj") and verb.head.i != verb.i:
         head = verb.head
@@ -155,7 +166,7 @@ def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
         if lo < vlo and vhi < hi and vlo - lo <= 4:
             lo = vhi  # "In return, analysts say, Russia may ..." -> "Russia may ..."
         if hi > lo:
-            return lo, hi
+            return lo, hi, "inv-" + verb.dep_
     if verb.dep_ == "ROOT":
         # "“...,” he said." parsed with the quote as a dependent chain: everything in the sentence
         # that is not the source or the cue clause's own adverbials
@@ -164,14 +175,53 @@ def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
             "dative", "agent", "prt", "cc", "mark")]
         if others:
             ranges = [_subtree_range(c) for c in others]
-            return min(r[0] for r in ranges), max(r[1] for r in ranges)
+            return min(r[0] for r in ranges), max(r[1] for r in ranges), "root"
     preps = [c for c in kids if c.dep_ == "prep" and c.lower_ in (
         "about", "on", "of", "for", "against", "that", "to", "with", "as")]
     for p in preps:
         objs = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
         if objs:
-            return _subtree_range(objs[0])
+            return (*_subtree_range(objs[0]), "prep-" + p.lower_)
     return None
+
+
+def _bucket(n: int) -> str:
+    return "1" if n <= 1 else "2-3" if n <= 3 else "4-7" if n <= 7 else "8-15" if n <= 15 \
+        else "16+"
+
+
+def features(verb: Token, subj: Token | None, lo: int, hi: int, rule: str) -> dict[str, float]:
+    """Sparse features of a candidate (cue verb, source, content) for the learned gate."""
+    lemma = verb.lemma_.lower()
+    prior = prior_of(lemma)
+    known = CUE_COUNTS.get(lemma, (0, 0))[0] >= 10
+    subj_kind = "none" if subj is None else (subj.ent_type_ or subj.pos_)
+    if subj is not None and subj.lower_ in ("he", "she", "they", "i", "we", "it", "who"):
+        subj_kind = "pron-" + subj.lower_
+    first = verb.doc[lo]
+    f = {
+        "bias": 1.0, "prior": prior, "prior2": prior * prior,
+        "lemma=" + (lemma if known else "~rare"): 1.0,
+        "dep=" + verb.dep_: 1.0, "tag=" + verb.tag_: 1.0, "subj=" + subj_kind: 1.0,
+        "rule=" + rule: 1.0, "len=" + _bucket(hi - lo): 1.0,
+        "lemma+rule=" + (lemma if known else "~rare") + "+" + rule: 1.0,
+        "subj+rule=" + ("none" if subj is None else "some") + "+" + rule: 1.0,
+        "first=" + (first.lower_ if first.lower_ in ("that", "to", "if", "whether", "“", '"')
+                    else first.pos_): 1.0,
+    }
+    if any(c.dep_ == "neg" for c in verb.children):
+        f["neg"] = 1.0
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        f["passive"] = 1.0
+    if verb.i > 0 and verb.doc[verb.i - 1].lower_ == "to":
+        f["infinitive"] = 1.0
+    return f
+
+
+def gate(feats: dict[str, float]) -> float:
+    """Probability that the candidate is an attribution (logistic model from TRAIN)."""
+    z = sum(CUE_WEIGHTS.get(k, 0.0) * v for k, v in feats.items())
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def _cue_range(verb: Token) -> tuple[int, int]:
@@ -182,29 +232,49 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def verb_attributions(doc: Doc, skip_quoted: bool = True) -> Iterator[Attribution]:
-    """A claim per cue verb that has a content; verbs inside quotation marks are skipped (an
+def verb_candidates(doc: Doc, min_prior: float) -> Iterator[tuple[Token, Token | None,
+                                                                    int, int, str]]:
+    """(verb, source head, content token range, rule) for every verb with a content whose
+    lemma has at least ``min_prior``; verbs inside long quotations are skipped (an
     attribution nested in a quotation belongs to the quotation)."""
     quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text_of(doc))
-              if q.end - q.start > 40] if skip_quoted else []
+              if q.end - q.start > 40]
     for verb in doc:
-        if not is_cue(verb) or any(s <= verb.idx < e for s, e in quoted):
+        lemma = verb.lemma_.lower()
+        if verb.pos_ != "VERB" or lemma in SKIP_LEMMAS or prior_of(lemma) < min_prior or \
+                any(s <= verb.idx < e for s, e in quoted):
             continue
         subj = subject_of(verb)
-        rng = _content_for(verb, subj)
-        if rng is None:
-            continue
-        content = _span_chars(doc, *rng)
+        found = content_of(verb, subj)
+        if found is not None:
+            yield verb, subj, *found
+
+
+def verb_attributions(doc: Doc) -> Iterator[Attribution]:
+    """A claim per cue verb with a content, kept when the learned gate says so (or, without a
+    model, when the lemma's prior and source rules do)."""
+    use_model = bool(CUE_WEIGHTS) and USE_MODEL
+    for verb, subj, lo, hi, rule in verb_candidates(doc, CANDIDATE_MIN_PRIOR if use_model
+                                                    else MIN_PRIOR):
+        lemma = verb.lemma_.lower()
+        if use_model:
+            score = gate(features(verb, subj, lo, hi, rule))
+            if score < CUE_THRESHOLD:
+                continue
+        else:
+            if subj is None and prior_of(lemma) < NOSRC_MIN_PRIOR:
+                continue
+            score = prior_of(lemma)
+        content = _span_chars(doc, lo, hi)
         if content is None:
             continue
-        lo, hi = _cue_range(verb)
-        cue = (doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text))
+        clo, chi = _cue_range(verb)
+        cue = (doc[clo].idx, doc[chi - 1].idx + len(doc[chi - 1].text))
         source = None
         if subj is not None:
             sp = source_span(subj)
             source = (sp.start_char, sp.end_char)
-        yield Attribution(content, subj, source, cue, verb.lemma_.lower(), "indirect",
-                          prior_of(verb.lemma_.lower()))
+        yield Attribution(content, subj, source, cue, lemma, "indirect", score)
 
 
 def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
@@ -225,6 +295,27 @@ def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
                           "indirect", 0.9)
 
 
+_COLON_LEAD = re.compile(r"^([^:\n\u201c\"]{2,60}?):\s+(\S[^\n]*)$", re.M)
+
+
+def colon_attributions(doc: Doc) -> Iterator[Attribution]:
+    """Headline style "Trump: Cruz Has ‘To Come a Long Way’ On Ethanol": a short lead naming
+    someone, a colon, then what they said (a paragraph of its own)."""
+    text = text_of(doc)
+    for m in _COLON_LEAD.finditer(text):
+        lead = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
+        if lead is None or len(lead) > 6 or len(m.group(2).split()) < 3:
+            continue
+        if any(t.pos_ in ("VERB", "AUX") for t in lead) or \
+                not any(t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG", "NORP")
+                        for t in lead):
+            continue
+        head = lead.root
+        content = (m.start(2), m.end(2))
+        yield Attribution(content, head, (m.start(1), m.end(1)), (m.end(1), m.end(1) + 1), ":",
+                          "indirect", 0.6)
+
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
@@ -232,7 +323,8 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 def attributions(doc: Doc) -> list[Attribution]:
     """All attributions in a section's Doc, one per cue, in text order."""
     by_cue: dict[tuple[int, int], Attribution] = {}
-    for att in [*verb_attributions(doc), *according_to_attributions(doc)]:
+    for att in [*verb_attributions(doc), *according_to_attributions(doc),
+                *colon_attributions(doc)]:
         by_cue.setdefault(att.cue, att)
     direct: list[Attribution] = []
     for dq in direct_quotations(doc):
@@ -253,6 +345,13 @@ def attributions(doc: Doc) -> list[Attribution]:
             if cue[0] < lo or cue[0] >= hi or own.kind == "direct":
                 by_cue[cue] = replace(own, content=(lo, hi), kind=kind)
             continue
+        host = next((k for k, a in by_cue.items() if a.content[0] <= q.start and
+                     q.end <= a.content[1]), None)
+        if host is not None and not dq.inherited:
+            # the quotation sits inside another cue's reported clause: one mixed claim
+            if by_cue[host].kind == "indirect":
+                by_cue[host] = replace(by_cue[host], kind="mixed")
+            continue
         sp = dq.speaker
         direct.append(Attribution(qspan, dq.speaker_head, (sp.start_char, sp.end_char),
                                   cue, dq.cue_lemma or "say", "direct", 0.6 if dq.inherited
@@ -264,7 +363,7 @@ def attributions(doc: Doc) -> list[Attribution]:
     kept: list[Attribution] = []
     for a in out:
         if any(b.content[0] <= a.cue[0] < b.content[1] and b.content[0] <= a.content[0] and
-               a.content[1] <= b.content[1] and b.prior >= a.prior for b in kept):
+               a.content[1] <= b.content[1] and b.prior >= a.prior + NESTED_MARGIN for b in kept):
             continue
         kept.append(a)
     return kept

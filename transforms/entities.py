@@ -301,7 +301,11 @@ def _acronym_long_forms(section: Section, raws: Sequence[_Raw]) -> list[_Raw]:
 
 def _long_form(doc: Doc, paren: int, acronym: str) -> tuple[int, int] | None:
     """Char span of the capitalised words before ``paren`` whose initials spell ``acronym``."""
-    before = [t for t in doc if t.idx + len(t) <= paren and not t.is_space]
+    # Only the words just before the parenthesis can spell it; scanning the whole Doc per
+    # acronym made long articles quadratic.
+    span = doc.char_span(0, paren, alignment_mode="contract")
+    end = span.end if span is not None else 0
+    before = [t for t in doc[max(0, end - 24):end] if not t.is_space]
     letters = [c for c in acronym if c.isupper()]
     words: list[Token] = []
     needed = list(letters)
@@ -359,7 +363,8 @@ def _role_text(words: Sequence[Token]) -> str:
     if not any(t.pos_ == "NOUN" or t.lower_.rstrip(".") in TITLE_WORDS for t in words):
         return ""
     first, last = words[0], words[-1]
-    return " ".join(first.doc.text[first.idx: last.idx + len(last)].split())
+    # A Span's text is built from its own tokens; Doc.text would join the whole document.
+    return " ".join(first.doc[first.i: last.i + 1].text.split())
 
 
 def _is_premodifier(token: Token, end: int) -> bool:

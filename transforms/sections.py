@@ -4,6 +4,7 @@ spaCy ``Doc``. Offsets produced by extractors index ``doc.text``, which is the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc
 
@@ -23,8 +24,9 @@ class Section:
     doc: Doc
     caption_id: str | None = None
 
-    @property
+    @cached_property
     def text(self) -> str:
+        # Doc.text joins every token on each call; extractors ask for it per mention.
         return self.doc.text
 
 

@@ -51,8 +51,8 @@ def seed_claim(start: str) -> dict:
      "Critics", "accuse", "indirect", "accuse", False),
     ("Most economists believe the recession is over.", "the recession is over",
      "Most economists", "believe", "indirect", "believe", False),
-    ("The senator wants to cut spending.", "to cut spending", "The senator", "want",
-     "indirect", "want", False),
+    ("Clinton wants to raise taxes on the rich.", "to raise taxes on the rich", "Clinton",
+     "want", "indirect", "want", False),
     ("In return, analysts say, Russia may provide food.", "Russia may provide food",
      "analysts", "say", "indirect", "assert", True),
 ])
