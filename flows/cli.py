@@ -78,14 +78,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
-        # Without a server Prefect's runner only logs a warning and then never runs anything.
-        print("newsflow: serve needs a Prefect server to schedule runs: start one with "
-              "`prefect server start` and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)",
-              file=sys.stderr)
-        return 2
     from flows.pipeline import serve
 
     # SIGTERM: Prefect's runner stops polling, cancels a run in progress and returns.

@@ -349,4 +349,9 @@ def serve(settings: Settings, cron: str) -> None:
         except storage.WarehouseBusy as exc:
             return f"skipped: {exc}"
 
-    scheduled.serve(name="newsflow", cron=cron)
+    from flows.orchestrator import prefect_api
+
+    # Prefect cannot schedule on its throw-away server: serve against the user's server, or
+    # a local one with its scheduler on, started and stopped with this process.
+    with prefect_api(scheduler=True):
+        scheduled.serve(name="newsflow", cron=cron)

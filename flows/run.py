@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,24 @@ def unchanged_summary(wh: storage.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
+def warm_up(settings: Settings) -> threading.Thread:
+    """Import Great Expectations and load the model while the Prefect server boots in its own
+    process: seconds of start-up that would otherwise come one after the other."""
+
+    def work() -> None:
+        import flows.pipeline  # noqa: F401
+        import flows.validate  # noqa: F401
+
+        if settings.workers == 1 and settings.runner == "local":
+            from flows.nlp import annotator
+
+            annotator(settings.model)
+
+    thread = threading.Thread(target=work, name="newsflow-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
     """One run under the warehouse lock: nothing to do -> a quick 'unchanged' record;
     otherwise the Prefect flow."""
@@ -173,9 +192,14 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, storage.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
-        from flows.pipeline import newsflow_flow
+        from flows.orchestrator import prefect_api
 
-        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+        warming = warm_up(settings)
+        with prefect_api():
+            warming.join()
+            from flows.pipeline import newsflow_flow
+
+            summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
         return summary
 
 

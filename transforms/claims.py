@@ -41,6 +41,8 @@ from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, 
 MIN_PRIOR = 0.25
 MIN_SEEN = 3
 NESTED_MARGIN = 0.0
+DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
+EXTEND_ALL_PREPS = False
 CANDIDATE_MIN_PRIOR = 0.02  # with the learned gate: candidates it scores
 USE_MODEL = True
 NOSRC_MIN_PRIOR = 0.6  # a cue without a source must be at least this reliable
@@ -136,7 +138,8 @@ def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
     doc = verb.doc
     sent = verb.sent
     p0, p1 = paragraph_bounds(verb)
-    src = {t.i for t in subj.subtree} if subj is not None else set()
+    own = {t.i for t in verb.subtree}
+    src = {t.i for t in subj.subtree if t.i not in own} if subj is not None else set()
     kids = [c for c in verb.children if p0 <= c.idx < p1]
     comps = [c for c in kids if c.dep_ in CONTENT_DEPS and c.i not in src]
     comps = [c for c in comps if c.dep_ != "dobj" or not any(
@@ -145,8 +148,9 @@ def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
         if all(c.dep_ == "dobj" for c in comps):
             # "accuse North Korea of circumventing ...", "blamed Clinton for ..."
             last = max(c.i for c in comps)
-            comps += [c for c in kids if c.dep_ == "prep" and c.i > last and c.lower_ in (
-                "of", "for", "about", "over", "as", "on", "that", "to", "with")]
+            comps += [c for c in kids if c.dep_ == "prep" and c.i > last and (
+                c.lower_ in DOBJ_PREPS or EXTEND_ALL_PREPS and not any(
+                    t.ent_type_ in ("DATE", "TIME") for t in c.subtree))]
         ranges = [_subtree_range(c, anchor=verb) for c in comps]
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
@@ -327,7 +331,7 @@ def attributions(doc: Doc) -> list[Attribution]:
                 *colon_attributions(doc)]:
         by_cue.setdefault(att.cue, att)
     direct: list[Attribution] = []
-    for dq in direct_quotations(doc):
+    for dq in direct_quotations(doc, outermost=False):
         if dq.is_scare_quote or dq.speaker is None or dq.speaker_head is None:
             continue
         q = dq.quote

@@ -198,8 +198,12 @@ def _in_paragraph(tok: Token, anchor: Token) -> Token | None:
 
 def subject_of(verb: Token) -> Token | None:
     """The source head of a cue verb: nsubj, the agent of a passive, or its governing verb's
-    subject for an xcomp/conj ("went on to say", "smiled and said")."""
+    subject for an xcomp/conj ("went on to say", "smiled and said"); a relative pronoun stands
+    for its antecedent ("the council, which said ...")."""
     s = _subject_of(verb)
+    if s is not None and s.lower_ in ("who", "which", "that") and s.head.dep_ == "relcl" and \
+            s.head.head.pos_ in ("NOUN", "PROPN"):
+        s = s.head.head
     return _in_paragraph(s, verb) if s is not None else None
 
 
@@ -240,9 +244,14 @@ def according_to(doc: Doc | Span) -> Iterator[tuple[Token, Token]]:
 
 
 def _cue_for(sent: Span, quote: QuoteSpan, quotes: Sequence[QuoteSpan],
-             lemmas: frozenset[str]) -> tuple[Token, Token] | None:
-    """The nearest speech verb outside quotation marks with a subject, in the sentence."""
+             lemmas: frozenset[str], outermost: bool = True) -> tuple[Token, Token] | None:
+    """The speech verb outside quotation marks with a subject, in the sentence, that governs
+    the quotation (the outermost one), else the nearest one."""
     cands = []
+    inner = [t for t in sent if quote.start <= t.idx < quote.end]
+    ancestors: set[Token] = set()
+    for t in inner[:1] + inner[-1:]:
+        ancestors.update(t.ancestors)
     for tok in sent:
         if tok.pos_ not in ("VERB", "AUX") or tok.lemma_.lower() not in lemmas or \
                 _inside(tok, quotes):
@@ -252,6 +261,10 @@ def _cue_for(sent: Span, quote: QuoteSpan, quotes: Sequence[QuoteSpan],
             continue
         dist = quote.mark_start - tok.idx if tok.idx < quote.mark_start else \
             tok.idx - quote.mark_end
+        if outermost and tok in ancestors:
+            # the quote sits inside this verb's clause; the outermost such verb is the source's
+            # ("He said the enemies are “laughing”", not a verb nested in between)
+            dist = -1000 + sum(1 for _ in tok.ancestors)
         cands.append((dist, tok.i, tok, subj))
     for acc, src in according_to(sent):
         if not _inside(acc, quotes):
@@ -317,8 +330,8 @@ def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
     return not has_verb or len(words) <= 2
 
 
-def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS) \
-        -> Iterator[DirectQuotation]:
+def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
+                      outermost: bool = True) -> Iterator[DirectQuotation]:
     """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them)."""
     quotes = quote_spans(text_of(doc))
     sents = sentences(doc)
@@ -328,7 +341,7 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS) \
         para_start = text_of(doc).rfind("\n", 0, q.mark_start) + 1
         found = None
         for sent in _sentences_for(doc, q, sents):
-            hit = _cue_for(sent, q, quotes, lemmas)
+            hit = _cue_for(sent, q, quotes, lemmas, outermost)
             if hit is not None:
                 found = hit
                 break

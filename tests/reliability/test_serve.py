@@ -1,9 +1,9 @@
-"""`newsflow serve`: refuses to pretend to schedule without a Prefect server, and stops cleanly
-on SIGTERM."""
+"""`newsflow serve`: schedules real runs with nothing to set up, and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.procs import base_env, group_pids, newsflow, start, wait_for
+from tests.conftest import SEEDS
+from tests.reliability.procs import base_env, group_pids, start, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -23,12 +24,25 @@ def serve_args(tmp_path: Path) -> list[str]:
             "--warehouse", str(tmp_path / "wh")]
 
 
-def test_serve_without_a_server_says_so(tmp_path: Path) -> None:
-    # Prefect's runner would log a warning and then never run anything.
+def test_serve_without_a_server_schedules_runs(tmp_path: Path) -> None:
+    """No PREFECT_API_URL: serve starts its own local server (scheduler on), a cron tick runs
+    the flow, and SIGTERM stops serve and its server with no process left behind."""
     env = base_env(PREFECT_HOME=str(tmp_path / "prefect_home"))
-    done = newsflow(serve_args(tmp_path), env, timeout=180)
-    assert done.returncode == 2, (done.stdout, done.stderr[-2000:])
-    assert "needs a Prefect server" in done.stderr and "PREFECT_API_URL" in done.stderr
+    args = serve_args(tmp_path)
+    shutil.copy(SEEDS / "000_8aaec8a11970715b.txt", tmp_path / "seeds")
+    proc = start(args, env)
+    runs = tmp_path / "wh" / "runs"
+    try:
+        assert wait_for(lambda: any(runs.glob("*.json")) or proc.poll() is not None, 200, 1), \
+            "no scheduled run within 200 s"
+        assert proc.poll() is None
+        os.kill(proc.pid, signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    assert proc.returncode in (0, -signal.SIGTERM, 143), (proc.returncode, err[-2000:])
+    assert group_pids(proc.pid) == []
 
 
 def test_sigterm_stops_serve_cleanly(tmp_path: Path, shared_env: dict[str, str]) -> None:
