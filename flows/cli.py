@@ -61,6 +61,8 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
         print(f"  FAILED {failure}")
     if s.error:
         print(f"  error: {s.error}")
+    if s.timings:
+        print("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in s.timings.items()))
     print(f"  warehouse: {s.warehouse}/news.duckdb  (parquet: {s.warehouse}/parquet/)")
 
 

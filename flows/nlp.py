@@ -36,6 +36,25 @@ def load(name: str | None = None) -> Language:
 
 
 @lru_cache(maxsize=4)
+def model_version_of(name: str | None = None) -> str:
+    """The installed model's version from its package metadata, without loading the model
+    (the coordinating process of a multi-worker run never needs the weights)."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    name = name or model_name()
+    for candidate in MODEL_ALIASES.get(name, (name,)):
+        spec = importlib.util.find_spec(candidate)
+        if spec and spec.origin:
+            meta_path = Path(spec.origin).parent / "meta.json"
+            if meta_path.exists():
+                meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                return f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
+    return model_version(load(name))
+
+
+@lru_cache(maxsize=4)
 def annotator(name: str | None = None) -> FastAnnotator:
     """The model behind FastAnnotator, loaded once per process."""
     return FastAnnotator(load(name))

@@ -7,6 +7,7 @@ never holds the corpus in memory.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -43,6 +44,21 @@ from transforms.documents import ParsedDocument, detect_language, parse_plain_te
 from transforms.duplicates import DuplicateIndex
 from transforms.extract import article_id_for, article_rows, section_texts
 from transforms.sections import Section
+
+
+class Stopwatch:
+    """Seconds per stage, accumulated into the run summary (where does the time go?)."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.into[stage] = self.into.get(stage, 0.0) + time.monotonic() - t0
 
 
 def fault_point(stage: str) -> None:
@@ -242,21 +258,25 @@ def validate_release(staged: Path, docs_dir: Path) -> Any:
 
 
 def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[ShardResult],
-                  summary: RunSummary) -> Path | None:
+                  summary: RunSummary, clock: Stopwatch) -> Path | None:
     """Merge, stage and validate the next release; None when validation rejects it.
     Every table streams from the current release and this run's shards to staging Parquet."""
     replaced, resolved, old_files = replaced_and_resolved(wh, plan, results)
     staged = wh.staging(run_id) / "release"
-    links = duplicate_links(storage.merged_batches(wh, run_id, "articles", replaced, resolved))
-    for name in schemas.TABLES:
-        batches = storage.merged_batches(wh, run_id, name, replaced, resolved)
-        if name == "articles":
-            batches = (with_links(b, links) for b in batches)
-        storage.write_table(staged, name, batches)
+    with clock("duplicates"):
+        links = duplicate_links(storage.merged_batches(wh, run_id, "articles", replaced,
+                                                       resolved))
+    with clock("parquet"):
+        for name in schemas.TABLES:
+            batches = storage.merged_batches(wh, run_id, name, replaced, resolved)
+            if name == "articles":
+                batches = (with_links(b, links) for b in batches)
+            storage.write_table(staged, name, batches)
     fault_point("write_parquet")
     summary.rows = storage.row_counts(staged)
     fault_point("validate")
-    outcome = validate_release(staged, wh.data_docs_dir)
+    with clock("validate"):
+        outcome = validate_release(staged, wh.data_docs_dir)
     summary.validation = outcome.summary
     summary.failures = [str(f) for f in outcome.failures]
     if not outcome.success:
@@ -275,31 +295,35 @@ def newsflow_flow(settings: Settings, run_id: str,
     t0 = time.monotonic()
     wh = storage.open_warehouse(settings.warehouse)
     summary = RunSummary(run_id=run_id, status="running", warehouse=str(wh.root))
-    nlp = nlp_loader.load(settings.model)
+    version = nlp_loader.model_version_of(settings.model)
+    clock = Stopwatch(summary.timings)
     # A SIGKILLed run cannot write its record at the end: this one shows it as "running" until
     # the next run (holding the lock) closes it as "interrupted" (storage.sweep_staging).
     storage.write_run(wh, {**run_record(summary, started, settings.model,
-                                        nlp_loader.model_version(nlp)), "finished_at": None})
+                                        version), "finished_at": None})
     try:
-        plan = plan_work(settings.seeds, storage.read_manifest(wh))
+        with clock("discover"):
+            plan = plan_work(settings.seeds, storage.read_manifest(wh))
         summary.docs_read, summary.docs_new = plan.files_seen, plan.new
         summary.docs_changed, summary.docs_unchanged = plan.changed, plan.unchanged
-        results = extract_all(settings, plan, run_id, progress)
+        with clock("extract"):
+            results = extract_all(settings, plan, run_id, progress)
         summary.docs_rejected = sum(r.rejected for r in results)
         summary.words = sum(r.words for r in results)
         if not plan.todo:
             summary.status = "unchanged"
             summary.rows = current_row_counts(wh)
         else:
-            staged = build_release(wh, run_id, plan, results, summary)
+            staged = build_release(wh, run_id, plan, results, summary, clock)
             if staged is None:
                 summary.status = "rejected by validation"
             else:
                 history = [*(r for r in storage.read_runs(wh) if r["run_id"] != run_id),
                            run_record(summary, started, settings.model,
-                                      nlp_loader.model_version(nlp))]
+                                      version)]
                 history[-1]["status"] = "succeeded"
-                storage.build_duckdb(staged, storage.runs_table(history))
+                with clock("duckdb"):
+                    storage.build_duckdb(staged, storage.runs_table(history))
                 fault_point("duckdb_load")
                 storage.publish(wh, run_id, staged)
                 fault_point("published")
@@ -311,13 +335,16 @@ def newsflow_flow(settings: Settings, run_id: str,
         shutil.rmtree(wh.staging(run_id), ignore_errors=True)
         summary.seconds = time.monotonic() - t0
         storage.write_run(wh, run_record(summary, started, settings.model,
-                                         nlp_loader.model_version(nlp)))
+                                         version))
     return summary
 
 
 def extract_all(settings: Settings, plan: Plan, run_id: str,
                 progress: ProgressFn | None) -> list[ShardResult]:
-    shards = list(shards_of(plan.todo, settings.shard_docs))
+    # Enough shards to keep every worker busy to the end, never more documents per shard than
+    # shard_docs (memory stays bounded by the shard, not the corpus).
+    per_shard = max(4, min(settings.shard_docs, -(-len(plan.todo) // (settings.workers * 4))))
+    shards = list(shards_of(plan.todo, per_shard))
     if not shards:
         return []
     ingested_at = dt.datetime.now(dt.UTC)

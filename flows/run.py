@@ -66,6 +66,7 @@ class RunSummary:
     seconds: float = 0.0
     words: int = 0
     error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # -- discovery -------------------------------------------------------------------------------

@@ -45,13 +45,18 @@ DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 EXTEND_ALL_PREPS = False
 CANDIDATE_MIN_PRIOR = 0.02  # with the learned gate: candidates it scores
 USE_MODEL = True
+NOMINAL_CUES = True  # nouns and adjectives as cues too ("criticism of", "critical of")
+NOMINAL_MIN_PRIOR = 0.1
+NOMINAL_PREPS = ("of", "for", "about", "on", "against", "to", "over", "with", "that")
+UNATTRIBUTED_MIN_WORDS = 4  # a quotation this long with no speaker is a claim of unknown source
+RELATIVE_ANTECEDENT = False  # PolNeAR marks "who"/"which" itself as the source
 NOSRC_MIN_PRIOR = 0.6  # a cue without a source must be at least this reliable
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
 SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
                          "give", "use"})
 
 STANCE_OF: dict[str, str] = {}
-for _stance, _words in {
+for _stance_name, _lemmas in {
     "deny": "deny reject dismiss refute dispute disavow rebut contradict denounce",
     "accuse": "accuse blame criticize criticise attack charge condemn slam allege blast fault "
               "accuse lambaste mock ridicule decry",
@@ -65,8 +70,8 @@ for _stance, _words in {
               "confirm acknowledge admit reveal tweet describe suggest stress emphasize recall "
               "conclude respond reply according show indicate testify maintain point post",
 }.items():
-    for _w in _words.split():
-        STANCE_OF.setdefault(_w, _stance)
+    for _w in _lemmas.split():
+        STANCE_OF.setdefault(_w, _stance_name)
 assert set(STANCE_OF.values()) <= set(STANCES)
 
 HEDGES = frozenset({
@@ -88,6 +93,12 @@ class Attribution:
     cue_lemma: str
     kind: str  # direct | indirect | mixed
     prior: float  # how reliable the cue is
+
+
+def cue_key(tok: Token) -> str:
+    """The lexicon key of a token: verb lemma, or lemma/NOUN, lemma/ADJ."""
+    lemma = tok.lemma_.lower()
+    return lemma if tok.pos_ == "VERB" else f"{lemma}/{tok.pos_}"
 
 
 def prior_of(lemma: str) -> float:
@@ -196,7 +207,7 @@ def _bucket(n: int) -> str:
 
 def features(verb: Token, subj: Token | None, lo: int, hi: int, rule: str) -> dict[str, float]:
     """Sparse features of a candidate (cue verb, source, content) for the learned gate."""
-    lemma = verb.lemma_.lower()
+    lemma = cue_key(verb)
     prior = prior_of(lemma)
     known = CUE_COUNTS.get(lemma, (0, 0))[0] >= 10
     subj_kind = "none" if subj is None else (subj.ent_type_ or subj.pos_)
@@ -207,6 +218,7 @@ def features(verb: Token, subj: Token | None, lo: int, hi: int, rule: str) -> di
         "bias": 1.0, "prior": prior, "prior2": prior * prior,
         "lemma=" + (lemma if known else "~rare"): 1.0,
         "dep=" + verb.dep_: 1.0, "tag=" + verb.tag_: 1.0, "subj=" + subj_kind: 1.0,
+        "pos=" + verb.pos_: 1.0, "pos+rule=" + verb.pos_ + "+" + rule: 1.0,
         "rule=" + rule: 1.0, "len=" + _bucket(hi - lo): 1.0,
         "lemma+rule=" + (lemma if known else "~rare") + "+" + rule: 1.0,
         "subj+rule=" + ("none" if subj is None else "some") + "+" + rule: 1.0,
@@ -244,14 +256,53 @@ def verb_candidates(doc: Doc, min_prior: float) -> Iterator[tuple[Token, Token |
     quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text_of(doc))
               if q.end - q.start > 40]
     for verb in doc:
-        lemma = verb.lemma_.lower()
-        if verb.pos_ != "VERB" or lemma in SKIP_LEMMAS or prior_of(lemma) < min_prior or \
-                any(s <= verb.idx < e for s, e in quoted):
+        if any(s <= verb.idx < e for s, e in quoted):
             continue
-        subj = subject_of(verb)
-        found = content_of(verb, subj)
+        if verb.pos_ == "VERB":
+            lemma = verb.lemma_.lower()
+            if lemma in SKIP_LEMMAS or prior_of(lemma) < min_prior:
+                continue
+            subj = subject_of(verb, antecedent=RELATIVE_ANTECEDENT)
+            found = content_of(verb, subj)
+        elif verb.pos_ in ("NOUN", "ADJ") and NOMINAL_CUES:
+            if prior_of(cue_key(verb)) < max(min_prior, NOMINAL_MIN_PRIOR):
+                continue
+            subj = nominal_source(verb)
+            found = nominal_content(verb)
+        else:
+            continue
         if found is not None:
             yield verb, subj, *found
+
+
+def nominal_source(tok: Token) -> Token | None:
+    """Source of a cue noun/adjective: "Trump's criticism of", "Trump voiced criticism of",
+    "Trump was critical of"."""
+    for c in tok.children:
+        if c.dep_ == "poss":
+            return c
+    head = tok.head
+    if tok.dep_ in ("dobj", "attr", "acomp", "oprd", "nsubj") and head.pos_ in ("VERB", "AUX") \
+            and head is not tok:
+        s = subject_of(head, antecedent=RELATIVE_ANTECEDENT)
+        if s is not None and s is not tok:
+            return s
+    return None
+
+
+def nominal_content(tok: Token) -> tuple[int, int, str] | None:
+    """What a cue noun/adjective attributes: its clause ("the claim that ...", "a plan to ...")
+    or the object of its preposition ("criticism of X", "support for X")."""
+    p0, p1 = paragraph_bounds(tok)
+    for c in tok.children:
+        if c.dep_ in ("acl", "ccomp", "xcomp") and c.i > tok.i and p0 <= c.idx < p1:
+            return (*_subtree_range(c, anchor=tok), "n-" + c.dep_)
+    for c in tok.children:
+        if c.dep_ == "prep" and c.i > tok.i and c.lower_ in NOMINAL_PREPS:
+            objs = [o for o in c.children if o.dep_ in ("pobj", "pcomp")]
+            if objs:
+                return (*_subtree_range(objs[0], anchor=tok), "n-prep-" + c.lower_)
+    return None
 
 
 def verb_attributions(doc: Doc) -> Iterator[Attribution]:
@@ -260,7 +311,7 @@ def verb_attributions(doc: Doc) -> Iterator[Attribution]:
     use_model = bool(CUE_WEIGHTS) and USE_MODEL
     for verb, subj, lo, hi, rule in verb_candidates(doc, CANDIDATE_MIN_PRIOR if use_model
                                                     else MIN_PRIOR):
-        lemma = verb.lemma_.lower()
+        lemma = cue_key(verb)
         if use_model:
             score = gate(features(verb, subj, lo, hi, rule))
             if score < CUE_THRESHOLD:
@@ -278,7 +329,7 @@ def verb_attributions(doc: Doc) -> Iterator[Attribution]:
         if subj is not None:
             sp = source_span(subj)
             source = (sp.start_char, sp.end_char)
-        yield Attribution(content, subj, source, cue, lemma, "indirect", score)
+        yield Attribution(content, subj, source, cue, verb.lemma_.lower(), "indirect", score)
 
 
 def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
@@ -331,11 +382,20 @@ def attributions(doc: Doc) -> list[Attribution]:
                 *colon_attributions(doc)]:
         by_cue.setdefault(att.cue, att)
     direct: list[Attribution] = []
+    unattributed: list[Attribution] = []
     for dq in direct_quotations(doc, outermost=False):
-        if dq.is_scare_quote or dq.speaker is None or dq.speaker_head is None:
+        if dq.is_scare_quote:
             continue
         q = dq.quote
         qspan = (q.mark_start, q.mark_end)
+        if dq.speaker is None or dq.speaker_head is None:
+            words = len(re.findall(r"\w+", text_of(doc)[q.start:q.end]))
+            if UNATTRIBUTED_MIN_WORDS and words >= UNATTRIBUTED_MIN_WORDS and not any(
+                    a.content[0] <= q.start and q.end <= a.content[1] for a in by_cue.values()):
+                # a quotation nobody is named for is still an attribution (source unknown)
+                unattributed.append(Attribution(qspan, None, None, (q.start, q.start), "say",
+                                                "direct", 0.3))
+            continue
         cue = (dq.cue.start_char, dq.cue.end_char) if dq.cue is not None else (q.start, q.start)
         own = by_cue.get(cue) if not dq.inherited else None
         if own is not None:
@@ -348,6 +408,10 @@ def attributions(doc: Doc) -> list[Attribution]:
                 kind = "direct"
             if cue[0] < lo or cue[0] >= hi or own.kind == "direct":
                 by_cue[cue] = replace(own, content=(lo, hi), kind=kind)
+            else:
+                # the cue's clause wraps around the cue ("“...,” Trump said in February of
+                # ..."): the quotation is the content
+                by_cue[cue] = replace(own, content=qspan, kind="direct")
             continue
         host = next((k for k, a in by_cue.items() if a.content[0] <= q.start and
                      q.end <= a.content[1]), None)
@@ -360,7 +424,7 @@ def attributions(doc: Doc) -> list[Attribution]:
         direct.append(Attribution(qspan, dq.speaker_head, (sp.start_char, sp.end_char),
                                   cue, dq.cue_lemma or "say", "direct", 0.6 if dq.inherited
                                   else 0.8))
-    out = list(by_cue.values()) + direct
+    out = list(by_cue.values()) + direct + unattributed
     # one claim per content: drop an attribution whose content lies inside a longer one's
     # content when its cue does too (nested attributions are flattened in PolNeAR)
     out.sort(key=lambda a: (a.content[0], -a.content[1]))
@@ -429,7 +493,7 @@ def claim_records(article_id: str, sections: Sequence[Section],
     seen: set[str] = set()
     unique = []
     for r in rows:
-        if r["claim_id"] not in seen:
-            seen.add(r["claim_id"])
+        if str(r["claim_id"]) not in seen:
+            seen.add(str(r["claim_id"]))
             unique.append(r)
     return unique

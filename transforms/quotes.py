@@ -196,15 +196,38 @@ def _in_paragraph(tok: Token, anchor: Token) -> Token | None:
     return tops[-1] if tops else None
 
 
-def subject_of(verb: Token) -> Token | None:
+def subject_of(verb: Token, antecedent: bool = True) -> Token | None:
     """The source head of a cue verb: nsubj, the agent of a passive, or its governing verb's
     subject for an xcomp/conj ("went on to say", "smiled and said"); a relative pronoun stands
     for its antecedent ("the council, which said ...")."""
     s = _subject_of(verb)
-    if s is not None and s.lower_ in ("who", "which", "that") and s.head.dep_ == "relcl" and \
+    if s is None or not _same_paragraph(s, verb):
+        s = _subject_across_break(verb) or s
+    if antecedent and s is not None and s.lower_ in ("who", "which", "that") and \
+            s.head.dep_ == "relcl" and \
             s.head.head.pos_ in ("NOUN", "PROPN"):
         s = s.head.head
     return _in_paragraph(s, verb) if s is not None else None
+
+
+def _same_paragraph(a: Token, b: Token) -> bool:
+    p0, p1 = paragraph_bounds(b)
+    return p0 <= a.idx < p1
+
+
+def _subject_across_break(verb: Token) -> Token | None:
+    """When the parser hung the verb on a previous paragraph ("... Zika Virus\nChris Christie
+    said he ..."), its subject is the noun phrase right before it in its own paragraph."""
+    if verb.head is not verb and _same_paragraph(verb.head, verb):
+        return None
+    p0, _ = paragraph_bounds(verb)
+    i = verb.i - 1
+    doc = verb.doc
+    while i >= 0 and doc[i].idx >= p0 and doc[i].pos_ in ("AUX", "PART", "ADV"):
+        i -= 1  # "has also said"
+    if i < 0 or doc[i].idx < p0 or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    return doc[i]
 
 
 def _subject_of(verb: Token, depth: int = 0) -> Token | None:

@@ -19,7 +19,7 @@ Entities are only read through the attributes of ``transforms.entities.Entity``/
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -190,6 +190,12 @@ class SpeakerResolver:
         text = span.text
         role = role_of(head)
         low = head.lower_
+        if low in ("who", "which", "that") and head.head.dep_ == "relcl" and \
+                head.head.head.pos_ in ("NOUN", "PROPN"):
+            # "the council, which said ...": the relative pronoun as written, the antecedent
+            # as resolved
+            ante = self.resolve(section, caption_id, head.head.head)
+            return replace(ante, text=text, start=start, end=end)
         found = _mentions_in(self.entities, section, caption_id, start, end)
         people = [e for _, e in found if e.label in SOURCE_LABELS]
         coordinated = any(t.dep_ == "conj" for t in head.children) or low in PLURAL_PRONOUNS
@@ -223,8 +229,8 @@ class SpeakerResolver:
         # a description: "the Russian leader" -> an entity whose alias/role says so
         desc = " ".join(t.lower_ for t in span if t.dep_ not in ("det", "poss"))
         for ent in self.entities:
-            names = [a.lower() for a in (*ent.aliases, *ent.roles)]
-            if desc and any(desc == n or desc in n for n in names):
+            known = [a.lower() for a in (*ent.aliases, *ent.roles)]
+            if desc and any(desc == n or desc in n for n in known):
                 return Speaker(text, start, end, ent.name, ent.entity_id, role, False, 0.6,
                                ent.label)
         plural = coordinated or head.tag_ in ("NNS", "NNPS")

@@ -145,3 +145,19 @@ def test_seed_headline_single_quotes() -> None:
     row = seed_quote("sees its own opportunity in Russia's isolation")
     assert row["speaker_text"] == "Analysts"
     assert row["is_scare_quote"] is False
+
+
+@pytest.mark.parametrize("text", [
+    "", "“", "”", '"', "'", "‘’", "“”", "“ ”", '""""', "“a“b“c", "a”b”c”", "'tis '90s rock'n'roll",
+    "“unclosed\n\n“still unclosed\n\n“and again", "‘single unclosed\nnext", "x\n\n\n“y”\n",
+])
+def test_quote_spans_never_refuse(text: str) -> None:
+    spans = quote_spans(text)
+    last = -1
+    for q in spans:
+        assert 0 <= q.mark_start <= q.start < q.end <= q.mark_end <= len(text)
+        assert q.mark_start >= last
+        last = q.mark_end
+        assert text[q.start:q.end].strip() == text[q.start:q.end]
+    # and the records never fail either
+    records(text or " ")

@@ -83,3 +83,15 @@ def test_they_takes_previous_coordinated_speakers() -> None:
 def test_unresolvable_pronoun_keeps_text() -> None:
     got = _resolve_all("He said it was over.")
     assert got == [("He", None, None)]
+
+
+def test_relative_pronoun_resolves_to_antecedent() -> None:
+    doc = _nlp()("The group met Rodger Baker, who said the plan would work.")
+    sections = [Section("body", doc)]
+    resolver = SpeakerResolver(canonical_entities(sections))
+    said = next(t for t in doc if t.text == "said")
+    written = subject_of(said, antecedent=False)
+    assert written is not None and written.text == "who"
+    sp = resolver.resolve("body", None, written)
+    assert sp.text == "who" and sp.name == "Rodger Baker"
+    assert subject_of(said).text == "Baker"
