@@ -99,7 +99,8 @@ def bare_spacy_words_per_s(corpus: Path) -> float:
     code = (
         "import sys, time, glob\n"
         "from flows.nlp import load\n"
-        "texts=[open(f, encoding='utf-8').read() for f in sorted(glob.glob(sys.argv[1]+'/*.txt'))]\n"
+        "files=sorted(glob.glob(sys.argv[1]+'/*.txt'))\n"
+        "texts=[open(f, encoding='utf-8').read() for f in files]\n"
         "nlp=load()\n"
         "t=time.perf_counter()\n"
         "for _ in nlp.pipe(texts): pass\n"
