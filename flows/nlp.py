@@ -75,49 +75,101 @@ def model_version(nlp: Language) -> str:
 VERB_POS = ("VERB", "AUX")
 
 
+class VectorRuler:
+    """The attribute ruler's patterns as NumPy masks over whole token arrays. Same semantics as
+    spaCy's AttributeRuler: every pattern matches against the incoming annotations, then the
+    matches are applied in pattern order (later patterns win)."""
+
+    def __init__(self, ruler: Any, vocab: Any) -> None:
+        self.vocab = vocab
+        self.entries = [(p["patterns"], self._attrs(p["attrs"]), p.get("index", 0))
+                         for p in ruler.patterns]
+        self.regex_hits: dict[tuple[str, int], bool] = {}
+
+    def _attrs(self, attrs: dict[str, str]) -> dict[str, int]:
+        out = {}
+        for key, value in attrs.items():
+            out[key] = (self.vocab.morphology.add(value) if key == "MORPH"
+                        else self.vocab.strings.add(value))
+        return out
+
+    def _hashes(self, values: list[str]) -> Any:
+        import numpy as np
+
+        return np.array([self.vocab.strings.add(v) for v in values], dtype=np.uint64)
+
+    def _predicate(self, cols: dict[str, Any], key: str, spec: Any) -> Any:
+        import numpy as np
+
+        col = cols[key]
+        if key == "IS_SPACE":
+            return (col != 0) == bool(spec)
+        if isinstance(spec, str):
+            return col == self.vocab.strings.add(spec)
+        if "IN" in spec:
+            return np.isin(col, self._hashes(spec["IN"]))
+        if "NOT_IN" in spec:
+            return ~np.isin(col, self._hashes(spec["NOT_IN"]))
+        if "REGEX" in spec:
+            return np.array([self._regex(spec["REGEX"], int(h)) for h in col], dtype=bool)
+        raise ValueError(f"unsupported attribute-ruler predicate {key}: {spec!r}")
+
+    def _regex(self, pattern: str, value: int) -> bool:
+        import re
+
+        key = (pattern, value)
+        if key not in self.regex_hits:
+            self.regex_hits[key] = re.search(pattern, self.vocab.strings[value]) is not None
+        return self.regex_hits[key]
+
+    def __call__(self, doc):  # type: ignore[no-untyped-def]
+        import numpy as np
+        from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
+
+        n = len(doc)
+        if not n:
+            return doc
+        arr = doc.to_array([TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA]).astype(np.uint64)
+        cols = {"TAG": arr[:, 0], "LOWER": arr[:, 1], "DEP": arr[:, 2], "IS_SPACE": arr[:, 3]}
+        out = {"POS": arr[:, 4].copy(), "MORPH": arr[:, 5].copy(), "LEMMA": arr[:, 6].copy()}
+        rare: list[tuple[int, str, int]] = []  # TAG/DEP rewrites: set token by token
+        for patterns, attrs, index in self.entries:
+            hit = np.zeros(n, dtype=bool)
+            for pattern in patterns:
+                width = len(pattern)
+                if width > n:
+                    continue
+                match = np.ones(n - width + 1, dtype=bool)
+                for j, token_spec in enumerate(pattern):
+                    for key, spec in token_spec.items():
+                        match &= self._predicate(cols, key, spec)[j:n - width + 1 + j]
+                hit[np.flatnonzero(match) + index] = True
+            if not hit.any():
+                continue
+            for key, value in attrs.items():
+                if key in out:
+                    out[key][hit] = value
+                else:
+                    rare.extend((int(i), key, value) for i in np.flatnonzero(hit))
+        doc.from_array([POS, MORPH, LEMMA],
+                       np.stack([out["POS"], out["MORPH"], out["LEMMA"]], axis=1))
+        for i, key, value in rare:
+            setattr(doc[i], key.lower() + "_", self.vocab.strings[value])
+        return doc
+
+
 class FastAnnotator:
     """The model's own components, run in order, with the attribute ruler and lemmatizer
     replaced by equivalent cheaper steps."""
 
     def __init__(self, nlp: Language) -> None:
-        from spacy.pipeline import AttributeRuler
-
         self.nlp = nlp
         self.models = [(n, p) for n, p in nlp.pipeline
                        if n not in ("attribute_ruler", "lemmatizer")]
-        self.tag_table: dict[int, tuple[int, int]] = {}
-        self.exceptions = None
-        self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        if "attribute_ruler" in nlp.pipe_names:
-            ruler: Any = nlp.get_pipe("attribute_ruler")
-            rest = []
-            for p in ruler.patterns:
-                tokens = p["patterns"][0]
-                if len(p["patterns"]) == 1 and len(tokens) == 1 and set(tokens[0]) == {"TAG"}:
-                    self._add_tag(tokens[0]["TAG"], p["attrs"])
-                else:
-                    rest.append(p)
-            self.exceptions = AttributeRuler(nlp.vocab, name="attribute_exceptions")
-            self.exceptions.add_patterns(rest)
-
-    def _add_tag(self, tag: str, attrs: dict[str, str]) -> None:
-        strings = self.nlp.vocab.strings
-        pos = strings.add(attrs["POS"]) if "POS" in attrs else 0
-        morph = self.nlp.vocab.morphology.add(attrs["MORPH"]) if "MORPH" in attrs else 0
-        self.tag_table[strings.add(tag)] = (pos, morph)
-
-    def _tag_map(self, doc):  # type: ignore[no-untyped-def]
-        import numpy as np
-        from spacy.attrs import MORPH, POS, TAG
-
-        tags = doc.to_array([TAG]).reshape(-1)
-        out = doc.to_array([POS, MORPH])
-        uniq, inverse = np.unique(tags, return_inverse=True)
-        mapped = np.array([self.tag_table.get(int(t), (0, 0)) for t in uniq], dtype=np.uint64)
-        mapped = mapped.reshape(-1, 2)[inverse.reshape(-1)]
-        out = np.where(mapped != 0, mapped, out)
-        doc.from_array([POS, MORPH], out.astype(np.uint64))
-        return doc
+        self.ruler = (VectorRuler(nlp.get_pipe("attribute_ruler"), nlp.vocab)
+                      if "attribute_ruler" in nlp.pipe_names else None)
+        self.lemmatizer: Any = (nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names
+                                else None)
 
     def _lemmas(self, doc):  # type: ignore[no-untyped-def]
         import numpy as np
@@ -141,9 +193,7 @@ class FastAnnotator:
             docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(
                 proc, docs)
             if name == "parser":  # the ruler ran right after the parser in the stock order
-                docs = (self._exceptions(self._tag_map(d)) for d in docs)
-                docs = (self._lemmas(d) for d in docs)
+                if self.ruler is not None:
+                    docs = map(self.ruler, docs)
+                docs = map(self._lemmas, docs)
         yield from docs
-
-    def _exceptions(self, doc):  # type: ignore[no-untyped-def]
-        return self.exceptions(doc) if self.exceptions is not None else doc

@@ -34,7 +34,7 @@ from transforms.quotes import (
 )
 from transforms.schemas import STANCES, stable_id
 from transforms.sections import Section
-from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span, text_of
+from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span
 
 # a verb is taken as a cue when, in TRAIN, its lemma was a cue at least this often (and seen
 # at least MIN_SEEN times), or when it is a speech verb
@@ -118,16 +118,17 @@ def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
     """Token range [lo, hi) -> trimmed character span (None when nothing is left)."""
     if hi <= lo:
         return None
-    s, e = doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text)
-    text = text_of(doc)[s:e]
-    m1 = _EDGE_PUNCT.match(text)
+    s0 = s = doc[lo].idx
+    e = doc[hi - 1].idx + len(doc[hi - 1].text)
+    full = doc[lo:hi].text  # == the section text[s:e], without building the whole text
+    m1 = _EDGE_PUNCT.match(full)
     if m1:
         s += m1.end()
-    text = text_of(doc)[s:e]
+    text = full[s - s0:]
     m2 = _EDGE_PUNCT.search(text)
     if m2 and m2.start() < len(text):
         e = s + m2.start()
-    return (s, e) if e > s and re.search(r"\w", text_of(doc)[s:e]) else None
+    return (s, e) if e > s and re.search(r"\w", full[s - s0:e - s0]) else None
 
 
 def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
@@ -248,12 +249,13 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def verb_candidates(doc: Doc, min_prior: float) -> Iterator[tuple[Token, Token | None,
-                                                                    int, int, str]]:
+def verb_candidates(doc: Doc, min_prior: float, text: str | None = None) \
+        -> Iterator[tuple[Token, Token | None, int, int, str]]:
     """(verb, source head, content token range, rule) for every verb with a content whose
     lemma has at least ``min_prior``; verbs inside long quotations are skipped (an
     attribution nested in a quotation belongs to the quotation)."""
-    quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text_of(doc))
+    text = doc.text if text is None else text
+    quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text)
               if q.end - q.start > 40]
     for verb in doc:
         if any(s <= verb.idx < e for s, e in quoted):
@@ -305,12 +307,12 @@ def nominal_content(tok: Token) -> tuple[int, int, str] | None:
     return None
 
 
-def verb_attributions(doc: Doc) -> Iterator[Attribution]:
+def verb_attributions(doc: Doc, text: str | None = None) -> Iterator[Attribution]:
     """A claim per cue verb with a content, kept when the learned gate says so (or, without a
     model, when the lemma's prior and source rules do)."""
     use_model = bool(CUE_WEIGHTS) and USE_MODEL
     for verb, subj, lo, hi, rule in verb_candidates(doc, CANDIDATE_MIN_PRIOR if use_model
-                                                    else MIN_PRIOR):
+                                                    else MIN_PRIOR, text):
         lemma = cue_key(verb)
         if use_model:
             score = gate(features(verb, subj, lo, hi, rule))
@@ -353,10 +355,10 @@ def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
 _COLON_LEAD = re.compile(r"^([^:\n\u201c\"]{2,60}?):\s+(\S[^\n]*)$", re.M)
 
 
-def colon_attributions(doc: Doc) -> Iterator[Attribution]:
+def colon_attributions(doc: Doc, text: str | None = None) -> Iterator[Attribution]:
     """Headline style "Trump: Cruz Has ‘To Come a Long Way’ On Ethanol": a short lead naming
     someone, a colon, then what they said (a paragraph of its own)."""
-    text = text_of(doc)
+    text = doc.text if text is None else text
     for m in _COLON_LEAD.finditer(text):
         lead = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
         if lead is None or len(lead) > 6 or len(m.group(2).split()) < 3:
@@ -375,21 +377,23 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def attributions(doc: Doc) -> list[Attribution]:
-    """All attributions in a section's Doc, one per cue, in text order."""
+def attributions(doc: Doc, text: str | None = None) -> list[Attribution]:
+    """All attributions in a section's Doc, one per cue, in text order (``text`` is
+    ``doc.text`` when the caller has it: ``Section.text``)."""
+    text = doc.text if text is None else text
     by_cue: dict[tuple[int, int], Attribution] = {}
-    for att in [*verb_attributions(doc), *according_to_attributions(doc),
-                *colon_attributions(doc)]:
+    for att in [*verb_attributions(doc, text), *according_to_attributions(doc),
+                *colon_attributions(doc, text)]:
         by_cue.setdefault(att.cue, att)
     direct: list[Attribution] = []
     unattributed: list[Attribution] = []
-    for dq in direct_quotations(doc, outermost=False):
+    for dq in direct_quotations(doc, outermost=False, text=text):
         if dq.is_scare_quote:
             continue
         q = dq.quote
         qspan = (q.mark_start, q.mark_end)
         if dq.speaker is None or dq.speaker_head is None:
-            words = len(re.findall(r"\w+", text_of(doc)[q.start:q.end]))
+            words = len(re.findall(r"\w+", text[q.start:q.end]))
             if UNATTRIBUTED_MIN_WORDS and words >= UNATTRIBUTED_MIN_WORDS and not any(
                     a.content[0] <= q.start and q.end <= a.content[1] for a in by_cue.values()):
                 # a quotation nobody is named for is still an attribution (source unknown)
@@ -401,7 +405,7 @@ def attributions(doc: Doc) -> list[Attribution]:
         if own is not None:
             lo, hi = min(own.content[0], qspan[0]), max(own.content[1], qspan[1])
             # a quote that only partly fills the reported clause makes it mixed
-            inner = text_of(doc)[own.content[0]:own.content[1]]
+            inner = text[own.content[0]:own.content[1]]
             kind = "direct" if (own.kind == "direct" or _overlap(own.content, qspan) == 0 or
                                 len(inner) <= (q.mark_end - q.mark_start) + 2) else "mixed"
             if own.kind == "direct" and own.content[1] < qspan[0]:
@@ -452,8 +456,8 @@ def claim_records(article_id: str, sections: Sequence[Section],
     rows = []
     for section in sections:
         doc = section.doc
-        text = text_of(doc)
-        atts = sorted(attributions(doc), key=lambda a: (a.source or a.cue)[0])
+        text = section.text
+        atts = sorted(attributions(doc, text), key=lambda a: (a.source or a.cue)[0])
         for att in atts:
             s, e = att.content
             content = text[s:e]

@@ -31,7 +31,6 @@ from transforms.speakers import (
     SpeakerResolver,
     paragraph_bounds,
     source_span,
-    text_of,
 )
 
 OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab": "\u00bb"}
@@ -315,7 +314,7 @@ def sentences(doc: Doc) -> list[Span]:
     return [s for s in out if s.text.strip()]
 
 
-def _sentences_for(doc: Doc, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]:
+def _sentences_for(text: str, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]:
     """Sentences touching the quote, plus the sentence right after it when the quote ends its
     sentence ("... ,” he said." split off by the parser) or before it when that one ends with
     ":"."""
@@ -327,26 +326,26 @@ def _sentences_for(doc: Doc, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]:
     out = [sents[i] for i in range(lo, hi + 1)]
     if hi + 1 < len(sents):
         nxt = sents[hi + 1]
-        between = text_of(doc)[q.mark_end:nxt.start_char]
+        between = text[q.mark_end:nxt.start_char]
         if not between.strip() and "\n" not in between and len(nxt) <= 12:
             out.append(nxt)
     if lo > 0:
         prev = sents[lo - 1]
-        gap = text_of(doc)[prev.end_char:q.mark_start]
+        gap = text[prev.end_char:q.mark_start]
         if prev.text.rstrip().endswith(":") and not gap.strip():
             out.insert(0, prev)
     return out
 
 
-def _is_title_of_work(doc: Doc, q: QuoteSpan) -> bool:
-    before = text_of(doc)[max(0, q.mark_start - 30):q.mark_start].lower().split()
+def _is_title_of_work(text: str, q: QuoteSpan) -> bool:
+    before = text[max(0, q.mark_start - 30):q.mark_start].lower().split()
     return bool(before) and before[-1].strip(",:") in WORK_NOUNS
 
 
-def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
+def _looks_scare(doc: Doc, text: str, q: QuoteSpan) -> bool:
     inner = doc.char_span(q.start, q.end, alignment_mode="expand")
     words = [t for t in inner if not t.is_punct] if inner is not None else []
-    if len(words) > 4 or len(words) > 3 and SENT_END.search(text_of(doc)[q.start:q.end]):
+    if len(words) > 4 or len(words) > 3 and SENT_END.search(text[q.start:q.end]):
         return False
     has_verb = any(t.pos_ in ("VERB", "AUX") and t.dep_ not in ("amod", "compound")
                    for t in words)
@@ -354,23 +353,26 @@ def _looks_scare(doc: Doc, q: QuoteSpan) -> bool:
 
 
 def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
-                      outermost: bool = True) -> Iterator[DirectQuotation]:
-    """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them)."""
-    quotes = quote_spans(text_of(doc))
+                      outermost: bool = True, text: str | None = None) \
+        -> Iterator[DirectQuotation]:
+    """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them).
+    ``text`` is ``doc.text`` when the caller has it (``Section.text``)."""
+    text = doc.text if text is None else text
+    quotes = quote_spans(text)
     sents = sentences(doc)
     prev: DirectQuotation | None = None
     prev_para_end = -1
     for q in quotes:
-        para_start = text_of(doc).rfind("\n", 0, q.mark_start) + 1
+        para_start = text.rfind("\n", 0, q.mark_start) + 1
         found = None
-        for sent in _sentences_for(doc, q, sents):
+        for sent in _sentences_for(text, q, sents):
             hit = _cue_for(sent, q, quotes, lemmas, outermost)
             if hit is not None:
                 found = hit
                 break
         scare = False
         if found is None:
-            scare = _is_title_of_work(doc, q) or _looks_scare(doc, q)
+            scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q)
         if found is not None:
             verb, subj = found
             cue = doc[verb.i:verb.i + 2] if verb.lower_ == "according" else doc[verb.i:verb.i + 1]
@@ -378,14 +380,14 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
                                  if verb.lower_ != "according" else "according to", False)
             # the speaker of a short fragment inside a clause is the clause's source, but a
             # short noun phrase in quotes remains a scare quote ("the “historic” moment")
-            if _looks_scare(doc, q) and not SENT_END.search(text_of(doc)[q.start:q.end]):
+            if _looks_scare(doc, text, q) and not SENT_END.search(text[q.start:q.end]):
                 inner = doc.char_span(q.start, q.end, alignment_mode="expand")
                 if inner is not None and len([t for t in inner if not t.is_punct]) <= 2 and \
                         not any(t.pos_ in ("VERB", "AUX") for t in inner):
                     dq = DirectQuotation(q, None, None, None, None, True)
         elif not scare and prev is not None and prev.speaker is not None and (
                 q.continuation or prev_para_end >= para_start - 2 or
-                text_of(doc)[para_start:q.mark_start].strip() == ""):
+                text[para_start:q.mark_start].strip() == ""):
             # a quoted paragraph with no cue continues the previous speaker
             dq = DirectQuotation(q, prev.speaker, prev.speaker_head, prev.cue, prev.cue_lemma,
                                  False, True)
@@ -394,8 +396,8 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
         yield dq
         if dq.speaker is not None:
             prev = dq
-            prev_para_end = text_of(doc).find("\n", q.mark_end)
-            prev_para_end = len(text_of(doc)) if prev_para_end < 0 else prev_para_end
+            prev_para_end = text.find("\n", q.mark_end)
+            prev_para_end = len(text) if prev_para_end < 0 else prev_para_end
 
 
 def _confidence(dq: DirectQuotation, sp: Speaker | None) -> float:
@@ -414,14 +416,15 @@ def quote_records(article_id: str, sections: Sequence[Section],
     rows = []
     for section in sections:
         doc = section.doc
-        quotes = quote_spans(text_of(doc))
+        text = section.text
+        quotes = quote_spans(text)
         # speakers of reported speech outside quotes count as "the previous speaker" too
         events: list[tuple[int, DirectQuotation | Token]] = [
             (subj.idx, subj) for verb in doc
             if verb.lemma_.lower() in SPEECH_LEMMAS and verb.pos_ == "VERB"
             and not _inside(verb, quotes)
             for subj in [subject_of(verb)] if subj is not None and not _inside(subj, quotes)]
-        events += [(dq.quote.mark_start, dq) for dq in direct_quotations(doc)]
+        events += [(dq.quote.mark_start, dq) for dq in direct_quotations(doc, text=text)]
         events.sort(key=lambda e: (e[0], isinstance(e[1], DirectQuotation)))
         for _, dq in events:
             if isinstance(dq, Token):
@@ -445,7 +448,7 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "caption_id": section.caption_id,
                 "start_char": q.start,
                 "end_char": q.end,
-                "quote_text": text_of(doc)[q.start:q.end],
+                "quote_text": text[q.start:q.end],
                 "speaker_text": dq.speaker.text if dq.speaker is not None else None,
                 "speaker_start": dq.speaker.start_char if dq.speaker is not None else None,
                 "speaker_end": dq.speaker.end_char if dq.speaker is not None else None,
@@ -457,7 +460,7 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "is_scare_quote": dq.is_scare_quote,
                 "confidence": _confidence(dq, sp),
             })
-    return _merge_fragments(rows, {s.name + str(s.caption_id): text_of(s.doc) for s in sections})
+    return _merge_fragments(rows, {s.name + str(s.caption_id): s.text for s in sections})
 
 
 def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:

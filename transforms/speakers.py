@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from transforms.entities import TITLE_WORDS
 
@@ -49,26 +49,26 @@ class Speaker:
     label: str | None = None
 
 
-_TEXT_CACHE: list[tuple[Doc, str]] = []
-
-
-def text_of(doc: Doc) -> str:
-    """``doc.text`` (which spaCy rebuilds on every access), remembered for the last few Docs."""
-    for d, t in _TEXT_CACHE:
-        if d is doc:
-            return t
-    text = doc.text
-    _TEXT_CACHE.insert(0, (doc, text))
-    del _TEXT_CACHE[4:]
-    return text
-
-
 def paragraph_bounds(tok: Token) -> tuple[int, int]:
-    """Character bounds of the paragraph (line) holding ``tok``: spans never cross one."""
-    text = text_of(tok.doc)
-    p0 = text.rfind("\n", 0, tok.idx) + 1
-    p1 = text.find("\n", tok.idx)
-    return p0, (len(text) if p1 < 0 else p1)
+    """Character bounds of the paragraph (line) holding ``tok``: spans never cross one.
+
+    Found by walking the tokens out to the nearest line break on each side (spaCy keeps a
+    line break in a whitespace token of its own), so no section text is needed."""
+    doc = tok.doc
+    p0 = 0
+    for j in range(tok.i - 1, -1, -1):
+        t = doc[j]
+        if t.is_space and "\n" in t.text:
+            p0 = t.idx + t.text.rfind("\n") + 1
+            break
+    last = doc[len(doc) - 1]
+    p1 = last.idx + len(last.text_with_ws)
+    for j in range(tok.i, len(doc)):
+        t = doc[j]
+        if t.is_space and "\n" in t.text:
+            p1 = t.idx + t.text.find("\n")
+            break
+    return p0, p1
 
 
 def subtree_span(tok: Token, exclude: Sequence[Token] = ()) -> Span:
