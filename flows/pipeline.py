@@ -22,6 +22,7 @@ import pyarrow as pa
 from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
 
 from flows import nlp as nlp_loader
 from flows import sources, storage
@@ -117,7 +118,9 @@ def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
         return out
 
 
-@task(name="extract-shard", retries=1, retry_delay_seconds=2)
+# Retries cover transient I/O (a network filesystem hiccup, a worker lost); the backoff gives
+# the cause time to pass. A document that fails deterministically becomes a reject instead.
+@task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2))
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
                   warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
     wh = storage.Warehouse(Path(warehouse_root))

@@ -95,10 +95,26 @@ class Attribution:
     prior: float  # how reliable the cue is
 
 
+def noun_lemma(tok: Token) -> str:
+    """A noun's lemma. The pipeline's annotator (``flows.nlp.FastAnnotator``) lemmatises
+    verbs only and leaves other tokens in lower case, so a plural noun ("comments") is mapped
+    to the singular the lexicon knows ("comment") by stripping its ending."""
+    lemma = tok.lemma_.lower()
+    if tok.tag_ != "NNS" or lemma != tok.lower_:
+        return lemma
+    for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
+        if lemma.endswith(cut) and lemma[:-len(cut)] + add + "/NOUN" in CUE_COUNTS:
+            return lemma[:-len(cut)] + add
+    return lemma
+
+
 def cue_key(tok: Token) -> str:
     """The lexicon key of a token: verb lemma, or lemma/NOUN, lemma/ADJ."""
-    lemma = tok.lemma_.lower()
-    return lemma if tok.pos_ == "VERB" else f"{lemma}/{tok.pos_}"
+    if tok.pos_ == "VERB":
+        return tok.lemma_.lower()
+    if tok.pos_ == "NOUN":
+        return noun_lemma(tok) + "/NOUN"
+    return f"{tok.lemma_.lower()}/{tok.pos_}"
 
 
 def prior_of(lemma: str) -> float:
