@@ -82,8 +82,10 @@ class VectorRuler:
 
     def __init__(self, ruler: Any, vocab: Any) -> None:
         self.vocab = vocab
-        self.entries = [(p["patterns"], self._attrs(p["attrs"]), p.get("index", 0))
-                         for p in ruler.patterns]
+        # Predicates compiled once: string values become hashes, IN lists hash arrays.
+        self.entries = [([[[(k, self._compiled(k, v)) for k, v in tok.items()] for tok in pat]
+                          for pat in p["patterns"]], self._attrs(p["attrs"]), p.get("index", 0))
+                        for p in ruler.patterns]
         self.regex_hits: dict[tuple[str, int], bool] = {}
 
     def _attrs(self, attrs: dict[str, str]) -> dict[str, int]:
@@ -93,26 +95,36 @@ class VectorRuler:
                         else self.vocab.strings.add(value))
         return out
 
-    def _hashes(self, values: list[str]) -> Any:
+    def _compiled(self, key: str, spec: Any) -> tuple[str, Any]:
         import numpy as np
 
-        return np.array([self.vocab.strings.add(v) for v in values], dtype=np.uint64)
-
-    def _predicate(self, cols: dict[str, Any], key: str, spec: Any) -> Any:
-        import numpy as np
-
-        col = cols[key]
         if key == "IS_SPACE":
-            return (col != 0) == bool(spec)
+            return ("bool", bool(spec))
         if isinstance(spec, str):
-            return col == self.vocab.strings.add(spec)
-        if "IN" in spec:
-            return np.isin(col, self._hashes(spec["IN"]))
-        if "NOT_IN" in spec:
-            return ~np.isin(col, self._hashes(spec["NOT_IN"]))
+            return ("eq", self.vocab.strings.add(spec))
+        for op in ("IN", "NOT_IN"):
+            if op in spec:
+                return (op, np.array([self.vocab.strings.add(v) for v in spec[op]],
+                                     dtype=np.uint64))
         if "REGEX" in spec:
-            return np.array([self._regex(spec["REGEX"], int(h)) for h in col], dtype=bool)
+            return ("REGEX", spec["REGEX"])
         raise ValueError(f"unsupported attribute-ruler predicate {key}: {spec!r}")
+
+    def _predicate(self, col: Any, compiled: tuple[str, Any]) -> Any:
+        import numpy as np
+
+        op, value = compiled
+        if op == "bool":
+            return (col != 0) == value
+        if op == "eq":
+            return col == value
+        if op == "IN":
+            return np.isin(col, value)
+        if op == "NOT_IN":
+            return ~np.isin(col, value)
+        uniq, inverse = np.unique(col, return_inverse=True)  # REGEX: test each string once
+        hits = np.array([self._regex(value, int(h)) for h in uniq], dtype=bool)
+        return hits[inverse.reshape(-1)]
 
     def _regex(self, pattern: str, value: int) -> bool:
         import re
@@ -141,8 +153,8 @@ class VectorRuler:
                     continue
                 match = np.ones(n - width + 1, dtype=bool)
                 for j, token_spec in enumerate(pattern):
-                    for key, spec in token_spec.items():
-                        match &= self._predicate(cols, key, spec)[j:n - width + 1 + j]
+                    for key, compiled in token_spec:
+                        match &= self._predicate(cols[key], compiled)[j:n - width + 1 + j]
                 hit[np.flatnonzero(match) + index] = True
             if not hit.any():
                 continue

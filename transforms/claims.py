@@ -305,6 +305,13 @@ def nominal_source(tok: Token) -> Token | None:
         s = subject_of(head, antecedent=RELATIVE_ANTECEDENT)
         if s is not None and s is not tok:
             return s
+    # "Republicans are chiming in with criticism of ...": the subject of the verb the noun's
+    # preposition hangs on
+    if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB" and \
+            head.head.i < tok.i:
+        s = subject_of(head.head, antecedent=RELATIVE_ANTECEDENT)
+        if s is not None and s.i < head.i:
+            return s
     return None
 
 

@@ -230,9 +230,14 @@ def _subject_across_break(verb: Token) -> Token | None:
 
 
 def _subject_of(verb: Token, depth: int = 0) -> Token | None:
-    for c in verb.children:
-        if c.dep_ in ("nsubj",):
-            return c
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if len(subjects) > 1:
+        # the parser sometimes hangs a second subject across a paragraph break ("12:15 p.m.
+        # \n\nPresident Barack Obama says ..."): the one in the verb's paragraph is the source
+        own = [c for c in subjects if _same_paragraph(c, verb)]
+        return own[-1] if own else subjects[-1]
+    if subjects:
+        return subjects[0]
     for c in verb.children:
         if c.dep_ == "agent":
             for g in c.children:
@@ -245,9 +250,14 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
     if verb.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "AUX"):
         return _subject_of(head.head, depth + 1)  # "began by saying"
     if verb.dep_ in ("xcomp", "conj", "advcl") and head.pos_ in ("VERB", "AUX"):
-        if verb.dep_ == "advcl" and verb.tag_ != "VBG":
-            return None
+        if verb.dep_ == "advcl" and verb.tag_ != "VBG" and not (
+                verb.tag_ == "VBN" and any(c.lower_ == "having" for c in verb.children)):
+            return None  # but "Having announced that ..., Judge Berman proceeded"
         return _subject_of(head, depth + 1)
+    # "voters are more likely to say", "advisers are quick to point out", "is poised to"
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp" and \
+            head.head.pos_ in ("VERB", "AUX"):
+        return _subject_of(head.head, depth + 1)
     # "a group backing Huckabee", "Democrats calling for ..."
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.pos_ in ("NOUN", "PROPN", "PRON"):
         return head
