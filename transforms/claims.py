@@ -43,6 +43,8 @@ MIN_SEEN = 3
 NESTED_MARGIN = 0.0
 DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 EXTEND_ALL_PREPS = False
+RICH_FEATURES = False  # lemma x dependency/subject, entities and a verb in the content
+DOBJ_WITH_XCOMP = True  # "urged voters to ...": content = "voters to ..."
 CANDIDATE_MIN_PRIOR = 0.02  # with the learned gate: candidates it scores
 USE_MODEL = True
 NOMINAL_CUES = True  # nouns and adjectives as cues too ("criticism of", "critical of")
@@ -170,8 +172,10 @@ def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
     src = {t.i for t in subj.subtree if t.i not in own} if subj is not None else set()
     kids = [c for c in verb.children if p0 <= c.idx < p1]
     comps = [c for c in kids if c.dep_ in CONTENT_DEPS and c.i not in src]
+    # "told the judge that ...": the addressee is not content; but "urged his parishioners to
+    # consider ...", "want the refugees to come": the object of an object-control verb is
     comps = [c for c in comps if c.dep_ != "dobj" or not any(
-        k.dep_ in ("ccomp", "xcomp") for k in verb.children)]
+        k.dep_ == "ccomp" or k.dep_ == "xcomp" and not DOBJ_WITH_XCOMP for k in verb.children)]
     if comps:
         if all(c.dep_ == "dobj" for c in comps):
             # "accuse North Korea of circumventing ...", "blamed Clinton for ..."
@@ -242,6 +246,16 @@ def features(verb: Token, subj: Token | None, lo: int, hi: int, rule: str) -> di
         "first=" + (first.lower_ if first.lower_ in ("that", "to", "if", "whether", "“", '"')
                     else first.pos_): 1.0,
     }
+    if RICH_FEATURES:
+        key = lemma if known else "~rare"
+        f["lemma+dep=" + key + "+" + verb.dep_] = 1.0
+        f["lemma+subj=" + key + "+" + subj_kind] = 1.0
+        ents = {t.ent_type_ for t in verb.doc[lo:min(hi, lo + 8)] if t.ent_type_}
+        for e in ents & {"PERSON", "ORG", "NORP", "GPE"}:
+            f["content_ent=" + e] = 1.0
+            f["lemma+content_ent=" + key + "+" + e] = 1.0
+        if any(t.pos_ in ("VERB", "AUX") for t in verb.doc[lo:hi]):
+            f["content_verb"] = 1.0
     if any(c.dep_ == "neg" for c in verb.children):
         f["neg"] = 1.0
     if any(c.dep_ == "auxpass" for c in verb.children):
@@ -296,10 +310,18 @@ def verb_candidates(doc: Doc, min_prior: float, text: str | None = None) \
 def nominal_source(tok: Token) -> Token | None:
     """Source of a cue noun/adjective: "Trump's criticism of", "Trump voiced criticism of",
     "Trump was critical of"."""
+    head = tok.head
     for c in tok.children:
         if c.dep_ == "poss":
+            if c.tag_ == "PRP$":
+                # "Trump is doubling down on his support for": PolNeAR marks the clause's
+                # subject, which "his" stands for
+                gov = head.head if tok.dep_ == "pobj" and head.dep_ == "prep" else head
+                if tok.dep_ in ("dobj", "pobj") and gov.pos_ == "VERB" and gov.i < tok.i:
+                    s = subject_of(gov, antecedent=RELATIVE_ANTECEDENT)
+                    if s is not None and s.i < gov.i:
+                        return s
             return c
-    head = tok.head
     if tok.dep_ in ("dobj", "attr", "acomp", "oprd", "nsubj") and head.pos_ in ("VERB", "AUX") \
             and head is not tok:
         s = subject_of(head, antecedent=RELATIVE_ANTECEDENT)

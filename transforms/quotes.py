@@ -347,6 +347,34 @@ def _sentences_for(text: str, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]
     return out
 
 
+TRAILING_CUES = True
+_AFTER_QUOTE = re.compile(r"^[,\s]*$")
+
+
+def _trailing_cue(doc: Doc, text: str, q: QuoteSpan,
+                  quotes: Sequence[QuoteSpan]) -> tuple[Token, Token] | None:
+    """A quotation ending in a comma and followed, in its paragraph, by "X <verb>" or "<verb>
+    X" with any verb outside the lexicon ("“Go back to Univision,” Trump barked.")."""
+    if not text[q.start:q.end].rstrip().endswith((",", "?", "!")) and \
+            not text[q.mark_end - 2:q.mark_end].startswith(","):
+        return None
+    after = doc.char_span(q.mark_end, min(len(text), q.mark_end + 60), alignment_mode="expand")
+    if after is None:
+        return None
+    for tok in after[:6]:
+        if "\n" in tok.text or _inside(tok, quotes):
+            return None
+        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBP") and \
+                tok.lemma_.lower() not in ("be", "have"):
+            subj = subject_of(tok)
+            if subj is not None and not _inside(subj, quotes) and \
+                    _AFTER_QUOTE.match(text[q.mark_end:subj.left_edge.idx if subj.i < tok.i
+                                            else tok.idx]):
+                return tok, subj
+            return None
+    return None
+
+
 def _is_title_of_work(text: str, q: QuoteSpan) -> bool:
     before = text[max(0, q.mark_start - 30):q.mark_start].lower().split()
     return bool(before) and before[-1].strip(",:") in WORK_NOUNS
@@ -380,6 +408,8 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
             if hit is not None:
                 found = hit
                 break
+        if found is None and TRAILING_CUES:
+            found = _trailing_cue(doc, text, q, quotes)
         scare = False
         if found is None:
             scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q)
