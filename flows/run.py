@@ -169,8 +169,16 @@ def warm_up(settings: Settings) -> threading.Thread:
     process: seconds of start-up that would otherwise come one after the other."""
 
     def work() -> None:
+        import tempfile
+
         import flows.pipeline  # noqa: F401
-        import flows.validate  # noqa: F401
+        from flows.validate import validate_tables
+        from transforms import schemas
+
+        # A first validation pays GX's one-off costs (imports, expectation registry, renderers);
+        # on empty tables it takes no time otherwise.
+        with tempfile.TemporaryDirectory(prefix="newsflow-warm-") as tmp:
+            validate_tables({n: s.empty_table() for n, s in schemas.TABLES.items()}, Path(tmp))
 
         if settings.workers == 1 and settings.runner == "local":
             from flows.nlp import annotator

@@ -3,7 +3,8 @@ floors pinned in tests/quality_floor.json (tolerance 0.002). Lowering a floor me
 that file, visibly, in review.
 
 Measured as ``uv run python -m flows.evaluate ../shared/corpora/polnear/dev [--direct-only]``
-(which agrees with /work/shared/tools/polnear_eval.py). Skipped with a reason when the corpus
+(which agrees with /work/shared/tools/polnear_eval.py; articles go through the pipeline's own path:
+parse_plain_text -> section_texts -> flows.nlp.annotator). Skipped with a reason when the corpus
 is absent (conftest.py), failing instead when NEWSFLOW_REQUIRE_CORPUS is set (CI)."""
 
 from __future__ import annotations

@@ -190,7 +190,7 @@ def _in_paragraph(tok: Token, anchor: Token) -> Token | None:
     if p0 <= tok.idx < p1:
         return tok
     inside = [t for t in tok.subtree if p0 <= t.idx < p1 and not t.is_space]
-    tops = [t for t in inside if not (p0 <= t.head.idx < p1) or t.head is t]
+    tops = [t for t in inside if not (p0 <= t.head.idx < p1) or t.head.i == t.i]
     tops = [t for t in tops if t.pos_ in ("PROPN", "NOUN", "PRON")]
     return tops[-1] if tops else None
 
@@ -217,7 +217,7 @@ def _same_paragraph(a: Token, b: Token) -> bool:
 def _subject_across_break(verb: Token) -> Token | None:
     """When the parser hung the verb on a previous paragraph ("... Zika Virus\nChris Christie
     said he ..."), its subject is the noun phrase right before it in its own paragraph."""
-    if verb.head is not verb and _same_paragraph(verb.head, verb):
+    if _same_paragraph(verb.head, verb):  # a root verb included (measured on TRAIN)
         return None
     p0, _ = paragraph_bounds(verb)
     i = verb.i - 1
@@ -243,7 +243,7 @@ def _subject_of(verb: Token, depth: int = 0) -> Token | None:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g
-    if depth > 2 or verb.head is verb:
+    if depth > 2 or verb.head.i == verb.i:
         return None
     head = verb.head
     # "went on to say", "smiled and said", "..., saying that", "wrote, adding"
@@ -364,9 +364,13 @@ def _trailing_cue(doc: Doc, text: str, q: QuoteSpan,
     for tok in after[:6]:
         if "\n" in tok.text or _inside(tok, quotes):
             return None
-        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBP") and \
-                tok.lemma_.lower() not in ("be", "have"):
+        if tok.pos_ == "VERB" and tok.tag_ in ("VBD", "VBZ", "VBP", "VBN") and \
+                tok.lemma_.lower() not in ("be", "have") and \
+                not any(c.dep_ == "auxpass" for c in tok.children):
             subj = subject_of(tok)
+            if subj is None and tok.dep_ == "acl" and tok.head.i == tok.i - 1 and \
+                    tok.head.pos_ in ("PROPN", "PRON", "NOUN"):
+                subj = tok.head  # "“...,” Trump barked at him." parsed as a modifier
             if subj is not None and not _inside(subj, quotes) and \
                     _AFTER_QUOTE.match(text[q.mark_end:subj.left_edge.idx if subj.i < tok.i
                                             else tok.idx]):

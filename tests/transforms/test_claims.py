@@ -69,6 +69,58 @@ def test_one_sentence(text: str, content: str, source: str, cue_lemma: str, kind
     assert row["is_hedged"] is hedged
 
 
+@pytest.mark.parametrize(("text", "content", "source"), [
+    # the subject of "are likely to say" is the subject of the copula
+    ("Voters are more likely to say that Clinton is honest.", "that Clinton is honest",
+     "Voters"),
+    # object control: the object belongs to the content; an addressee does not
+    ("The senator urged voters to reject the plan.", "voters to reject the plan",
+     "The senator"),
+    ("The senator told reporters that taxes would rise.", "that taxes would rise",
+     "The senator"),
+    # a subject hung across a paragraph break loses to the one in the cue's paragraph
+    ("12:15 p.m.:\n\nPresident Barack Obama says that he is not plotting to take guns.",
+     "that he is not plotting to take guns", "President Barack Obama"),
+    # fragments of one quotation cut by the attribution are one claim
+    ("“We will win,” Smith said, “and we will win big.”",
+     "“We will win,” Smith said, “and we will win big.”", "Smith"),
+])
+def test_sources_and_contents(text: str, content: str, source: str) -> None:
+    rows = records(text)
+    assert [(r["content_text"], r["source_text"]) for r in rows] == [(content, source)]
+
+
+def test_two_quotations_with_two_cues_stay_two_claims() -> None:
+    rows = records("“We will win,” Smith said. “We will lose,” Jones said.")
+    assert [r["source_text"] for r in rows] == ["Smith", "Jones"]
+
+
+@pytest.mark.parametrize(("text", "noun", "source"), [
+    ("Republicans are chiming in with criticism of the plan.", "criticism", "Republicans"),
+    ("Trump is doubling down on his support for torture.", "support", "Trump"),
+    ("Trump's criticism of the plan was harsh.", "criticism", "Trump"),
+    ("The criticism of the plan was harsh.", "criticism", None),
+])
+def test_nominal_source(text: str, noun: str, source: str | None) -> None:
+    from transforms.claims import nominal_source
+
+    tok = next(t for t in _nlp()(text) if t.text == noun)
+    found = nominal_source(tok)
+    assert (found.text if found is not None else None) == source
+
+
+def test_plural_noun_cue_key_without_noun_lemmas() -> None:
+    """The pipeline's annotator leaves nouns unlemmatised; plurals still find their key."""
+    from transforms.claims import cue_key
+
+    doc = _nlp()("His comments and criticisms drew replies.")
+    for t in doc:
+        if t.pos_ == "NOUN":
+            t.lemma_ = t.lower_  # as flows.nlp.FastAnnotator leaves them
+    keys = [cue_key(t) for t in doc if t.pos_ == "NOUN"]
+    assert keys == ["comment/NOUN", "criticism/NOUN", "replies/NOUN"]
+
+
 @pytest.mark.parametrize("text", [
     "The parliament met on Tuesday in the capital.",
     "It rained all day in Seoul.",

@@ -115,3 +115,32 @@ def test_agrees_with_reference_scorer(tmp_path: Path) -> None:
         theirs = tool.score(g, tool.load_pred(preds))
         ours = ev.score(ev.direct_only(gold) if direct else gold, pred)
         assert ours == theirs
+
+
+def test_evaluation_follows_the_pipeline_path() -> None:
+    """flows.evaluate makes sections as flows.pipeline.extract_shard does: parse_plain_text ->
+    section_texts -> the worker's annotator (any ``pipe``), one Section per text in order."""
+    from flows.evaluate import Article, parse_articles, pipeline_sections
+    from transforms.documents import parse_plain_text
+    from transforms.extract import article_id_for, section_texts
+
+    art = Article("doc1", "Taxes will rise, minister says\n\nThe minister said taxes would rise.\n",
+                  "")
+    expected = section_texts(article_id_for("doc1"), parse_plain_text(art.text))
+    assert pipeline_sections(art) == expected
+
+    class Echo:  # stands in for the annotator: records what it was asked to parse
+        seen: list[str] = []
+
+        def pipe(self, texts):  # type: ignore[no-untyped-def]
+            import spacy
+
+            blank = spacy.blank("en")
+            for t in texts:
+                self.seen.append(t)
+                yield blank(t)
+
+    echo = Echo()
+    [sections] = parse_articles([art], echo)
+    assert echo.seen == [text for _, _, text in expected]
+    assert [(s.name, s.caption_id, s.text) for s in sections] == expected

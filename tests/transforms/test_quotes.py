@@ -76,6 +76,14 @@ def test_continuation_flag() -> None:
     ("Kim praised the “historic” moment.", "historic", None, True, None),
     ("They watched the film “Jaws” on Sunday.", "Jaws", None, True, None),
     ("Kim could not hide his enthusiasm for his “comrades.”", "comrades.", None, True, None),
+    # a verb outside the speech lexicon right after the quotation
+    ("“Go back to Univision,” Trump barked.", "Go back to Univision,", "Trump", False, "bark"),
+    ("“Go back to Univision,” Trump barked at him.", "Go back to Univision,", "Trump", False,
+     "bark"),
+    # ... but not a verb further away, nor a passive one
+    ("“Go back,” he wrote, and the crowd was cheered.", "Go back,", "he", False, "write"),
+    ("“Peace in our time” was printed on the banner.", "Peace in our time", None, True,
+     None),
 ])
 def test_one_sentence(text: str, quote: str, speaker: str | None, scare: bool,
                       cue: str | None) -> None:

@@ -48,6 +48,32 @@ def test_subject_of_participle_and_conjunct() -> None:
     assert subject(doc, "said").text == "Smith"
 
 
+@pytest.mark.parametrize(("text", "verb", "source"), [
+    ("Voters are more likely to say that Clinton is honest.", "say", "Voters"),
+    ("His advisers are quick to point out that he won.", "point", "advisers"),
+    ("Having announced that he would not send me to prison, Judge Berman proceeded.",
+     "announced", "Berman"),
+    ("12:15 p.m.:\n\nPresident Barack Obama says that he is not plotting.", "says", "Obama"),
+])
+def test_subject_of_more_constructions(text: str, verb: str, source: str) -> None:
+    assert subject(_nlp()(text), verb).text == source
+
+
+@pytest.mark.parametrize("text", [
+    "Rain fell.\n\nSmith said it would stop.\nIt did not.",
+    "One paragraph only, said Smith.",
+    "\nLeading break.\n\n\nTrailing break.\n",
+])
+def test_paragraph_bounds_match_the_text(text: str) -> None:
+    from transforms.speakers import paragraph_bounds
+
+    doc = _nlp()(text)
+    for tok in doc:
+        p0 = text.rfind("\n", 0, tok.idx) + 1
+        p1 = text.find("\n", tok.idx)
+        assert paragraph_bounds(tok) == (p0, len(text) if p1 < 0 else p1), tok.text
+
+
 def _resolve_all(text: str) -> list[tuple[str, str | None, str | None]]:
     doc = _nlp()(text)
     sections = [Section("body", doc)]
@@ -94,4 +120,5 @@ def test_relative_pronoun_resolves_to_antecedent() -> None:
     assert written is not None and written.text == "who"
     sp = resolver.resolve("body", None, written)
     assert sp.text == "who" and sp.name == "Rodger Baker"
-    assert subject_of(said).text == "Baker"
+    ante = subject_of(said)
+    assert ante is not None and ante.text == "Baker"
