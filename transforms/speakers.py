@@ -145,6 +145,23 @@ def _mentions_in(entities: Sequence[Any], section: str, caption_id: str | None,
     return sorted(found, key=lambda x: x[0])
 
 
+# Titles a description may use for someone the article introduced with another one.
+LEADER_TITLES = frozenset({"leader", "president", "premier", "chancellor", "head", "chief",
+                           "ruler", "dictator", "king", "queen", "monarch", "minister"})
+
+
+def described_person(entities: Sequence[Any], span: Span, head: Token) -> Any | None:
+    """The one PERSON whose role fits a description: its modifiers ("Russian") and its title
+    ("leader", or any leader title for a leader word) all appear in one of the person's roles
+    ("Russian President"). None when no person, or more than one, fits."""
+    mods = [t.lower_ for t in span if t.i != head.i and t.dep_ in ("amod", "compound")]
+    titles = LEADER_TITLES if head.lower_ in LEADER_TITLES else frozenset({head.lower_})
+    fits = [e for e in entities if e.label == "PERSON" and any(
+        all(m in role.lower().split() for m in mods)
+        and any(t in role.lower().split() for t in titles) for role in e.roles)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def entity_for_span(entities: Sequence[Any], section: str, caption_id: str | None,
                     start: int, end: int) -> Any | None:
     """The entity with a mention overlapping ``[start, end)`` (PERSON first), or None."""
@@ -221,6 +238,11 @@ class SpeakerResolver:
             return Speaker(text, start, end, names, None, role, True, 0.85, "PERSON")
         ent = entity_for_span(self.entities, section, caption_id, head.idx,
                               head.idx + len(head.text))
+        if ent is None and head.pos_ == "NOUN":
+            # "the Russian leader": the head is a title, the entity inside only modifies it
+            ent = described_person(self.entities, span, head)
+            if ent is None and head.tag_ == "NN" and all(e.label == "NORP" for e in people):
+                people = []  # "the American leader" is one person, not "American"
         if ent is None and people:
             ent = people[0]
         if ent is not None:

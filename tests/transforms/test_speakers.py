@@ -122,3 +122,18 @@ def test_relative_pronoun_resolves_to_antecedent() -> None:
     assert sp.text == "who" and sp.name == "Rodger Baker"
     ante = subject_of(said)
     assert ante is not None and ante.text == "Baker"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Russian President Vladimir Putin arrived on Wednesday. The Russian leader said the visit "
+     "was historic.", "Vladimir Putin"),
+    # two Russians who could be "the Russian leader": no guess
+    ("Russian President Vladimir Putin met Russian Prime Minister Mikhail Mishustin. The Russian "
+     "leader said the talks went well.", None),
+    # the description does not fit the role: no guess
+    ("Russian President Vladimir Putin arrived. The American leader said nothing new.", None),
+])
+def test_description_resolves_to_the_one_fitting_person(text: str, name: str | None) -> None:
+    got = _resolve_all(text)
+    leader = [g for g in got if g[0].lower().endswith("leader")]
+    assert leader and leader[0][1] == name
