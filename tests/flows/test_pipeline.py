@@ -168,3 +168,8 @@ def test_changed_file_replaces_its_rows(tmp_path: Path) -> None:
     names = {r[0] for r in c.execute("SELECT speaker_name FROM quotes").fetchall()}
     c.close()
     assert "Rodger Becker" in names and "Rodger Baker" not in names
+
+
+def test_description_resolves_to_putin(con) -> None:  # type: ignore[no-untyped-def]
+    names = rows(con, "SELECT speaker_name FROM quotes WHERE speaker_text = 'the Russian leader'")
+    assert names == [("Vladimir Putin",)]
