@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 STARTUP_TIMEOUT_S = 180  # a loaded 2-core machine can take a while to migrate the database
 
@@ -47,6 +48,29 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"the local Prefect server did not start within {STARTUP_TIMEOUT_S}s")
 
 
+def _drain_prefect_workers() -> None:
+    """Flush Prefect's background log and event senders while the server still listens;
+    otherwise they retry against a closed port and print errors at exit (what
+    prefect.testing.utilities does before stopping its server)."""
+    import inspect
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    async def drain() -> None:
+        with contextlib.suppress(RuntimeError):  # a worker that never started
+            result = APILogWorker.instance().drain()
+            if inspect.isawaitable(result):
+                await result
+        drained: Any = EventsWorker.drain_all()
+        if inspect.isawaitable(drained):
+            await drained
+
+    with contextlib.suppress(Exception):
+        run_coro_as_sync(drain())
+
+
 @contextlib.contextmanager
 def prefect_api(scheduler: bool = False) -> Iterator[str]:
     """Use the configured Prefect API, or start a local one for the duration of the block.
@@ -73,7 +97,10 @@ def prefect_api(scheduler: bool = False) -> Iterator[str]:
     try:
         _wait_healthy(url, proc)
         with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
+            try:
+                yield url
+            finally:
+                _drain_prefect_workers()
     finally:
         proc.terminate()
         try:

@@ -14,7 +14,7 @@ import shutil
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,14 +85,16 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
     return parsed
 
 
-def document_problem(raw: RawDocument, parsed: ParsedDocument) -> tuple[str, str] | None:
+def document_problem(raw: RawDocument, parsed: ParsedDocument,
+                     language: str | None = None) -> tuple[str, str] | None:
+    """Why a parsed document cannot become an article, or None."""
     if len(parsed.body_text) > sources.MAX_TEXT_CHARS:
         return "too_long", f"{len(parsed.body_text):,} characters of body text is over the limit"
     if not parsed.body_text.strip():
         return "no_text", "no article body found after removing captions and boilerplate"
     if word_count(parsed.body_text) == 0:  # e.g. only punctuation: articles need words
         return "no_text", "the article body has no words (only punctuation or symbols)"
-    lang = detect_language(parsed.body_text)
+    lang = language or detect_language(parsed.body_text)
     if lang not in ACCEPTED_LANGUAGES:
         return "language", f"the text looks like '{lang}', and the language model is English"
     return None
@@ -118,64 +120,100 @@ def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
         return out
 
 
+@dataclass
+class Readable:
+    """A document that parsed and passed the checks, waiting for the language model."""
+
+    file_uri: str
+    raw: RawDocument
+    parsed: ParsedDocument
+    language: str
+
+    @property
+    def article_id(self) -> str:
+        return article_id_for(self.raw.source_uri)
+
+
+@dataclass
+class Shard:
+    """The rows and bookkeeping of one shard while it is extracted."""
+
+    run_id: str
+    ingested_at: dt.datetime
+    result: ShardResult = field(default_factory=lambda: ShardResult(files={}))
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {name: [] for name in schemas.TABLES})
+
+    def reject(self, file_uri: str, rej: Reject) -> None:
+        self.rows["rejects"].append(reject_row(rej, self.run_id, self.ingested_at))
+        self.result.files[file_uri].reject_uris.append(rej.source_uri)
+        self.result.rejected += 1
+
+    def add(self, doc: Readable, article: dict[str, list[dict[str, Any]]]) -> None:
+        for name, table_rows in article.items():
+            self.rows[name].extend(table_rows)
+        self.result.files[doc.file_uri].article_ids.append(doc.article_id)
+        self.result.words += article["articles"][0]["word_count"]
+
+
+def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> list[Readable]:
+    """Every document of the shard's files, parsed and checked; the rest become rejects."""
+    out = []
+    for src, sha in items:
+        shard.result.files[src.source_uri] = FileResult(sha)
+        for item in sources.read_source(src):
+            shard.result.documents += 1
+            if isinstance(item, Reject):
+                shard.reject(src.source_uri, item)
+                continue
+            try:
+                parsed = parsed_document(item)
+                language = detect_language(parsed.body_text)
+                problem = document_problem(item, parsed, language)
+            except Exception as exc:  # noqa: BLE001 - a parser bug costs one document
+                problem = ("parser_error", f"{type(exc).__name__}: {exc}")
+            if problem:
+                shard.reject(src.source_uri, Reject(item.source_uri, *problem,
+                                                    item.content_sha256))
+            else:
+                out.append(Readable(src.source_uri, item, parsed, language))
+    return out
+
+
+def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
+    """All sections of all documents through the model in one nlp.pipe, then the tables."""
+    texts = [section_texts(d.article_id, d.parsed) for d in docs]
+    annotated = iter(spacy_docs(nlp, [text for secs in texts for _, _, text in secs]))
+    for doc, secs in zip(docs, texts, strict=True):
+        sections = [Section(name, next(annotated), cid) for name, cid, _ in secs]
+        raw = doc.raw
+        try:
+            if any(s.doc is None for s in sections):
+                raise RuntimeError("the language model crashed on this document")
+            provenance = {"article_id": doc.article_id, "source_uri": raw.source_uri,
+                          "content_sha256": raw.content_sha256,
+                          "source_format": raw.source_format, "metadata": raw.metadata}
+            article = article_rows(doc.parsed, sections, provenance, doc.language,
+                                   shard.ingested_at)
+        except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
+            shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
+                                              f"{type(exc).__name__}: {exc}",
+                                              raw.content_sha256))
+            continue
+        shard.add(doc, article)
+
+
 # Retries cover transient I/O (a network filesystem hiccup, a worker lost); the backoff gives
 # the cause time to pass. A document that fails deterministically becomes a reject instead.
 @task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2))
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
                   warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
-    wh = storage.Warehouse(Path(warehouse_root))
-    nlp = nlp_loader.annotator(model)
-    result = ShardResult(files={})
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.TABLES}
-    pending: list[tuple[str, RawDocument, ParsedDocument]] = []
-
-    def reject(file_uri: str, rej: Reject) -> None:
-        rows["rejects"].append(reject_row(rej, run_id, ingested_at))
-        result.files[file_uri].reject_uris.append(rej.source_uri)
-        result.rejected += 1
-
-    for src, sha in items:
-        result.files[src.source_uri] = FileResult(sha)
-        for item in sources.read_source(src):
-            result.documents += 1
-            if isinstance(item, Reject):
-                reject(src.source_uri, item)
-                continue
-            try:
-                parsed = parsed_document(item)
-                problem = document_problem(item, parsed)
-            except Exception as exc:  # noqa: BLE001
-                problem = ("parser_error", f"{type(exc).__name__}: {exc}")
-            if problem:
-                reject(src.source_uri, Reject(item.source_uri, *problem, item.content_sha256))
-            else:
-                pending.append((src.source_uri, item, parsed))
-
-    plans = [(f, raw, parsed, section_texts(article_id_for(raw.source_uri), parsed))
-             for f, raw, parsed in pending]
-    docs = iter(spacy_docs(nlp, [text for *_, secs in plans for _, _, text in secs]))
-    for file_uri, raw, parsed, secs in plans:
-        sections = [Section(name, next(docs), cid) for name, cid, _ in secs]
-        try:
-            if any(s.doc is None for s in sections):
-                raise RuntimeError("the language model crashed on this document")
-            article_id = article_id_for(raw.source_uri)
-            provenance = {"article_id": article_id,
-                          "source_uri": raw.source_uri, "content_sha256": raw.content_sha256,
-                          "source_format": raw.source_format, "metadata": raw.metadata}
-            article = article_rows(parsed, sections, provenance, "en", ingested_at)
-        except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
-            reject(file_uri, Reject(raw.source_uri, "extractor_error",
-                                    f"{type(exc).__name__}: {exc}", raw.content_sha256))
-            continue
-        for name, table_rows in article.items():
-            rows[name].extend(table_rows)
-        result.files[file_uri].article_ids.append(article_id)
-        result.words += article["articles"][0]["word_count"]
+    shard = Shard(run_id, ingested_at)
+    extract_articles(shard, nlp_loader.annotator(model), readable_documents(shard, items))
     fault_point("extract")
-    storage.write_shard(wh, run_id, shard_no,
-                        {name: schemas.to_table(name, r) for name, r in rows.items()})
-    return result
+    storage.write_shard(storage.Warehouse(Path(warehouse_root)), run_id, shard_no,
+                        {name: schemas.to_table(name, r) for name, r in shard.rows.items()})
+    return shard.result
 
 
 # -- the flow --------------------------------------------------------------------------------
