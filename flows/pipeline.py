@@ -267,6 +267,14 @@ def with_links(batch: pa.RecordBatch, links: dict[str, tuple[str | None, Any]]) 
                                       schema=batch.schema)
 
 
+def suites_dir() -> Path:
+    """expectations/ of the project, or the folder NEWSFLOW_EXPECTATIONS names (a team's own
+    stricter suites)."""
+    from flows.validate import SUITES_DIR
+
+    return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", SUITES_DIR))
+
+
 VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any corpus size
 
 
@@ -288,7 +296,7 @@ def validate_release(staged: Path, docs_dir: Path) -> Any:
         if k == 0:
             tables["rejects"] = pa.Table.from_batches(
                 list(storage.table_batches(staged, "rejects")), schema=schemas.REJECTS)
-        outcomes.append(validate_tables(tables, docs_dir))
+        outcomes.append(validate_tables(tables, docs_dir, suites_dir()))
     if len(outcomes) == 1:
         return outcomes[0]
     failures = tuple(f for o in outcomes for f in o.failures)

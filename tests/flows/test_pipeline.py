@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from flows.run import Settings, run
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -173,3 +173,42 @@ def test_changed_file_replaces_its_rows(tmp_path: Path) -> None:
 def test_description_resolves_to_putin(con) -> None:  # type: ignore[no-untyped-def]
     names = rows(con, "SELECT speaker_name FROM quotes WHERE speaker_text = 'the Russian leader'")
     assert names == [("Vladimir Putin",)]
+
+
+def test_failed_validation_keeps_the_last_good_warehouse(  # type: ignore[no-untyped-def]
+        tmp_path: Path, capsys, monkeypatch) -> None:
+    import json
+
+    from flows.cli import main
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    wh = tmp_path / "wh"
+    assert main(["run", "--seeds", str(seeds), "--warehouse", str(wh)]) == 0
+    release = (wh / "current").resolve()
+    before = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    body = before.execute("SELECT body_text FROM articles").fetchone()
+    before.close()
+    # a stricter suite that the changed article breaks: "Pyongyang" counts as boilerplate
+    suites = tmp_path / "expectations"
+    shutil.copytree(ROOT / "expectations", suites)
+    suite = json.loads((suites / "articles.json").read_text())
+    for exp in suite["expectations"]:
+        if exp["type"] == "expect_column_values_to_not_match_regex":
+            exp["kwargs"]["regex"] += "|Pyongyang"
+    (suites / "articles.json").write_text(json.dumps(suite))
+    (seeds / "000_8aaec8a11970715b.txt").write_text(
+        (SEEDS / "000_8aaec8a11970715b.txt").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8")
+    capsys.readouterr()
+    monkeypatch.setenv("NEWSFLOW_EXPECTATIONS", str(suites))
+    code = main(["run", "--seeds", str(seeds), "--warehouse", str(wh)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "rejected by validation" in out
+    assert "expect_column_values_to_not_match_regex(body_text)" in out
+    assert (wh / "current").resolve() == release
+    after = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
+    assert after.execute("SELECT body_text FROM articles").fetchone() == body
+    after.close()
+    assert not list((wh / "staging").iterdir())
