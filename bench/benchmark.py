@@ -120,6 +120,15 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
+def print_throughput(bare: list[float], one: list[float], two: list[float],
+                     again: list[float]) -> None:
+    print(f"1. bare spaCy {median(bare):,.0f} words/s; newsflow (1 worker) "
+          f"{median(one):,.0f} words/s; ratio {median(one) / median(bare):.2f}")
+    print(f"2. newsflow (2 workers) {median(two):,.0f} words/s; ratio to bare one-process "
+          f"{median(two) / median(bare):.2f}")
+    print(f"3. unchanged rerun: {median(again):.1%} of the first run's time")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -128,6 +137,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--scale", type=int, default=8)
     ap.add_argument("--skip-scale", action="store_true", help="skip the memory scaling run")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only item 4: one run on the corpus, one on the scaled corpus")
     args = ap.parse_args()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     tmp = Path(tempfile.mkdtemp(prefix="newsflow-bench-"))
@@ -137,8 +148,12 @@ def main() -> None:
         n_files = len(list(seeds.iterdir()))
         print(f"machine: {os.cpu_count()} cores; corpus: {n_files} files, {words:,} words; "
               f"repeat {args.repeat}", flush=True)
+        if not n_files:
+            sys.exit(f"no .txt files in {args.corpus}")
         bare, one, two, again, peaks = [], [], [], [], []
-        for r in range(args.repeat):
+        if args.memory_only:
+            peaks.append(run_measured(newsflow_cmd(seeds, tmp / "wh-base", 1), env)[1])
+        for r in range(0 if args.memory_only else args.repeat):
             bare.append(bare_spacy_words_per_s(seeds))
             wh = tmp / f"wh1-{r}"
             secs, peak = run_measured(newsflow_cmd(seeds, wh, 1), env)
@@ -151,11 +166,8 @@ def main() -> None:
             print(f"  run {r + 1}: bare {bare[-1]:,.0f} w/s, newsflow 1 worker {one[-1]:,.0f} "
                   f"w/s, 2 workers {two[-1]:,.0f} w/s, rerun {again[-1]:.1%} of first, "
                   f"peak RSS {peak / 2**20:,.0f} MiB", flush=True)
-        print(f"1. bare spaCy {median(bare):,.0f} words/s; newsflow (1 worker) "
-              f"{median(one):,.0f} words/s; ratio {median(one) / median(bare):.2f}")
-        print(f"2. newsflow (2 workers) {median(two):,.0f} words/s; ratio to bare one-process "
-              f"{median(two) / median(bare):.2f}")
-        print(f"3. unchanged rerun: {median(again):.1%} of the first run's time")
+        if not args.memory_only:
+            print_throughput(bare, one, two, again)
         if not args.skip_scale:
             big = tmp / "corpus-x"
             corpus_copy(args.corpus, big, args.limit, args.scale)
