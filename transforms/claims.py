@@ -498,8 +498,6 @@ def _merge_fragments(direct: list[Attribution], text: str) -> list[Attribution]:
 def _stance(lemma: str, content: str) -> str:
     if lemma == "according to":
         return "assert"
-    if lemma in ("say", "tell") and re.search(r"\bnot\b|n't\b", content[:0]):
-        return "deny"
     return STANCE_OF.get(lemma, "other")
 
 
