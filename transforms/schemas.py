@@ -105,7 +105,9 @@ QUOTES = pa.schema([
     _f("quote_id", pa.string(), "Stable id of the quote.", False),
     *_provenance(),
     *_located(),
-    _f("quote_text", pa.string(), "The quoted words, without the quotation marks.", False),
+    _f("quote_text", pa.string(),
+       "The quoted words, without the outer quotation marks; a quotation interrupted by its own "
+       "attribution (“A,” he said, “B.”) is one row spanning both parts.", False),
     _f("speaker_text", pa.string(), "The speaker as written ('he', 'Brady and Cha')."),
     *_span("speaker", "speaker as written"),
     _f("speaker_name", pa.string(), "Resolved canonical speaker name(s); ' and '-joined."),
