@@ -149,19 +149,6 @@ def release_table_dir(release: Path, table: str) -> Path:
     return release / "parquet" / table
 
 
-def read_table(release: Path | None, table: str) -> pa.Table:
-    """A whole table of a release (empty when it has none)."""
-    schema = schemas.TABLES[table]
-    if release is None:
-        return schema.empty_table()
-    d = release_table_dir(release, table)
-    files = sorted(d.rglob("*.parquet")) if d.exists() else []
-    if not files:
-        return schema.empty_table()
-    return pq.ParquetDataset([str(f) for f in files], schema=schema,
-                             partitioning="hive").read().select(schema.names)
-
-
 def row_counts(release: Path | None) -> dict[str, int]:
     """Rows per table from Parquet footers, without reading any data."""
     counts = {}

@@ -495,7 +495,7 @@ def _merge_fragments(direct: list[Attribution], text: str) -> list[Attribution]:
     return out
 
 
-def _stance(lemma: str, content: str) -> str:
+def _stance(lemma: str) -> str:
     if lemma == "according to":
         return "assert"
     return STANCE_OF.get(lemma, "other")
@@ -541,7 +541,7 @@ def claim_records(article_id: str, sections: Sequence[Section],
                 "cue_end": att.cue[1] if att.cue[1] > att.cue[0] else None,
                 "cue_lemma": att.cue_lemma,
                 "kind": att.kind,
-                "stance": _stance(att.cue_lemma, content),
+                "stance": _stance(att.cue_lemma),
                 "is_hedged": bool(words & HEDGES),
                 "confidence": round(max(0.0, min(1.0, conf)), 3),
             })

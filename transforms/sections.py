@@ -29,6 +29,3 @@ class Section:
         # Doc.text joins every token on each call; extractors ask for it per mention.
         return self.doc.text
 
-
-def span_of(section_text: str, start: int, end: int) -> Span:
-    return Span(start, end, section_text[start:end])

