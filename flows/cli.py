@@ -1,4 +1,4 @@
-"""newsflow run | serve | sql | eval | describe | runs | dashboard"""
+"""newsflow run | serve | sql | eval | eval-web | describe | runs | dashboard"""
 
 from __future__ import annotations
 
@@ -14,9 +14,14 @@ import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is impor
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     import os
 
+    from flows.nlp import language_models
     from flows.run import Settings
     from flows.sources import jsonl_field_map
 
+    try:
+        language_models(args.model)  # a bad NEWSFLOW_LANGUAGE_MODELS stops here, with the reason
+    except ValueError as exc:
+        raise SystemExit(f"newsflow: {exc}") from None
     if args.jsonl_fields:
         jsonl_field_map(args.jsonl_fields)  # fails early, with the reason, on a bad mapping
         os.environ["NEWSFLOW_JSONL_FIELDS"] = args.jsonl_fields  # worker processes inherit it
@@ -61,6 +66,12 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
         print(f"  FAILED {failure}")
     if s.error:
         print(f"  error: {s.error}")
+    if s.rows:
+        from flows.nlp import language_models
+
+        models = ", ".join(f"{lang} {name}" for lang, name in sorted(language_models().items()))
+        print("  languages: articles and captions every language; entities where a spaCy "
+              f"pipeline is set ({models}); quotes and claims English only")
     if s.timings:
         print("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in s.timings.items()))
     print(f"  warehouse: {s.warehouse}/news.duckdb  (parquet: {s.warehouse}/parquet/)")
@@ -124,6 +135,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return int(eval_main(argv) or 0)
 
 
+def cmd_eval_web(args: argparse.Namespace) -> int:
+    from flows.evaluate_web import main as eval_web_main
+
+    argv = [args.dir, *(["--write", args.write] if args.write else []),
+            *(["--json"] if args.json else [])]
+    return int(eval_web_main(argv) or 0)
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from flows.dashboard import launch
 
@@ -167,6 +186,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--direct-only", action="store_true")
     sp.add_argument("--examples", type=int, default=5)
     sp.set_defaults(fn=cmd_eval)
+    sp = sub.add_parser("eval-web", help="score the web-page reader against a folder like "
+                                         "../shared/corpora/web (evaldata.json + html/)")
+    sp.add_argument("dir")
+    sp.add_argument("--write", default=None, help="write the predictions as JSON lines")
+    sp.add_argument("--json", action="store_true", help="print the figures as JSON")
+    sp.set_defaults(fn=cmd_eval_web)
     sp = with_warehouse(sub.add_parser("dashboard", help="serve the dashboard"))
     sp.add_argument("--port", type=int, default=8501)
     sp.set_defaults(fn=cmd_dashboard)

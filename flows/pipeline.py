@@ -41,7 +41,7 @@ from flows.run import (
 )
 from flows.sources import RawDocument, Reject, SourceFile
 from transforms import schemas
-from transforms.documents import ParsedDocument, detect_language, parse_plain_text, word_count
+from transforms.documents import ParsedDocument, detect_language, parse_plain_text
 from transforms.duplicates import DuplicateIndex
 from transforms.extract import article_id_for, article_rows, section_texts
 from transforms.sections import Section
@@ -67,7 +67,7 @@ def fault_point(stage: str) -> None:
     reliability tests can prove that a run killed at any stage leaves no trace."""
     if os.environ.get("NEWSFLOW_KILL_AT") == stage:
         os.kill(os.getpid(), signal.SIGKILL)
-ACCEPTED_LANGUAGES = ("en", "und")  # "und": too little text to tell, which is not a reason to drop
+ENGLISH_LIKE = ("en", "und")  # "und": too little text to tell; read with the English model
 
 
 # -- extraction ------------------------------------------------------------------------------
@@ -87,17 +87,10 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
 
 def document_problem(raw: RawDocument, parsed: ParsedDocument,
                      language: str | None = None) -> tuple[str, str] | None:
-    """Why a parsed document cannot become an article, or None."""
-    if len(parsed.body_text) > sources.MAX_TEXT_CHARS:
-        return "too_long", f"{len(parsed.body_text):,} characters of body text is over the limit"
-    if not parsed.body_text.strip():
-        return "no_text", "no article body found after removing captions and boilerplate"
-    if word_count(parsed.body_text) == 0:  # e.g. only punctuation: articles need words
-        return "no_text", "the article body has no words (only punctuation or symbols)"
-    lang = language or detect_language(parsed.body_text)
-    if lang not in ACCEPTED_LANGUAGES:
-        return "language", f"the text looks like '{lang}', and the language model is English"
-    return None
+    """Why a parsed document cannot become an article, or None. Its language never is."""
+    from transforms.documents import document_problem as unreadable
+
+    return unreadable(parsed, sources.MAX_TEXT_CHARS)
 
 
 def reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -180,10 +173,25 @@ def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> lis
     return out
 
 
-def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
-    """All sections of all documents through the model in one nlp.pipe, then the tables."""
-    texts = [section_texts(d.article_id, d.parsed) for d in docs]
-    annotated = iter(spacy_docs(nlp, [text for secs in texts for _, _, text in secs]))
+def model_language(language: str) -> str:
+    return nlp_loader.ENGLISH if language in ENGLISH_LIKE else language
+
+
+def extract_articles(shard: Shard, models: dict[str, str], docs: list[Readable]) -> None:
+    """Each language's documents through its spaCy pipeline (all sections in one nlp.pipe),
+    then the tables. A language without a pipeline gives article and caption rows only;
+    quotes and claims come from English text only (the cue model is English)."""
+    for language in sorted({model_language(d.language) for d in docs}):
+        group = [d for d in docs if model_language(d.language) == language]
+        model = models.get(language)
+        extract_language(shard, nlp_loader.annotator(model) if model else None, group,
+                         english=language == nlp_loader.ENGLISH)
+
+
+def extract_language(shard: Shard, nlp: Any, docs: list[Readable], english: bool) -> None:
+    texts = [section_texts(d.article_id, d.parsed) if nlp is not None else [] for d in docs]
+    annotated = iter(spacy_docs(nlp, [text for secs in texts for _, _, text in secs])
+                     if nlp is not None else [])
     for doc, secs in zip(docs, texts, strict=True):
         sections = [Section(name, next(annotated), cid) for name, cid, _ in secs]
         raw = doc.raw
@@ -200,6 +208,8 @@ def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
                                               f"{type(exc).__name__}: {exc}",
                                               raw.content_sha256))
             continue
+        if not english:
+            article.update({name: [] for name in nlp_loader.ENGLISH_ONLY_TABLES})
         shard.add(doc, article)
 
 
@@ -209,7 +219,7 @@ def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
                   warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
     shard = Shard(run_id, ingested_at)
-    extract_articles(shard, nlp_loader.annotator(model), readable_documents(shard, items))
+    extract_articles(shard, nlp_loader.language_models(model), readable_documents(shard, items))
     fault_point("extract")
     storage.write_shard(storage.Warehouse(Path(warehouse_root)), run_id, shard_no,
                         {name: schemas.to_table(name, r) for name, r in shard.rows.items()})

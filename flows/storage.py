@@ -250,11 +250,16 @@ def comment_statements() -> Iterator[str]:
 
 
 TABLE_DESCRIPTIONS = {
-    "articles": "One row per article: metadata and clean body text.",
-    "captions": "Photo captions with their parsed credit lines.",
-    "quotes": "Direct quotations with their resolved speakers.",
-    "entities": "Canonical people, organisations and places, one row per entity per article.",
-    "claims": "Attributed statements (source, cue, content), direct and indirect.",
+    "articles": "One row per article: metadata and clean body text. Every language (see "
+                "`language`).",
+    "captions": "Photo captions with their parsed credit lines. Every language.",
+    "quotes": "Direct quotations with their resolved speakers. English articles only (the cue "
+              "model is English).",
+    "entities": "Canonical people, organisations and places, one row per entity per article. "
+                "Languages with a spaCy pipeline: English, plus any named in "
+                "NEWSFLOW_LANGUAGE_MODELS.",
+    "claims": "Attributed statements (source, cue, content), direct and indirect. English "
+              "articles only (the cue model is English).",
     "rejects": "Input documents that could not be processed, and why.",
     "runs": "History of newsflow runs.",
 }

@@ -20,6 +20,7 @@ from transforms.captions import Caption, is_credit_line, split_inline_credit
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
     "document_from_paragraphs", "detect_language", "word_count", "parse_date",
+    "document_problem",
 ]
 
 ROLES = ("title", "dateline", "body", "heading", "caption", "credit", "boilerplate")
@@ -398,3 +399,22 @@ def detect_language(text: str) -> str:
         return UNDETERMINED
     language, _score = py3langid.classify(sample)
     return str(language) if language else UNDETERMINED
+
+
+# ---------------------------------------------------------------------------------------------
+# Readability
+
+MAX_BODY_CHARS = 1_000_000
+
+
+def document_problem(parsed: ParsedDocument,
+                     max_chars: int = MAX_BODY_CHARS) -> tuple[str, str] | None:
+    """(reason, detail) when a parsed document cannot become an article, else None. Language
+    is never a reason: an article in any language is kept."""
+    if len(parsed.body_text) > max_chars:
+        return "too_long", f"{len(parsed.body_text):,} characters of body text is over the limit"
+    if not parsed.body_text.strip():
+        return "no_text", "no article body found after removing captions and boilerplate"
+    if word_count(parsed.body_text) == 0:  # e.g. only punctuation: articles need words
+        return "no_text", "the article body has no words (only punctuation or symbols)"
+    return None

@@ -1,0 +1,116 @@
+"""Score the web-page reader against a folder laid out like ../shared/corpora/web
+(``evaldata.json`` + ``html/<file>.gz``).
+
+Each page goes through the reader exactly as a run reads it: ``flows.sources.read_source``
+(the ``.html.gz`` file as stored, decoded and sniffed) -> ``transforms.html.parse_html`` ->
+the readability check of ``transforms.documents.document_problem``. A page that would be a
+reject gets no prediction. Scoring is ``transforms.web_evaluation`` (agrees with
+../shared/tools/web_eval.py). The pages are split once by sorted file name: the first half is
+for tuning, the second for reporting.
+
+    uv run --frozen newsflow eval-web ../shared/corpora/web [--write preds.jsonl] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from transforms.web_evaluation import score_pages
+
+WORKERS = 2
+
+
+def load_gold(folder: Path) -> list[dict[str, Any]]:
+    """The gold pages whose file exists, sorted by file name."""
+    gold = json.loads((folder / "evaldata.json").read_text(encoding="utf-8"))
+    pages = [{**g, "url": url} for url, g in gold.items()
+             if (folder / "html" / f"{g['file']}.gz").exists()
+             or (folder / "html" / g["file"]).exists()]
+    return sorted(pages, key=lambda g: g["file"])
+
+
+def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None, float]:
+    """(file, prediction or None when the page would be rejected, seconds spent)."""
+    from flows.sources import RawDocument, SourceFile, read_source
+    from transforms.documents import document_problem
+    from transforms.html import parse_html
+
+    path, name = Path(path_and_name[0]), path_and_name[1]
+    t0 = time.perf_counter()
+    prediction = None
+    for raw in read_source(SourceFile(path, path.name, path.stat().st_size)):
+        if not isinstance(raw, RawDocument) or raw.html is None:
+            continue
+        parsed = parse_html(raw.html, raw.metadata)
+        if document_problem(parsed) is None:
+            date = parsed.published_date
+            prediction = {"file": name, "body": parsed.body_text, "title": parsed.title,
+                          "date": date.isoformat() if date else None,
+                          "authors": raw.metadata.get("authors")}
+    return name, prediction, time.perf_counter() - t0
+
+
+def predictions_for(folder: Path, pages: Sequence[Mapping[str, Any]],
+                    workers: int = WORKERS) -> tuple[dict[str, dict[str, Any]], float]:
+    """Predictions by file name, and the mean reader seconds per page."""
+    jobs = []
+    for page in pages:
+        path = folder / "html" / f"{page['file']}.gz"
+        jobs.append((str(path if path.exists() else folder / "html" / page["file"]),
+                     page["file"]))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(predict, jobs, chunksize=8))
+    seconds = sum(r[2] for r in results) / max(len(results), 1)
+    return {name: pred for name, pred, _ in results if pred is not None}, seconds
+
+
+def evaluate_web(folder: str | Path, workers: int = WORKERS) -> dict[str, Any]:
+    """Figures on all pages, on the tuning half and on the held-out half."""
+    folder = Path(folder)
+    pages = load_gold(folder)
+    preds, seconds = predictions_for(folder, pages, workers)
+    half = len(pages) // 2
+    return {"all": score_pages(pages, preds), "tune": score_pages(pages[:half], preds),
+            "held_out": score_pages(pages[half:], preds),
+            "ms_per_page": round(1000 * seconds, 1), "_predictions": preds}
+
+
+def summary_line(name: str, f: Mapping[str, Any]) -> str:
+    return (f"{name:<9} body F1 {f['f1']:.3f} (P {f['precision']:.3f} R {f['recall']:.3f}) "
+            f"title {f['title_acc']:.3f} date {f['date_acc']:.3f} author {f['author_acc']:.3f} "
+            f"pages {f['pages_produced']}/{f['pages']}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="newsflow eval-web", description=__doc__.split("\n\n")[0])
+    p.add_argument("dir", help="folder with evaldata.json and html/")
+    p.add_argument("--write", help="write the predictions as JSON lines (web_eval.py format)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--workers", type=int, default=WORKERS)
+    args = p.parse_args(argv)
+    folder = Path(args.dir)
+    if not (folder / "evaldata.json").is_file():
+        print(f"newsflow eval-web: {folder} has no evaldata.json", file=sys.stderr)
+        return 2
+    figures = evaluate_web(folder, args.workers)
+    preds = figures.pop("_predictions")
+    if args.write:
+        Path(args.write).write_text("".join(json.dumps(v, ensure_ascii=False) + "\n"
+                                            for v in preds.values()), encoding="utf-8")
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    for name in ("tune", "held_out", "all"):
+        print(summary_line(name, figures[name]))
+    print(f"reader: {figures['ms_per_page']} ms per page (decode + parse + metadata)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
