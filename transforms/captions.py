@@ -83,7 +83,10 @@ _PARTICLES = frozenset({
 })
 _PREFIX = re.compile(
     r"^(?:(?:photo(?:graph)?s?|images?|pictures?|pic|photo\s+illustration|illustration|"
-    r"photographer|(?:photo|image|picture)\s+credit|credit)\s*(?:by\b|:|\.{3}|…|-)"
+    r"photographer|(?:photo|image|picture)\s+credit|credits?|"
+    # the same words in the other languages of the pages we read
+    r"fotos?|bild(?:er|quelle|nachweis)?|quelle|cr[ée]dits?|cr[ée]dito|fotograf[ií]a|"
+    r"zdj[eę]cie|fot\.)\s*(?:by\b|:|\.{3}|…|-)"
     r"|(?:photos?|images?|pictures?)\s+by\b|credit\b|©|\(c\)|copyright\b)\s*",
     re.IGNORECASE,
 )
@@ -211,11 +214,13 @@ _CREDIT_START = re.compile(r"(?:(?<=[.!?\"”’)\]])\s+|\n\s*|\s+[—–]\s+|\s
 MAX_INLINE_LOOKBACK = 200
 
 
-def split_inline_credit(caption: str) -> tuple[str, str | None]:
+def split_inline_credit(caption: str, *, picture: bool = False) -> tuple[str, str | None]:
     """(caption text, trailing credit as written) -- e.g. "... 2024. (AP Photo/Evan Vucci)".
 
     Only marked, separated credits count ("REUTERS/Name", "(AP Photo/Name)", "Photo: Name"):
     a body sentence ending "... (Reuters)" is attribution of the text, not a picture credit.
+    Text known to describe a picture (``picture``: a caption element, an image's alt text)
+    also gives up a bare agency or distributor at its end: "... harbour (Shutterstock)".
     """
     stripped = caption.rstrip()
     window_start = max(0, len(stripped) - MAX_INLINE_LOOKBACK)
@@ -225,7 +230,7 @@ def split_inline_credit(caption: str) -> tuple[str, str | None]:
         if not head or not tail:
             continue
         reading = _reading(tail)
-        if reading is not None and reading.marked and reading.separated:
+        if reading is not None and reading.marked and (reading.separated or picture):
             return head, tail
     return caption, None
 

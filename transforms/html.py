@@ -31,6 +31,7 @@ from transforms.documents import (
     ParsedDocument,
     document_from_paragraphs,
     parse_date,
+    word_count,
 )
 
 # Paragraph classifiers shared with the plain-text parser (private there: one definition of
@@ -448,23 +449,35 @@ def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 # Figures
 
-_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|byline|source|attribution|rights",
-                           re.IGNORECASE)
+# Where pages put a picture's caption and its credit: class, id or itemprop names.
+_CAPTION_MARK = re.compile(r"caption|legende|legend\b|bildunterschrift|bildtext|"
+                           r"(?:image|photo|img|picture|media)-?(?:desc|text|info)", re.IGNORECASE)
+_CREDIT_MARK = re.compile(r"credit|copyright|photographer|urheber|bildnachweis|bildquelle|"
+                          r"attribution|rights|source|byline", re.IGNORECASE)
+# Outside a figure or caption only these name a photo credit ("source" and "byline" name the
+# article's own).
+_STANDALONE_CREDIT = re.compile(r"credit|photographer|urheber|bildnachweis|bildquelle|"
+                                r"(?:image|photo|img|picture|media)-?copyright", re.IGNORECASE)
+_DECORATIVE = re.compile(r"logo|avatar|icon|sprite|gravatar|emoji|badge|banner|pixel|spacer|"
+                         r"profile|author|thumb", re.IGNORECASE)
 _NOT_ARTICLE = re.compile(r"comment|related|sidebar|promo|newsletter|advert|recirc|social|share",
                           re.IGNORECASE)
+MAX_CAPTION_WORDS = 120
 
 
 @dataclasses.dataclass(frozen=True)
 class _Figure:
-    sources: tuple[str, ...]  # image URLs, to find the figure's <graphic> in trafilatura's output
     caption: str
     credit: str | None
-    next_text: str | None  # the paragraph after the figure, to place it when its image is gone
+    next_text: str | None  # the paragraph after the picture, to place the caption there
+    page_texts: frozenset[str]  # squashed texts it occupies on the page, to keep out of the body
 
 
 def _outside_article(el: Any) -> bool:
     for anc in el.iterancestors():
         tag = anc.tag if isinstance(anc.tag, str) else ""
+        if tag in ("body", "html"):
+            return False
         if tag in ("nav", "footer", "aside"):
             return True
         if tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
@@ -474,64 +487,177 @@ def _outside_article(el: Any) -> bool:
     return False
 
 
-def _image_sources(fig: Any) -> tuple[str, ...]:
-    out = []
-    for img in fig.iter("img", "source"):
-        for attr in ("src", "data-src", "data-original", "srcset"):
-            value = (img.get(attr) or "").strip()
-            if value:
-                out.append(value.split()[0] if attr == "srcset" else value)
-    return tuple(out)
+def _marks(el: Any) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
 
 
-def _next_paragraph_text(fig: Any) -> str | None:
-    for el in fig.itersiblings():
-        if not isinstance(el.tag, str):
+def _is_caption_element(el: Any) -> bool:
+    return isinstance(el.tag, str) and (el.tag == "figcaption" or (
+        el.tag not in ("figure", "img", "html", "body", "article", "main")
+        and bool(_CAPTION_MARK.search(_marks(el)))))
+
+
+def _is_credit_element(el: Any, standalone: bool = False) -> bool:
+    if not isinstance(el.tag, str) or el.tag in ("img", "figure", "html", "body"):
+        return False
+    marks = _marks(el)
+    return bool((_STANDALONE_CREDIT if standalone else _CREDIT_MARK).search(marks))
+
+
+def _next_paragraph_text(el: Any) -> str | None:
+    for sibling in el.itersiblings():
+        if not isinstance(sibling.tag, str):
             continue
-        ps = [el] if el.tag == "p" else list(el.iter("p"))
+        ps = [sibling] if sibling.tag == "p" else list(sibling.iter("p"))
         for p in ps:
             text = _text_of(p)
             if text:
                 return text
-    parent = fig.getparent()
+    parent = el.getparent()
     return _next_paragraph_text(parent) if parent is not None and parent.tag != "body" else None
 
 
-def _figure(fig: Any) -> _Figure | None:
-    cap_el = next(fig.iter("figcaption"), None)
-    holder = cap_el if cap_el is not None else fig
-    credit_el = next((el for el in holder.iter() if el is not holder and isinstance(el.tag, str)
-                      and _CREDIT_CLASS.search(el.get("class") or "")), None)
-    if credit_el is None and cap_el is not None:
-        credit_el = next((el for el in fig.iter() if isinstance(el.tag, str)
-                          and _CREDIT_CLASS.search(el.get("class") or "")
-                          and cap_el not in el.iterancestors() and el is not cap_el), None)
-    credit = _text_of(credit_el) if credit_el is not None else None
-    caption = (_text_of(cap_el, skip=credit_el if credit_el is not None
-                        and cap_el in credit_el.iterancestors() else None)
-               if cap_el is not None else "")
-    if not credit:
-        lines = caption.split("\n")
-        if len(lines) > 1 and is_credit_line(lines[-1]):
-            caption, credit = "\n".join(lines[:-1]), lines[-1]
-        else:
-            caption, credit = split_inline_credit(caption)
+def _credit_text(el: Any) -> str | None:
+    text = " ".join(_text_of(el).split())
+    return text if text and len(text) <= 200 else None
+
+
+def _split_credit(caption: str) -> tuple[str, str | None]:
+    """A credit on the caption's last line, else at its end."""
+    lines = caption.split("\n")
+    if len(lines) > 1 and is_credit_line(lines[-1]):
+        return "\n".join(lines[:-1]), lines[-1]
+    return split_inline_credit(caption, picture=True)
+
+
+def _made_figure(anchor: Any, caption: str, credit: str | None,
+                 occupied: Sequence[str]) -> _Figure | None:
+    if credit is None:
+        caption, credit = _split_credit(caption)
     caption = " ".join(caption.split())
     if not caption and not credit:
         return None
-    return _Figure(_image_sources(fig), caption, credit or None, _next_paragraph_text(fig))
+    texts = {_squash(t) for t in (caption, credit or "", f"{caption} {credit or ''}",
+                                  f"{credit or ''} {caption}", *occupied)}
+    return _Figure(caption, credit or None, _next_paragraph_text(anchor),
+                   frozenset(t for t in texts if t))
+
+
+def _caption_figure(cap: Any) -> tuple[_Figure | None, list[Any]]:
+    """A caption element (figcaption, class "caption"...) with the credit inside it or beside
+    it in the same figure; the figure and the credit elements it used."""
+    group = next((a for a in cap.iterancestors("figure")), None)
+    group = group if group is not None else cap.getparent()
+    inner = next((el for el in cap.iterdescendants() if _is_credit_element(el)), None)
+    beside = None if group is None else next(
+        (el for el in group.iter() if el is not cap and _is_credit_element(el)
+         and cap not in el.iterancestors() and el not in cap.iterancestors()), None)
+    credit_el = inner if inner is not None else beside
+    credit = _credit_text(credit_el) if credit_el is not None else None
+    full = _text_of(cap)
+    caption = _text_of(cap, skip=inner) if inner is not None else full
+    if len(caption.split()) > MAX_CAPTION_WORDS:
+        return None, []
+    anchor = group if group is not None and group.tag == "figure" else cap
+    used = [e for e in (credit_el,) if e is not None]
+    return _made_figure(anchor, caption, credit, [full]), used
+
+
+def _credit_figure(el: Any) -> _Figure | None:
+    """A credit element on its own next to a picture ("div.image-credit")."""
+    group = el.getparent()
+    if group is None or not any(True for _ in group.iter("img", "picture")):
+        grand = group.getparent() if group is not None else None
+        if grand is None or not any(True for _ in grand.iter("img", "picture")):
+            return None
+    credit = _credit_text(el)
+    if credit is None or not is_credit_line(credit):
+        return None
+    return _made_figure(el, "", credit, [credit])
+
+
+def _alt_figure(img: Any) -> _Figure | None:
+    """An image whose alt or title text ends in a credit ("... harbour (Shutterstock)")."""
+    if _DECORATIVE.search(f"{_marks(img)} {img.get('src') or ''}"):
+        return None
+    for attr in ("alt", "title"):
+        text = " ".join((img.get(attr) or "").split())
+        if len(text.split()) < 3 or len(text.split()) > MAX_CAPTION_WORDS:
+            continue
+        caption, credit = split_inline_credit(text, picture=True)
+        if credit is not None:
+            return _made_figure(img, caption, credit, [])
+    return None
+
+
+def _ld_figures(tree: Any) -> list[_Figure]:
+    """JSON-LD ImageObjects with a caption or credit (caption, creditText, copyrightHolder)."""
+    out = []
+    for obj in _json_ld(tree):
+        images = obj.get("image")
+        candidates = [obj] if "imageobject" in str(obj.get("@type", "")).lower() else []
+        candidates += [i for i in (images if isinstance(images, list) else [images])
+                       if isinstance(i, Mapping)]
+        for image in candidates:
+            caption = _first_str(image.get("caption")) or ""
+            credit = _first_str(image.get("creditText"), image.get("copyrightHolder"),
+                                image.get("author"))
+            if caption or credit:
+                found = _made_figure(tree, caption, credit, [])
+                if found is not None:
+                    out.append(dataclasses.replace(found, next_text=None))
+    return out
 
 
 def _figures(tree: Any) -> list[_Figure]:
-    seen: set[tuple[str, str | None]] = set()
-    out = []
-    for fig in tree.iter("figure"):
-        if any(a.tag == "figure" for a in fig.iterancestors()) or _outside_article(fig):
+    """Every captioned or credited picture of the article, in page order, each once."""
+    found: list[_Figure] = []
+    used: set[Any] = set()
+    captions = [el for el in tree.iter() if _is_caption_element(el)
+                and not any(_is_caption_element(d) for d in el.iterdescendants())
+                and not _outside_article(el)]
+    for cap in captions:
+        figure, credits = _caption_figure(cap)
+        used.update(credits)
+        used.add(cap)
+        if figure is not None:
+            found.append(figure)
+    for fig in tree.iter("figure"):  # figures with a credit and no caption element
+        if _outside_article(fig) or any(_is_caption_element(d) for d in fig.iterdescendants()):
             continue
-        found = _figure(fig)
-        if found is not None and (found.caption, found.credit) not in seen:
-            seen.add((found.caption, found.credit))
-            out.append(found)
+        credit_el = next((el for el in fig.iter() if _is_credit_element(el)), None)
+        if credit_el is not None and credit_el not in used:
+            used.add(credit_el)
+            credit = _credit_text(credit_el)
+            if credit and (figure := _made_figure(fig, "", credit, [credit])) is not None:
+                found.append(figure)
+    for el in tree.iter():
+        if (el not in used and _is_credit_element(el, standalone=True)
+                and not any(a in used for a in el.iterancestors())
+                and not _outside_article(el) and (figure := _credit_figure(el)) is not None):
+            used.add(el)
+            found.append(figure)
+    for img in tree.iter("img"):
+        if (not _outside_article(img) and not any(a in used or a.tag == "figure"
+                                                  for a in img.iterancestors())
+                and (figure := _alt_figure(img)) is not None):
+            found.append(figure)
+    found.extend(_ld_figures(tree))
+    return _distinct(found)
+
+
+def _distinct(figures: Sequence[_Figure]) -> list[_Figure]:
+    """The same photo twice (a lazy-loading copy, the JSON-LD lead image) is one caption."""
+    out: list[_Figure] = []
+    for fig in figures:
+        key = _squash(fig.caption)
+        twin = next((i for i, o in enumerate(out) if (key and key == _squash(o.caption))
+                     or (not key and fig.credit and _squash(fig.credit) in o.page_texts)), None)
+        if twin is None:
+            out.append(fig)
+        elif out[twin].credit is None and fig.credit is not None:
+            out[twin] = dataclasses.replace(out[twin], credit=fig.credit,
+                                            page_texts=out[twin].page_texts | fig.page_texts)
     return out
 
 
@@ -540,6 +666,24 @@ def _figure_paragraphs(fig: _Figure) -> list[Paragraph]:
     if fig.credit:
         paras.append(Paragraph(fig.credit, "credit"))
     return paras
+
+
+MAX_MENU_ITEM_WORDS = 10
+
+
+def _menu_items(tree: Any) -> set[str]:
+    """Squashed texts of the short items of the page's navigation, page header, footer and
+    asides: what a paragraph is when trafilatura took a menu for the article."""
+    out = set()
+    for region in tree.iter("nav", "footer", "aside", "header"):
+        if region.tag == "header" and any(a.tag in ("article", "main")
+                                          for a in region.iterancestors()):
+            continue
+        for el in region.iter():
+            if isinstance(el.tag, str) and (text := _text_of(el)) \
+                    and len(text.split()) <= MAX_MENU_ITEM_WORDS:
+                out.add(_squash(text))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -604,7 +748,28 @@ def _blocks(el: Any) -> Iterator[tuple[str, Any, str]]:
             yield from _blocks(child)
 
 
-def _main_text(html: str) -> Any | None:
+MIN_BODY_WORDS = 25
+
+
+def _body_paragraphs(body: Any | None, title: str | None, figures: Sequence[_Figure],
+                     menus: set[str], today: dt.date | None) -> list[Paragraph]:
+    """trafilatura's blocks as paragraphs with roles, without caption and credit text (the
+    captions table has them) and menu items taken for the article."""
+    on_page = {t for f in figures for t in f.page_texts}
+    paragraphs: list[Paragraph] = []
+    for kind, el, text in _blocks(body) if body is not None else ():
+        if not text or _squash(text) in on_page or _squash(text) in menus:
+            continue
+        if kind == "head":
+            is_title = (not paragraphs or all(p.role != "body" for p in paragraphs)) and (
+                el.get("rend") == "h1" or (title is not None and _norm(text) == _norm(title)))
+            paragraphs.append(Paragraph(text, "title" if is_title else "heading"))
+        else:
+            paragraphs.append(Paragraph(text, _role(text, today)))
+    return paragraphs
+
+
+def _main_text(html: str, favor_recall: bool = False) -> Any | None:
     from trafilatura import bare_extraction  # heavy import, only for web pages
 
     # Tables hold running text on many pages; image markers are left out because with them
@@ -612,7 +777,7 @@ def _main_text(html: str) -> Any | None:
     # (measured on ../shared/corpora/web: body precision 0.881 -> 0.896, recall unchanged).
     doc = bare_extraction(html, include_comments=False, include_images=False,
                           include_tables=True, include_formatting=True, with_metadata=False,
-                          output_format="python", deduplicate=False)
+                          output_format="python", deduplicate=False, favor_recall=favor_recall)
     return getattr(doc, "body", None) if doc is not None else None
 
 
@@ -629,32 +794,19 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
     page = ({} if metadata.get("title") and metadata.get("published_date")
             else html_metadata(html, today=today))
     title = metadata.get("title") or page.get("title")
-    figures = _figures(tree)
-    body = _main_text(html)
-    caption_texts = {_norm(f.caption) for f in figures} | {_norm(f.credit or "") for f in figures}
-    by_source = {s: f for f in figures for s in f.sources}
-    placed: set[int] = set()
-    paragraphs: list[Paragraph] = []
-    for kind, el, text in _blocks(body) if body is not None else ():
-        if kind == "graphic":
-            fig = by_source.get((el.get("src") or "").strip())
-            if fig is not None and id(fig) not in placed:
-                placed.add(id(fig))
-                paragraphs.extend(_figure_paragraphs(fig))
-            continue
-        if not text or _norm(text) in caption_texts:  # a figcaption trafilatura kept as text
-            continue
-        if kind == "head":
-            is_title = (not paragraphs or all(p.role != "body" for p in paragraphs)) and (
-                el.get("rend") == "h1" or (title is not None and _norm(text) == _norm(title)))
-            paragraphs.append(Paragraph(text, "title" if is_title else "heading"))
-        else:
-            paragraphs.append(Paragraph(text, _role(text, today)))
-    for fig in figures:  # pictures trafilatura dropped: before the paragraph that followed them
-        if id(fig) in placed:
-            continue
+    figures, menus = _figures(tree), _menu_items(tree)
+    paragraphs = _body_paragraphs(_main_text(html), title, figures, menus, today)
+    if word_count(" ".join(p.text for p in paragraphs if p.role == "body")) < MIN_BODY_WORDS:
+        # trafilatura's precise pass found next to nothing (a tagline, a menu): its
+        # recall-oriented pass finds the article on such pages.
+        recall = _body_paragraphs(_main_text(html, favor_recall=True), title, figures, menus,
+                                  today)
+        if len(" ".join(p.text for p in recall)) > len(" ".join(p.text for p in paragraphs)):
+            paragraphs = recall
+    for fig in figures:  # captions before the paragraph that followed their picture
         at = next((i for i, p in enumerate(paragraphs)
-                   if fig.next_text and _norm(p.text) == _norm(fig.next_text)), len(paragraphs))
+                   if fig.next_text and _norm(p.text) == _norm(fig.next_text)),
+                  0 if fig.next_text is None else len(paragraphs))
         paragraphs[at:at] = _figure_paragraphs(fig)
     date = (coerce_date(metadata.get("published_date"), today) or page.get("published_date")
             or next((d for p in paragraphs if p.role == "dateline"

@@ -157,10 +157,16 @@ def page(head: str = "", body: str = "", lang: str = "") -> str:
     (page(head='<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, '
                '{"@type": "NewsArticle", "datePublished": "2022-02-02"}]}</script>'),
      dt.date(2022, 2, 2)),
-    # JSON-LD beats <meta> beats <time>
+    # htmldate's original (publication) date first: it reads the publication meta tags, which
+    # beat JSON-LD, which beats <time>; a modified date is never the publication date
     (page(head='<meta name="pubdate" content="2021-01-01"><script type="application/ld+json">'
                '{"@type": "Article", "datePublished": "2020-05-05"}</script>',
-          body='<time datetime="2019-09-09">x</time>'), dt.date(2020, 5, 5)),
+          body='<time datetime="2019-09-09">x</time>'), dt.date(2021, 1, 1)),
+    (page(head='<script type="application/ld+json">{"@type": "Article", "datePublished": '
+               '"2020-05-05", "dateModified": "2023-03-03"}</script>'), dt.date(2020, 5, 5)),
+    (page(head='<meta property="article:modified_time" content="2023-03-03">'
+               '<meta property="article:published_time" content="2020-05-05">'),
+     dt.date(2020, 5, 5)),
     # negatives: a future date, a date before 1990, broken JSON-LD, no date at all
     (page(head='<meta property="article:published_time" content="2031-01-01">'), None),
     (page(body='<time datetime="1970-01-01">x</time>'), None),
