@@ -749,6 +749,15 @@ def _blocks(el: Any) -> Iterator[tuple[str, Any, str]]:
 
 
 MIN_BODY_WORDS = 25
+MAX_UNCONFIRMED_WORDS = 12
+MAX_LINK_LIST_WORDS = 40
+
+
+def _is_link_list(el: Any, text: str) -> bool:
+    """A short paragraph that is mostly link text: a teaser list, not the article
+    (measured on the tuning half: body precision 0.901 -> 0.912 at a cost of 0.006 recall)."""
+    linked = sum(len(_text_of(ref)) for ref in el.iter("ref"))
+    return linked >= 0.5 * len(text) and word_count(text) <= MAX_LINK_LIST_WORDS
 
 
 def _body_paragraphs(body: Any | None, title: str | None, figures: Sequence[_Figure],
@@ -760,6 +769,8 @@ def _body_paragraphs(body: Any | None, title: str | None, figures: Sequence[_Fig
     for kind, el, text in _blocks(body) if body is not None else ():
         if not text or _squash(text) in on_page or _squash(text) in menus:
             continue
+        if kind == "p" and _is_link_list(el, text):
+            continue
         if kind == "head":
             is_title = (not paragraphs or all(p.role != "body" for p in paragraphs)) and (
                 el.get("rend") == "h1" or (title is not None and _norm(text) == _norm(title)))
@@ -769,7 +780,7 @@ def _body_paragraphs(body: Any | None, title: str | None, figures: Sequence[_Fig
     return paragraphs
 
 
-def _main_text(html: str, favor_recall: bool = False) -> Any | None:
+def _main_text(html: str, favor_recall: bool = False, favor_precision: bool = False) -> Any | None:
     from trafilatura import bare_extraction  # heavy import, only for web pages
 
     # Tables hold running text on many pages; image markers are left out because with them
@@ -777,8 +788,19 @@ def _main_text(html: str, favor_recall: bool = False) -> Any | None:
     # (measured on ../shared/corpora/web: body precision 0.881 -> 0.896, recall unchanged).
     doc = bare_extraction(html, include_comments=False, include_images=False,
                           include_tables=True, include_formatting=True, with_metadata=False,
-                          output_format="python", deduplicate=False, favor_recall=favor_recall)
+                          include_links=True, output_format="python", deduplicate=False,
+                          favor_recall=favor_recall, favor_precision=favor_precision)
     return getattr(doc, "body", None) if doc is not None else None
+
+
+def _baseline(html: str) -> Any | None:
+    from trafilatura import baseline
+
+    return baseline(html)[0]
+
+
+def _body_words(paragraphs: Sequence[Paragraph]) -> int:
+    return word_count(" ".join(p.text for p in paragraphs if p.role == "body"))
 
 
 def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
@@ -796,13 +818,23 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *,
     title = metadata.get("title") or page.get("title")
     figures, menus = _figures(tree), _menu_items(tree)
     paragraphs = _body_paragraphs(_main_text(html), title, figures, menus, today)
-    if word_count(" ".join(p.text for p in paragraphs if p.role == "body")) < MIN_BODY_WORDS:
-        # trafilatura's precise pass found next to nothing (a tagline, a menu): its
-        # recall-oriented pass finds the article on such pages.
-        recall = _body_paragraphs(_main_text(html, favor_recall=True), title, figures, menus,
-                                  today)
-        if len(" ".join(p.text for p in recall)) > len(" ".join(p.text for p in paragraphs)):
-            paragraphs = recall
+    # Short paragraphs ("Auch interessant", "Lea también: ...") that trafilatura's
+    # precision-oriented pass leaves out are boilerplate; its long cuts are not trusted
+    # (measured on the tuning half: body F1 0.925 -> 0.927, precision 0.912 -> 0.920).
+    precise = {_squash(p.text) for p in _body_paragraphs(
+        _main_text(html, favor_precision=True), title, figures, menus, today)}
+    if precise:
+        paragraphs = [p for p in paragraphs if _squash(p.text) in precise
+                      or word_count(p.text) > MAX_UNCONFIRMED_WORDS]
+    # When trafilatura found next to nothing (a tagline, a menu, only a caption), its
+    # recall-oriented pass, then its baseline (JSON-LD articleBody, <article>, all <p>), find
+    # the article on such pages.
+    for fallback in (lambda: _main_text(html, favor_recall=True), lambda: _baseline(html)):
+        if _body_words(paragraphs) >= MIN_BODY_WORDS:
+            break
+        found = _body_paragraphs(fallback(), title, figures, menus, today)
+        if _body_words(found) > _body_words(paragraphs):
+            paragraphs = found
     for fig in figures:  # captions before the paragraph that followed their picture
         at = next((i for i, p in enumerate(paragraphs)
                    if fig.next_text and _norm(p.text) == _norm(fig.next_text)),
