@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(figures, indent=1))
     for name in ("tune", "held_out", "all"):
         print(summary_line(name, figures[name]))
-    print(f"reader: {figures["ms_per_page"]} ms CPU per page (read, decode, parse, metadata)")
+    print(f"reader: {figures['ms_per_page']} ms CPU per page (read, decode, parse, metadata)")
     return 0
 
 
