@@ -555,12 +555,19 @@ def _caption_figure(cap: Any) -> tuple[_Figure | None, list[Any]]:
     credit_el = inner if inner is not None else beside
     credit = _credit_text(credit_el) if credit_el is not None else None
     full = _text_of(cap)
+    occupied = [full]
+    outer = next((a for a in cap.iterancestors() if _is_caption_element(a)), None)
+    if credit is None and outer is not None:  # <figcaption><span class=caption/> Photo: X
+        rest = " ".join(_text_of(outer, skip=cap).split())
+        if rest and is_credit_line(rest):
+            credit = rest
+            occupied.append(_text_of(outer))
     caption = _text_of(cap, skip=inner) if inner is not None else full
     if len(caption.split()) > MAX_CAPTION_WORDS:
         return None, []
     anchor = group if group is not None and group.tag == "figure" else cap
     used = [e for e in (credit_el,) if e is not None]
-    return _made_figure(anchor, caption, credit, [full]), used
+    return _made_figure(anchor, caption, credit, occupied), used
 
 
 def _credit_figure(el: Any) -> _Figure | None:

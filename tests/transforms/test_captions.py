@@ -121,3 +121,125 @@ def test_caption_records_match_the_schema() -> None:
     glue_columns = {"source_uri", "content_sha256", PARTITION}
     assert set(rows[0]) == set(CAPTIONS.names) - glue_columns
     assert caption_records("a1", []) == []
+
+
+# -- captions on real markup: one case per convention, as the sites of the issue write them ----
+# Each row: the convention, the markup of the picture, then the expected caption text, credit
+# line, photographer, agency and distributor. The markup follows the structure of real news
+# pages (class names and nesting as published); the texts are short stand-ins.
+LEAD = "<p>" + "The council met on Tuesday to discuss the budget for next year. " * 4 + "</p>"
+FOLLOW = "<p>Members voted after a long debate about the new schools and roads.</p>"
+
+MARKUP_CASES = [
+    ("reuters: figcaption 'FILE PHOTO: ... REUTERS/Name'",
+     '<figure><img src="/r.jpg" alt=""><figcaption>FILE PHOTO: A trader works on the floor of '
+     "the exchange in New York. REUTERS/Brendan McDermid</figcaption></figure>",
+     "FILE PHOTO: A trader works on the floor of the exchange in New York.",
+     "REUTERS/Brendan McDermid", "Brendan McDermid", "Reuters", None),
+    ("ap: div.caption ending '(AP Photo/Name, File)'",
+     '<div class="image"><img src="/ap.jpg" alt=""><div class="caption">Police stand guard '
+     "outside the courthouse. (AP Photo/Alan Diaz, File)</div></div>",
+     "Police stand guard outside the courthouse.", "(AP Photo/Alan Diaz, File)", "Alan Diaz",
+     "AP", None),
+    ("separate credit element: div.control-bar-credit 'Photo: Name, AP'",
+     '<div class="media"><img src="/m.jpg" alt=""><div class="control-bar"><div '
+     'class="control-bar-caption">Firefighters work on the hills above the city.</div>'
+     '<div class="control-bar-credit">Photo: Damian Dovarganes, AP</div></div></div>',
+     "Firefighters work on the hills above the city.", "Photo: Damian Dovarganes, AP",
+     "Damian Dovarganes", "AP", None),
+    ("div.image-credit 'Name, Associated Press' beside the caption",
+     '<div class="article-image"><img src="/s.jpg" alt=""><div class="image-caption">The '
+     'governor signs the bill in Lansing.</div><div class="image-credit">Al Goldis, Associated '
+     "Press</div></div>",
+     "The governor signs the bill in Lansing.", "Al Goldis, Associated Press", "Al Goldis", "AP",
+     None),
+    ("embed credit 'Name | Agency | Distributor'",
+     '<figure class="embed"><img src="/b.jpg" alt=""><figcaption><span class="caption-text">A '
+     'tanker near the port.</span><span class="embed-credit">Natalie Naccache | Bloomberg | '
+     "Getty Images</span></figcaption></figure>",
+     "A tanker near the port.", "Natalie Naccache | Bloomberg | Getty Images",
+     "Natalie Naccache", "Bloomberg", "Getty Images"),
+    ("span.newsCaption ending '(Image: GETTY )'",
+     '<div class="inline-image"><img src="/e.jpg" alt=""><span class="newsCaption">Fans '
+     "gather outside the stadium (Image: GETTY )</span></div>",
+     "Fans gather outside the stadium", "(Image: GETTY )", None, None, "Getty Images"),
+    ("'© Name' in a caption span",
+     '<figure><img src="/c.jpg" alt=""><figcaption><span class="caption">The skyline at '
+     'dusk.</span> <span class="copyright">© John Brecher</span></figcaption></figure>',
+     "The skyline at dusk.", "© John Brecher", "John Brecher", None, None),
+    ("img alt text ending '(Shutterstock)'",
+     '<img src="/harbour.jpg" alt="Boats in the harbour at sunrise (Shutterstock)">',
+     "Boats in the harbour at sunrise", "(Shutterstock)", None, None, "Shutterstock"),
+    ("guardian: 'Photograph: Name/Agency'",
+     '<figure><img src="/g.jpg" alt=""><figcaption><span class="caption">Protesters in '
+     'Whitehall.</span> Photograph: Tom Jenkins/The Guardian</figcaption></figure>',
+     "Protesters in Whitehall.", "Photograph: Tom Jenkins/The Guardian", "Tom Jenkins",
+     "The Guardian", None),
+    ("wordpress: div.wp-caption with p.credit and p.wp-caption-text (German 'Bild:')",
+     '<div class="wp-caption alignnone"><img src="/w.jpg" alt=""><p class="credit">Bild: Jahr '
+     'Media</p><p class="wp-caption-text">Anglerinnen und Angler am Ufer.</p></div>',
+     "Anglerinnen und Angler am Ufer.", "Bild: Jahr Media", None, "Jahr Media", None),
+    ("itemprop caption with '(C) Name' on its own line",
+     '<div itemscope itemtype="https://schema.org/ImageObject"><img src="/i.jpg" alt="">'
+     '<p itemprop="caption">Le piquet de grève dans le hall<br>(C) Kab Niang</p></div>',
+     "Le piquet de grève dans le hall", "(C) Kab Niang", "Kab Niang", None, None),
+    ("JSON-LD ImageObject caption and creditText",
+     '<script type="application/ld+json">{"@type": "NewsArticle", "image": {"@type": '
+     '"ImageObject", "url": "/j.jpg", "caption": "The bridge after the storm.", "creditText": '
+     '"REUTERS/Jane Doe"}}</script>',
+     "The bridge after the storm.", "REUTERS/Jane Doe", "Jane Doe", "Reuters", None),
+]
+
+
+def _page_with(picture: str) -> str:
+    return (f"<!doctype html><html><head><title>Council</title></head><body><article>{LEAD}"
+            f"{picture}{FOLLOW}</article><footer><p>© 2024 Example News. All rights reserved."
+            f"</p></footer></body></html>")
+
+
+@pytest.mark.parametrize(("convention", "markup", "text", "credit", "photographer", "agency",
+                          "distributor"), MARKUP_CASES, ids=[c[0] for c in MARKUP_CASES])
+def test_captions_and_credits_where_pages_put_them(convention: str, markup: str, text: str,
+                                                   credit: str, photographer: str | None,
+                                                   agency: str | None,
+                                                   distributor: str | None) -> None:
+    from transforms.html import parse_html
+
+    parsed = parse_html(_page_with(markup))
+    assert [(c.text, c.credit) for c in parsed.captions] == [(text, credit)]
+    assert parse_credit(credit) == Credit(photographer, agency, distributor)
+    assert credit not in parsed.body_text and text not in parsed.body_text
+    assert "Members voted" in parsed.body_text
+
+
+NEGATIVE_MARKUP = [
+    ("a footer copyright is not a photo credit", ""),
+    ("a byline is not a photo credit", '<p class="byline">By Jane Doe</p>'),
+    ("a copyright block outside a picture", '<div class="copyright">© 2024 Example News</div>'),
+    ("a logo's alt text", '<img class="site-logo" src="/logo.png" alt="Example News logo '
+                          '(Reuters)">'),
+    ("an avatar", '<img src="/avatar/jd.jpg" alt="Jane Doe, staff writer (AP)">'),
+    ("alt text without a credit", '<img src="/p.jpg" alt="Boats in the harbour at sunrise">'),
+    ("a body sentence ending in the wire's name",
+     "<p>The vote was delayed until next week, officials said. (Reuters)</p>"),
+]
+
+
+@pytest.mark.parametrize(("case", "markup"), NEGATIVE_MARKUP, ids=[c[0] for c in NEGATIVE_MARKUP])
+def test_what_is_not_a_caption(case: str, markup: str) -> None:
+    from transforms.html import parse_html
+
+    assert parse_html(_page_with(markup)).captions == ()
+
+
+def test_the_same_photo_twice_is_one_caption() -> None:
+    from transforms.html import parse_html
+
+    figure = ('<figure><img src="/x.jpg" alt=""><figcaption>The bridge after the storm. '
+              "REUTERS/Jane Doe</figcaption></figure>")
+    lazy = figure.replace("<figure>", '<figure class="lazy-copy">')
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "image": {"@type": '
+          '"ImageObject", "caption": "The bridge after the storm."}}</script>')
+    parsed = parse_html(_page_with(figure + lazy + ld))
+    assert [(c.text, c.credit) for c in parsed.captions] == [
+        ("The bridge after the storm.", "REUTERS/Jane Doe")]
