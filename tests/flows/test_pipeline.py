@@ -22,7 +22,12 @@ BAD_INPUTS = {
     "blank.txt": b"   \n\n  \t\n",
     "binary.txt": bytes(range(256)) * 8,
     "latin1.txt": "Le ministre a déclaré à la presse que tout allait bien.".encode("latin-1"),
+}
+# Articles in other languages are kept: article and caption rows, no quotes or claims (the cue
+# model is English) and no entities (no spaCy pipeline is set for them).
+OTHER_LANGUAGES = {
     "german.txt": GERMAN.encode("utf-8"),
+    "french.html": (ROOT / "tests" / "fixtures" / "web" / "fr_article.html").read_bytes(),
 }
 
 
@@ -31,7 +36,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("e2e")
     seeds = root / "seeds"
     shutil.copytree(SEEDS, seeds)
-    for name, data in BAD_INPUTS.items():
+    for name, data in {**BAD_INPUTS, **OTHER_LANGUAGES}.items():
         (seeds / name).write_bytes(data)
     settings = Settings(seeds=seeds, warehouse=root / "warehouse")
     first = run(settings)
@@ -59,8 +64,8 @@ def rows(con, sql: str) -> list[tuple]:  # type: ignore[no-untyped-def]
 def test_first_run_succeeds_and_counts_documents(built: dict) -> None:
     s = built["first"]
     assert s.status == "succeeded", s
-    assert (s.docs_read, s.docs_new, s.docs_rejected) == (6, 6, 5)
-    assert s.rows["articles"] == 1
+    assert (s.docs_read, s.docs_new, s.docs_rejected) == (7, 7, 4)
+    assert s.rows["articles"] == 3
 
 
 def test_parquet_and_duckdb_are_in_place(built: dict) -> None:
@@ -72,7 +77,8 @@ def test_parquet_and_duckdb_are_in_place(built: dict) -> None:
 
 def test_article_is_dated_and_clean(con) -> None:  # type: ignore[no-untyped-def]
     [(title, date, body, words, lang)] = rows(
-        con, "SELECT title, published_date, body_text, word_count, language FROM articles")
+        con, "SELECT title, published_date, body_text, word_count, language FROM articles "
+             "WHERE source_uri LIKE '000_%'")
     assert title is None
     assert str(date) == "2024-12-26"
     for junk in ("About The Author", "Leave a Reply", "Your email address", "Getty Images"):
@@ -83,7 +89,7 @@ def test_article_is_dated_and_clean(con) -> None:  # type: ignore[no-untyped-def
 
 def test_captions_have_parsed_credits(con) -> None:  # type: ignore[no-untyped-def]
     caps = rows(con, "SELECT position, photographer, agency, distributor FROM captions "
-                     "ORDER BY position")
+                     "WHERE source_uri LIKE '000_%' ORDER BY position")
     assert [c[1] for c in caps] == ["Anthony Wallace", "Gavriel Grigorov", None,
                                     "Gavriel Grigorov", "Gavriel Grigorov"]
     assert caps[0][2:] == ("AFP", "Getty Images")
@@ -140,12 +146,27 @@ def test_offsets_index_section_text(con) -> None:  # type: ignore[no-untyped-def
 def test_bad_inputs_become_rejects_with_reasons(con) -> None:  # type: ignore[no-untyped-def]
     reasons = dict(rows(con, "SELECT source_uri, reason FROM rejects"))
     assert reasons == {"empty.txt": "empty", "blank.txt": "empty", "binary.txt": "binary",
-                       "latin1.txt": "encoding", "german.txt": "language"}
+                       "latin1.txt": "encoding"}
+
+
+def test_other_languages_keep_article_and_caption_rows(con) -> None:  # type: ignore[no-untyped-def]
+    found = rows(con, """
+        SELECT a.source_uri, a.language, a.title, count(DISTINCT c.caption_id),
+               count(DISTINCT c.agency), count(DISTINCT q.quote_id), count(DISTINCT e.entity_id),
+               count(DISTINCT cl.claim_id)
+        FROM articles a LEFT JOIN captions c USING (article_id)
+        LEFT JOIN quotes q USING (article_id) LEFT JOIN entities e USING (article_id)
+        LEFT JOIN claims cl USING (article_id)
+        WHERE a.language <> 'en' GROUP BY ALL ORDER BY 1""")
+    assert found == [
+        ("french.html", "fr", "Le conseil municipal adopte le budget", 1, 1, 0, 0, 0),
+        ("german.txt", "de", None, 0, 0, 0, 0, 0),
+    ]
 
 
 def test_second_run_is_unchanged_and_ids_stable(built: dict, con) -> None:  # type: ignore[no-untyped-def]
     s = built["second"]
-    assert s.status == "unchanged" and s.docs_unchanged == 6
+    assert s.status == "unchanged" and s.docs_unchanged == 7
     for table, key in (("articles", "article_id"), ("quotes", "quote_id"),
                        ("claims", "claim_id"), ("captions", "caption_id")):
         ids = sorted(r[0] for r in rows(con, f"SELECT {key} FROM {table}"))
