@@ -395,7 +395,7 @@ def _page_authors(candidates: Sequence[Any], sites: Sequence[str],
     anyone (a blog or an institution signs with its own name)."""
     named = [n for c in candidates if (n := _names(c))]
     people = [n for n in named if not all(_names_site(x, sites, labels) for x in n)]
-    return (people or named or [None])[0]
+    return next(iter(people or named), None)
 
 
 def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
