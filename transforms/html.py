@@ -112,7 +112,7 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|\bund\b|\bet\b|&|,(?=\s*[A-Z][a-
 _AUTHOR_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|text|story|interview|article|artikel|beitrag|texte?|"
     r"r[ée]dig[ée]|escrito|scritto|publicado|veröffentlicht|eingestellt|geschrieben|erstellt|"
-    r"verfasst)\s+)?(?:by|von|par|por|door)(?:\s+|(?=[A-ZÄÖÜ]))"
+    r"verfasst)\s+)?(?:by|von|par|por|door)\s*:?(?:\s+|(?=(?-i:[A-ZÄÖÜ])))"
     r"|^(?:autor(?:in)?|author|auteur|autore|text|texte|interview|redaktion|verfasst von)"
     r"\s*:?\s+", re.IGNORECASE)
 _AUTHOR_SUFFIX = re.compile(r",?\s+(?:ph\.?d\.?|m\.?d\.?|mba|msc|stand\b.*|am\s+\d.*|on\s+\d.*)$",
@@ -330,6 +330,38 @@ def _agrees(heading: str, title: str) -> bool:
     return len(words & set(re.findall(r"\w+", t))) >= 0.6 * max(len(words), 1)
 
 
+def _heading_lines(text: str) -> list[str]:
+    """A heading's lines, a line ending in ":" or a dash joined with the next (one headline
+    broken over two lines) but a kicker line kept apart from its headline."""
+    out: list[str] = []
+    for line in (part.strip() for part in text.split("\n")):
+        if out and out[-1][-1:] in ":–—-":
+            out[-1] = f"{out[-1]} {line}"
+        elif line:
+            out.append(line)
+    return out or [""]
+
+
+_SITE_NAME_MARK = re.compile(r"logo|site-?(?:title|name)|brand|blog-?(?:title|name)",
+                             re.IGNORECASE)
+
+
+def _site_banner_names(tree: Any) -> list[str]:
+    """The site's own name as its page header shows it: an h1 or a logo / site-title element
+    outside the article."""
+    out = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        banner = (el.tag == "h1" and _outside_article(el)) or (
+            bool(_SITE_NAME_MARK.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
+            and not any(a.tag in ("article", "main") for a in el.iterancestors()))
+        text = _text_of(el) if banner else ""
+        if text and len(text.split()) <= 6:
+            out.append(_squashed_fold(text))
+    return out
+
+
 def _page_title(tree: Any, declared: Sequence[str | None], sites: Sequence[str],
                 labels: Sequence[str]) -> str | None:
     """The article's h1 where it agrees with what the page declares (og:title, JSON-LD
@@ -339,8 +371,7 @@ def _page_title(tree: Any, declared: Sequence[str | None], sites: Sequence[str],
     for el in tree.iter("h1"):
         if _outside_article(el):
             continue
-        lines = _text_of(el).split("\n")
-        heading = max(lines, key=len).strip()
+        heading = max(_heading_lines(_text_of(el)), key=len)
         if (len(heading.split()) >= 2 and not _names_site(heading, sites, labels)
                 and any(_agrees(heading, t) for t in titles)):
             return heading
@@ -375,6 +406,27 @@ def _byline_names(tree: Any) -> list[str]:
         if out:
             return out
     return out
+
+
+_BYLINE_LINE = re.compile(
+    r"^(?:(?:by|von|par|por|door)(?:\s*:\s*|\s+)"
+    r"|(?:text|texte|autor(?:in)?|author|auteur|redaktion)(?:\s+von)?\s*:\s*)\S",
+    re.IGNORECASE)
+_BYLINE_TAGS = ("p", "div", "span", "em", "i", "strong", "b", "small", "li", "address")
+
+
+def _byline_line_names(tree: Any) -> list[str]:
+    """Names on a short line of the article that reads as a byline: "von Daniela Obers",
+    "Text: Klausmartin Friedrich", "Autor: Peter Maahn"."""
+    for el in tree.iter(*_BYLINE_TAGS):
+        text = " ".join(_text_of(el).split())
+        if (not text or len(text.split()) > MAX_AUTHOR_WORDS + 2 or not _BYLINE_LINE.match(text)
+                or _outside_article(el)):
+            continue
+        names = [n for n in coerce_authors(text) or [] if n[:1].isupper()]
+        if names:
+            return names
+    return []
 
 
 def _names(value: Any) -> list[str] | None:
@@ -424,6 +476,7 @@ def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
                            getattr(guessed, "sitename", None))
     sites = [_squashed_fold(s) for s in (meta.get("og:site_name"), publisher,
                                          meta.get("application-name")) if s]
+    sites += _site_banner_names(tree)
     labels = _host_labels(url)
     tag_title = next((t for el in tree.iter("title") if (t := _text_of(el))), None)
     title = _page_title(tree, [_first_str(meta.get("og:title")), _first_str(ld.get("headline")),
@@ -433,8 +486,9 @@ def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
         "title": title,
         "published_date": (coerce_date(getattr(guessed, "date", None), today)
                            or _page_date(tree, meta, articles, today)),
-        "authors": _page_authors([ld.get("author"), _byline_names(tree), guessed_authors,
-                                  meta.get("author")], sites, labels),
+        "authors": _page_authors([ld.get("author"), _byline_names(tree),
+                                  _byline_line_names(tree), guessed_authors, meta.get("author")],
+                                 sites, labels),
         "publisher": publisher,
         "url": url,
         "canonical_url": canonical,
