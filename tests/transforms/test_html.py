@@ -278,6 +278,16 @@ def test_coerce_datetime(value: object, expected: dt.datetime | None) -> None:
     ("Jane Doe; John Roe", ["Jane Doe", "John Roe"]), (["Jane Doe", "Jane Doe"], ["Jane Doe"]),
     ([{"@type": "Person", "name": "Jane Doe"}], ["Jane Doe"]),
     ("https://example.com/staff/jane", None), ("", None), (None, None), (42, None),
+    # bylines in the languages of the pages, role words and degrees left out
+    ("Von Anna Schmidt und Jan Roe", ["Anna Schmidt", "Jan Roe"]),
+    ("Von: Björn Jahner", ["Björn Jahner"]),
+    ("Veröffentlicht vonChris Jung", ["Chris Jung"]), ("Autor: Peter Maahn", ["Peter Maahn"]),
+    ("Text von Christian Seiler", ["Christian Seiler"]), ("par Marie Dupont", ["Marie Dupont"]),
+    ("Interview Julia Lauter", ["Julia Lauter"]), ("Grant Tinsley, PhD", ["Grant Tinsley"]),
+    ("Sara Zinnecker Stand 12.01.2022", ["Sara Zinnecker"]),
+    # names that merely start like a prefix stay whole
+    ("Vonnegut Kurt", ["Vonnegut Kurt"]), ("Jane Byrne", ["Jane Byrne"]),
+    ("Parker Posey", ["Parker Posey"]),
 ])
 def test_coerce_authors(value: object, expected: list[str] | None) -> None:
     assert coerce_authors(value) == expected
@@ -288,3 +298,62 @@ def test_coerce_authors(value: object, expected: list[str] | None) -> None:
 ])
 def test_language_code(value: object, expected: str | None) -> None:
     assert language_code(value) == expected
+
+
+SITE = '<meta property="og:site_name" content="Example News">'
+
+
+@pytest.mark.parametrize(("head", "body", "expected"), [
+    # og:site_name names the suffix
+    (f"{SITE}<title>Budget passes | Example News</title>", "", "Budget passes"),
+    # the domain names it (no og:site_name)
+    ('<title>Plejaden, M45 - Abenteuer Astronomie</title>'
+     '<link rel="canonical" href="https://www.abenteuer-astronomie.de/plejaden">', "",
+     "Plejaden, M45"),
+    # the page banner names it
+    ("<title>Was ist Virales Marketing? | DimidoBlog</title>",
+     '<header><div class="site-title">DimidoBlog</div></header>', "Was ist Virales Marketing?"),
+    # the article's h1 where it agrees with og:title (a kicker line apart from the headline)
+    (f'{SITE}<meta property="og:title" content="Paris - Drinks by boat to the centre">',
+     "<h1>Paris<br>Drinks by boat to the centre</h1>", "Drinks by boat to the centre"),
+    # one headline broken over two lines stays one headline
+    (f'{SITE}<meta property="og:title" content="Dance at the depot: Washed in all waters">',
+     "<h1>Dance at the depot:<br>Washed in all waters</h1>",
+     "Dance at the depot: Washed in all waters"),
+    # an h1 that is the site's name is not the title
+    (f'{SITE}<meta property="og:title" content="Budget passes">', "<h1>Example News</h1>",
+     "Budget passes"),
+    # negatives: separators inside a real title stay when nothing says they are the site
+    ("<title>Leasing oder Finanzierung – was lohnt sich mehr?</title>", "",
+     "Leasing oder Finanzierung – was lohnt sich mehr?"),
+    (f"{SITE}<title>Kim meets Putin: what we know | Analysis</title>", "",
+     "Kim meets Putin: what we know | Analysis"),
+])
+def test_page_title_strips_the_site_only_on_evidence(head: str, body: str, expected: str) -> None:
+    markup = (page(head=head).replace("<body>", f"<body>{body}") if body.startswith("<header")
+              else page(head=head, body=body))  # a page banner sits outside the article
+    assert html_metadata(markup).get("title") == expected
+
+
+@pytest.mark.parametrize(("head", "body", "expected"), [
+    # JSON-LD people first; an organisation there is passed over for the byline
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "author": [{"@type": '
+     '"Person", "name": "Jane Doe"}]}</script>', '<p class="byline">By John Roe</p>',
+     ["Jane Doe"]),
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "author": {"@type": '
+     '"Organization", "name": "Example News"}}</script>', '<span class="author">By John Roe'
+     "</span>", ["John Roe"]),
+    # a byline line in the article
+    ("", "<p><i>von Daniela Obers</i></p>", ["Daniela Obers"]),
+    ("", "<p><strong>Text:</strong> Klausmartin Friedrich</p>", ["Klausmartin Friedrich"]),
+    # the site itself only when nothing else signs the article
+    (f'{SITE}<meta name="author" content="Example News">', "", ["Example News"]),
+    (f'{SITE}<meta name="author" content="Example News">', '<a rel="author">Jane Doe</a>',
+     ["Jane Doe"]),
+    # negatives: a long sentence, a comment's author, nothing at all
+    ("", "<p>By the time the council met, the budget had already been cut twice.</p>", None),
+    ("", '<div class="comments"><span class="author">kimfan99</span></div>', None),
+    ("", "", None),
+])
+def test_page_authors(head: str, body: str, expected: list[str] | None) -> None:
+    assert html_metadata(page(head=head, body=body)).get("authors") == expected
