@@ -437,13 +437,17 @@ def _byline_line_names(tree: Any) -> list[str]:
     return []
 
 
-def _names(value: Any) -> list[str] | None:
-    """Author names without handles, URLs, JSON-LD organisations and over-long strings."""
-    if isinstance(value, Mapping) and str(value.get("@type", "")).lower() == "organization":
+def _is_organisation(value: Any) -> bool:
+    return isinstance(value, Mapping) and "organization" in str(value.get("@type", "")).lower()
+
+
+def _names(value: Any, organisations: bool = False) -> list[str] | None:
+    """Author names without handles, URLs, over-long strings and (unless ``organisations``)
+    JSON-LD organisations."""
+    if not organisations and _is_organisation(value):
         return None
-    if isinstance(value, list):
-        value = [v for v in value if not (isinstance(v, Mapping) and
-                                          str(v.get("@type", "")).lower() == "organization")]
+    if not organisations and isinstance(value, list):
+        value = [v for v in value if not _is_organisation(v)]
     names = [n for n in coerce_authors(value) or []
              if not _NOT_A_NAME.search(n) and len(n.split()) <= MAX_AUTHOR_WORDS]
     return names or None
@@ -453,8 +457,9 @@ def _page_authors(candidates: Sequence[Any], sites: Sequence[str],
                   labels: Sequence[str]) -> list[str] | None:
     """The first candidate that names people other than the site; else the first that names
     anyone (a blog or an institution signs with its own name)."""
-    named = [n for c in candidates if (n := _names(c))]
-    people = [n for n in named if not all(_names_site(x, sites, labels) for x in n)]
+    people = [n for c in candidates if (n := _names(c))
+              and not all(_names_site(x, sites, labels) for x in n)]
+    named = [n for c in candidates if (n := _names(c, organisations=True))]
     return next(iter(people or named), None)
 
 
