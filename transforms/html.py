@@ -828,10 +828,10 @@ MAX_LINK_LIST_WORDS = 40
 
 
 def _is_link_list(el: Any, text: str) -> bool:
-    """A short paragraph that is mostly link text: a teaser list, not the article
-    (measured on the tuning half: body precision 0.901 -> 0.912 at a cost of 0.006 recall)."""
+    """A short paragraph with much of its text in links: a teaser list, not the article
+    (tuning half: body F1 0.920 -> 0.928; a share of 0.5 gives 0.927, 0.2 gives 0.925)."""
     linked = sum(len(_text_of(ref)) for ref in el.iter("ref"))
-    return linked >= 0.5 * len(text) and word_count(text) <= MAX_LINK_LIST_WORDS
+    return linked >= 0.35 * len(text) and word_count(text) <= MAX_LINK_LIST_WORDS
 
 
 def _body_paragraphs(body: Any | None, title: str | None, figures: Sequence[_Figure],
