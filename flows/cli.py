@@ -121,6 +121,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     argv = [args.dir, "--examples", str(args.examples)]
     if args.direct_only:
         argv.append("--direct-only")
+    if args.quoted:
+        argv.append("--quoted")
     return int(eval_main(argv) or 0)
 
 
@@ -164,7 +166,10 @@ def parser() -> argparse.ArgumentParser:
     sp.set_defaults(fn=cmd_describe)
     sp = sub.add_parser("eval", help="score claims against BRAT attribution annotations")
     sp.add_argument("dir")
-    sp.add_argument("--direct-only", action="store_true")
+    mode = sp.add_mutually_exclusive_group()
+    mode.add_argument("--direct-only", action="store_true")
+    mode.add_argument("--quoted", action="store_true",
+                      help="score the quotes table against the words inside quotation marks")
     sp.add_argument("--examples", type=int, default=5)
     sp.set_defaults(fn=cmd_eval)
     sp = with_warehouse(sub.add_parser("dashboard", help="serve the dashboard"))
