@@ -84,9 +84,10 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
             "cue_lemma": "Lemma of the attribution cue ('say', 'deny', 'accuse').",
             "kind": "direct (quoted), indirect (reported) or mixed.",
             "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
-            "is_hedged": "Content is hedged ('may', 'could', 'likely').",
+            "is_hedged": "A hedge scopes over the content ('may', 'could', 'likely' on its "
+                         "main verb).",
             "content_text": "What is attributed: the quoted or reported content.",
-            "confidence": "Extractor's confidence, 0..1.",
+            "confidence": "Calibrated probability that the claim is right, 0..1.",
         },
     ),
     "speakers": (
@@ -168,6 +169,13 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         },
     ),
 }
+
+
+# the claims an analyst can take at their word: the same columns as claim_details
+VIEW_DESCRIPTIONS = {**VIEW_DESCRIPTIONS, "high_confidence_claims": (
+    "claim_details rows with confidence >= 0.7 (calibrated: about that share of them or more "
+    "are right; the README gives precision and recall per cut).",
+    VIEW_DESCRIPTIONS["claim_details"][1])}
 
 
 def _literal(text: str) -> str:

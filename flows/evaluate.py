@@ -82,19 +82,23 @@ def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Se
 
 
 def predictions(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
-                direct_only: bool = False) -> dict[str, list[ev.Attribution]]:
+                direct_only: bool = False, model: Any = None) -> dict[str, list[ev.Attribution]]:
+    """Claims (or, ``direct_only``, the quotes table's speakered rows) of each article, as the
+    pipeline makes them (``model``: default the shipped attribution model)."""
+    from flows.nlp import attribution_model
     from transforms.entities import canonical_entities
 
+    model = attribution_model() if model is None else model
     pred: dict[str, list[ev.Attribution]] = {}
     for art, secs in zip(articles, sections, strict=True):
         ents = canonical_entities(secs)
         if direct_only:
-            rows = quote_records(art.stem, secs, ents)
+            rows = quote_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["speaker_text"] or "", r["cue_text"] or "",
                                              r["quote_text"], r["confidence"])
                               for r in rows if not r["is_scare_quote"]]
         else:
-            rows = claim_records(art.stem, secs, ents)
+            rows = claim_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["source_text"] or "", r["cue_text"] or "",
                                              r["content_text"], r["confidence"]) for r in rows]
     return pred

@@ -209,3 +209,44 @@ class FastAnnotator:
                     docs = map(self.ruler, docs)
                 docs = map(self._lemmas, docs)
         yield from docs
+
+
+# -- the learned attribution decision (models/attribution/, see models/README.md) --------------
+
+def models_dir() -> Any:
+    """The folder of the shipped model files: inside the installed package (the wheel carries
+    models/attribution as flows/models/attribution), else the checkout's models/."""
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    packaged = here / "models"
+    return packaged if packaged.is_dir() else here.parent / "models"
+
+
+@lru_cache(maxsize=1)
+def attribution_model() -> Any:
+    """The attribution model (lexicon, gate, threshold, calibration), read once per process
+    and handed to the transforms as a value."""
+    return read_attribution_model(models_dir() / "attribution")
+
+
+def read_attribution_model(folder: Any, with_gate: bool = True) -> Any:
+    """An ``AttributionModel`` from its files: cue_counts.json, gate.txt (LightGBM text
+    model), decision.json (categories, threshold, calibration), quote_rates.json."""
+    import json
+
+    from transforms.attribution import AttributionModel
+
+    def read(name: str) -> Any:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    counts = {k: (int(v[0]), int(v[1])) for k, v in read("cue_counts.json").items()}
+    if not with_gate or not (folder / "gate.txt").exists():
+        return AttributionModel(counts)
+    import lightgbm
+
+    decision = read("decision.json")
+    gate = lightgbm.Booster(model_str=(folder / "gate.txt").read_text(encoding="utf-8"))
+    cal = decision["calibration"]
+    return AttributionModel(counts, decision["categories"], gate, float(decision["threshold"]),
+                            (tuple(cal["x"]), tuple(cal["y"])), read("quote_rates.json"))

@@ -194,7 +194,7 @@ def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
                           "content_sha256": raw.content_sha256,
                           "source_format": raw.source_format, "metadata": raw.metadata}
             article = article_rows(doc.parsed, sections, provenance, doc.language,
-                                   shard.ingested_at)
+                                   shard.ingested_at, nlp_loader.attribution_model())
         except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
             shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
                                               f"{type(exc).__name__}: {exc}",

@@ -10,7 +10,8 @@ and a test fails when the checked-in JSON and the definition drift apart.
 
 GX validates one dataframe at a time, so checks that need another table (does this article_id
 exist? do the offsets index the section's text?) are computed here first, as boolean columns
-added to the dataframe (``article_known``, ``offsets_valid``, ``mentions_valid``), which the
+added to the dataframe (``article_known``, ``offsets_valid``, ``mentions_valid``,
+``parts_valid``), which the
 suites expect to be true. Everything runs in an ephemeral, in-memory GX context; the only files
 written are the Data Docs site in ``docs_dir``.
 """
@@ -49,7 +50,7 @@ BOILERPLATE_REGEX = (
 )
 EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
-DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid")
+DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid", "parts_valid")
 
 
 
@@ -140,7 +141,8 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
         "quotes": [
             *_key("quotes"),
             *_located(),
-            *_not_null("quote_text"),
+            *_not_null("quote_text", "parts"),
+            _true("parts_valid"),
         ],
         "entities": [
             *_key("entities"),
@@ -268,6 +270,18 @@ def _offsets_valid(table: pa.Table, text_column: str, texts: _SectionTexts) -> p
     return pa.array([texts.valid(*row) for row in zip(*cols, strict=True)], pa.bool_())
 
 
+def _parts_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes): every part slices its text out of the section, quote_text joins the
+    parts with a space, and start_char/end_char run from the first part to the last."""
+    cols = [table[c].to_pylist() for c in ("article_id", "section", "caption_id", "start_char",
+                                           "end_char", "quote_text", "parts")]
+    return pa.array([
+        bool(parts) and quote == " ".join(p["text"] for p in parts) and
+        (start, end) == (parts[0]["start"], parts[-1]["end"]) and
+        all(texts.valid(aid, sec, cid, p["start"], p["end"], p["text"]) for p in parts)
+        for aid, sec, cid, start, end, quote, parts in zip(*cols, strict=True)], pa.bool_())
+
+
 def _mentions_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
     """Per row (entities): every mention's offsets slice its text out of its section."""
     mentions = table["mentions"].combine_chunks()
@@ -319,10 +333,13 @@ def _frames(tables: Mapping[str, pa.Table],
     for name, table in tables.items():
         if name in ("captions", "quotes", "entities", "claims"):
             table = table.append_column("article_known", _article_known(table, article_ids))
-        if name in ("quotes", "claims"):
-            text_column = "quote_text" if name == "quotes" else "content_text"
+        if name == "claims":
             table = table.append_column("offsets_valid",
-                                        _offsets_valid(table, text_column, texts))
+                                        _offsets_valid(table, "content_text", texts))
+        if name == "quotes":  # an interrupted quotation's text is its parts, joined
+            parts_valid = _parts_valid(table, texts)
+            table = table.append_column("offsets_valid", parts_valid)
+            table = table.append_column("parts_valid", parts_valid)
         if name == "entities":
             table = table.append_column("mentions_valid", _mentions_valid(table, texts))
         wanted = columns.get(name)

@@ -91,7 +91,7 @@ def parse_ann(ann: str, text: str) -> list[Attribution]:
             if role in ROLES:
                 att[role] = (att[role] + " " + spans[tid]).strip()
         if att["content"]:
-            out.append(Attribution(**att))
+            out.append(Attribution(att["source"], att["cue"], att["content"]))
     return out
 
 
