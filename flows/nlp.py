@@ -232,7 +232,8 @@ def attribution_model() -> Any:
 
 def read_attribution_model(folder: Any, with_gate: bool = True) -> Any:
     """An ``AttributionModel`` from its files: cue_counts.json, gate.txt (LightGBM text
-    model), decision.json (categories, threshold, calibration), quote_rates.json."""
+    model), decision.json (categories, threshold, calibration), quote_rates.json,
+    source_counts.json."""
     import json
 
     from transforms.attribution import AttributionModel
@@ -248,5 +249,7 @@ def read_attribution_model(folder: Any, with_gate: bool = True) -> Any:
     decision = read("decision.json")
     gate = lightgbm.Booster(model_str=(folder / "gate.txt").read_text(encoding="utf-8"))
     cal = decision["calibration"]
+    sources = {k: (int(v[0]), int(v[1])) for k, v in read("source_counts.json").items()}
     return AttributionModel(counts, decision["categories"], gate, float(decision["threshold"]),
-                            (tuple(cal["x"]), tuple(cal["y"])), read("quote_rates.json"))
+                            (tuple(cal["x"]), tuple(cal["y"])), read("quote_rates.json"),
+                            sources)

@@ -11,6 +11,9 @@
    maximises attribution F1 over these cross-validated predictions; the isotonic map from gate
    score to the share of rows that are right (matched with the right source, the scorer's
    calibration criterion) is fitted on them too (``decision.json``). Never on fit data.
+0. ``source_counts.json``: per word seen as a noun or pronoun, how often it was a word of a
+   gold source of its article (the ``src_prior`` features: "the video", "streets" rarely say
+   anything).
 4. Quote confidence (``quote_rates.json``): per kind of quote (how its speaker was found, kind
    of speaker words, length), the share of TRAIN quotes whose speaker was right (scare quotes:
    that no gold quotation holds them), smoothed, kinds with few quotes backing off to coarser.
@@ -30,6 +33,7 @@ import json
 import platform
 import sys
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +48,7 @@ from transforms import evaluation as ev
 from transforms.attribution import CATEGORICAL, NUMERIC, AttributionModel, feature_matrix
 from transforms.claims import claim_records, scored_candidates
 from transforms.entities import canonical_entities
-from transforms.quotes import confidence_key, direct_quotations
+from transforms.quotes import confidence_key, direct_quotations, quote_records, quote_spans
 from transforms.sections import Section
 
 PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31,
@@ -54,10 +58,11 @@ PARAMS = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 31,
 ROUNDS = 300
 FOLDS = 5
 MIN_CATEGORY = 3
-THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6)
 FIRST_PASS_THRESHOLD = 0.25  # candidates merge with quotations as the lexicon prior would keep
 QUOTE_MIN_ROWS = 25
 QUOTE_SMOOTHING = 5.0
+MIN_SOURCE_SEEN = 10
 
 
 def sections_of(folder: str, docbin: str | None, meta: str | None) -> tuple[list, list]:
@@ -141,31 +146,55 @@ def isotonic(pairs: list[tuple[float, bool]], knots: int = 40) -> dict[str, list
     return {"x": [round(float(v), 4) for v in qs], "y": [round(float(v), 4) for v in ys]}
 
 
-def quote_rates(articles: list, sections: list, model: AttributionModel) -> dict[str, float]:
-    """Share of quotes whose speaker is right, per kind (and per coarser kind: key prefix)."""
+def quote_rates(articles: list, sections: list, entities: list,
+                model: AttributionModel) -> dict[str, float]:
+    """Share of quotes-table rows whose speaker is right (the scorer's --quoted matching), per
+    kind of quote and per coarser kind (key prefix). Each row's kind is read back through a
+    model whose rates are a code per kind."""
+    keys = sorted({"|".join(confidence_key(dq, sec.text)) for secs in sections for sec in secs
+                   for dq in direct_quotations(sec.doc, model.quote_cue_lemmas(), text=sec.text)})
+    code = {k: (n + 1) / 1e6 for n, k in enumerate(keys)}
+    decode = {round(c, 6): k for k, c in code.items()}
+    coded = replace(model, quote_rates=code)
     hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    lemmas = model.quote_cue_lemmas()
-    for art, secs in zip(articles, sections, strict=True):
+    for art, secs, ents in zip(articles, sections, entities, strict=True):
         gold = ev.quoted_only({art.stem: ev.parse_ann(art.ann, art.text)})[art.stem]
-        for sec in secs:
-            for dq in direct_quotations(sec.doc, lemmas, text=sec.text):
-                toks = ev.tokens(sec.text[dq.quote.start:dq.quote.end])
-                best = max(gold, key=lambda g: ev.token_f1(toks, ev.tokens(g.content)),
-                           default=None)
-                matched = best is not None and ev.token_f1(toks, ev.tokens(best.content)) >= 0.5
-                if dq.is_scare_quote:
-                    right = not matched
-                else:
-                    right = matched and best is not None and ev.source_ok(
-                        best.source, dq.speaker.text if dq.speaker is not None else None)
-                key = confidence_key(dq, sec.text)
-                for n in range(len(key) + 1):
-                    h = hits["|".join(key[:n])]
-                    h[0] += int(right)
-                    h[1] += 1
+        rows = quote_records(art.stem, secs, ents, coded)
+        said = [r for r in rows if not r["is_scare_quote"]]
+        preds = [ev.Attribution(r["speaker_text"] or "", "", r["quote_text"]) for r in said]
+        matched = ev.match_doc(gold, preds)
+        right = {j for i, (j, _) in matched.items() if ev.source_ok(gold[i].source,
+                                                                    preds[j].source)}
+        outcome = [(r, j in right) for j, r in enumerate(said)]
+        outcome += [(r, not any(ev.token_f1(ev.tokens(r["quote_text"]), ev.tokens(g.content))
+                                >= 0.5 for g in gold)) for r in rows if r["is_scare_quote"]]
+        for r, ok in outcome:
+            key = decode[round(r["confidence"], 6)].split("|")
+            for n in range(len(key) + 1):
+                h = hits["|".join(key[:n])]
+                h[0] += int(ok)
+                h[1] += 1
     root = hits[""][0] / max(1, hits[""][1])
     return {k: round((r + QUOTE_SMOOTHING * root) / (n + QUOTE_SMOOTHING), 4)
             for k, (r, n) in sorted(hits.items()) if n >= QUOTE_MIN_ROWS or k == ""}
+
+
+def source_counts(articles: list, sections: list) -> dict[str, list[int]]:
+    """Per word (lower case) seen as a noun or pronoun outside quotation marks: [times it is
+    a word of a gold source of its article, times seen]; words seen at least MIN_SOURCE_SEEN
+    times (rarer ones would carry their one article's label)."""
+    hit: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for art, secs in zip(articles, sections, strict=True):
+        words = {w for g in ev.parse_ann(art.ann, art.text) for w in ev.tokens(g.source)}
+        for sec in secs:
+            quoted = [(q.mark_start, q.mark_end) for q in quote_spans(sec.text)]
+            for tok in sec.doc:
+                if tok.pos_ in ("NOUN", "PROPN", "PRON") and \
+                        not any(a <= tok.idx < b for a, b in quoted):
+                    seen[tok.lower_] += 1
+                    hit[tok.lower_] += tok.lower_ in words
+    return {w: [hit[w], n] for w, n in sorted(seen.items()) if n >= MIN_SOURCE_SEEN}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,10 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out)
     articles, sections = sections_of(a.train, a.docbin, a.sections)
     lexicon = read_attribution_model(out, with_gate=False)
-    first = AttributionModel(lexicon.cue_counts, threshold=FIRST_PASS_THRESHOLD)
+    sources = source_counts(articles, sections)
+    out.joinpath("source_counts.json").write_text(
+        "{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in sources.items())
+        + "\n}\n", encoding="utf-8")
+    src = {k: (v[0], v[1]) for k, v in sources.items()}
+    first = AttributionModel(lexicon.cue_counts, threshold=FIRST_PASS_THRESHOLD,
+                             source_counts=src)
     feats, labels, owner = candidate_rows(articles, sections, first)
     cats = categories_of(feats)
-    coder = AttributionModel(lexicon.cue_counts, cats)
+    coder = AttributionModel(lexicon.cue_counts, cats, source_counts=src)
     x = np.array(feature_matrix(feats, coder))
     y = np.array(labels)
     own = np.array(owner)
@@ -193,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         booster = fit(x[fold_of[own] != f], y[fold_of[own] != f])
         idx = [k for k in range(len(articles)) if fold_of[k] == f]
         for t in THRESHOLDS:
-            model = AttributionModel(lexicon.cue_counts, cats, booster, t)
+            model = AttributionModel(lexicon.cue_counts, cats, booster, t, source_counts=src)
             gold, pred = end_to_end(articles, sections, entities, idx, model)
             by_t[t][0].update(gold)
             by_t[t][1].update(pred)
@@ -206,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     final = fit(x, y)
     out.joinpath("gate.txt").write_text(final.model_to_string(), encoding="utf-8")
     model = AttributionModel(lexicon.cue_counts, cats, final, best,
-                             (calibration["x"], calibration["y"]))
-    rates = quote_rates(articles, sections, model)
+                             (calibration["x"], calibration["y"]), source_counts=src)
+    rates = quote_rates(articles, sections, entities, model)
     out.joinpath("quote_rates.json").write_text(json.dumps(rates, indent=1) + "\n",
                                                 encoding="utf-8")
     decision: dict[str, Any] = {

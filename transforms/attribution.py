@@ -46,7 +46,7 @@ NUMERIC = ("prior", "log_seen", "log_cue", "n_tokens", "n_chars", "quote_share",
            "passive", "infinitive", "modal", "cue_pos_in_sent", "sent_len", "src_side",
            "src_dist", "content_before", "cue_gap", "content_verbs", "in_quote", "cands_in_sent",
            "subj_is_entity", "paragraph_index", "token_index", "has_ccomp", "content_sents",
-           "question")
+           "question", "src_prior", "src_word_prior")
 
 
 class Scorer(Protocol):
@@ -65,6 +65,15 @@ class AttributionModel:
     threshold: float = 0.5
     calibration: tuple[Sequence[float], Sequence[float]] = ((0.0, 1.0), (0.0, 1.0))
     quote_rates: Mapping[str, float] = field(default_factory=dict)
+    # per word (lower case): [times inside a gold source, times seen as a noun or pronoun]
+    source_counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    def source_prior(self, tok: Token | None) -> float:
+        """How often this word named a source in TRAIN (-1: no source, or a word too rare)."""
+        if tok is None:
+            return -1.0
+        hit, seen = self.source_counts.get(tok.lower_, (0, 0))
+        return hit / seen if seen else -1.0
 
     def prior(self, key: str) -> float:
         """How often a token with this lexicon key was a cue in TRAIN (speech verbs >= 0.5)."""
@@ -193,6 +202,11 @@ def candidate_features(doc: Doc, text: str, cand: Candidate, model: AttributionM
         "has_ccomp": float(any(c.dep_ == "ccomp" for c in kids)),
         "content_sents": len({t.sent.start for t in (content[0], content[-1])}),
         "question": float(sent[-1].text == "?" if len(sent) else False),
+        "src_prior": model.source_prior(subj),
+        # the noun a pronoun or determiner phrase ends in ("the video", "streets")
+        "src_word_prior": max((model.source_prior(t) for t in subj.subtree
+                               if t.pos_ in ("NOUN", "PROPN")), default=-1.0)
+        if subj is not None else -1.0,
     }
 
 

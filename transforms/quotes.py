@@ -367,6 +367,33 @@ def _trailing_cue(doc: Doc, text: str, q: QuoteSpan,
     return None
 
 
+def _colon_lead(doc: Doc, text: str, q: QuoteSpan,
+                quotes: Sequence[QuoteSpan]) -> tuple[Token, Token] | None:
+    """A quotation introduced by a colon in its paragraph ("She addressed the supporters
+    again: “...”", "Frank Newport and Jim Harter: “...”"): the subject of the last verb before
+    the colon, else the noun phrase the colon follows."""
+    before = text[:q.mark_start].rstrip()
+    if not before.endswith(":") or "\n" in text[len(before):q.mark_start]:
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    p0 = text.rfind("\n", 0, colon.start_char) + 1
+    lead = [t for t in doc[max(0, colon.start - 40):colon.start]
+            if t.idx >= p0 and not _inside(t, quotes)]
+    for tok in reversed(lead):
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in ("be", "have"):
+            subj = subject_of(tok)
+            if subj is not None and subj.idx >= p0 and not _inside(subj, quotes):
+                return tok, subj
+            break
+    names = [t for t in lead if t.pos_ in ("PROPN", "NOUN", "PRON") and
+             t.head.i not in {u.i for u in lead} | {t.i} or t.dep_ == "ROOT"]
+    if len(lead) <= 8 and names and names[-1].pos_ in ("PROPN", "PRON"):
+        return colon[0], names[-1]  # the colon is the cue
+    return None
+
+
 def _is_title_of_work(text: str, q: QuoteSpan) -> bool:
     before = text[max(0, q.mark_start - 30):q.mark_start].lower().split()
     return bool(before) and before[-1].strip(",:") in WORK_NOUNS
@@ -414,6 +441,9 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str], outermost: bool = True,
         if found is None:
             found = _trailing_cue(doc, text, q, quotes)
             how = "trailing"
+        if found is None:
+            found = _colon_lead(doc, text, q, quotes)
+            how = "colon"
         scare = False
         if found is None:
             scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q)
