@@ -1,0 +1,194 @@
+"""The data dictionary: descriptions of every table (declared in transforms/schemas.py) and of
+every view (warehouse/*.sql), and the ``COMMENT ON`` statements that put them into each DuckDB
+release. Below both the release writer and ``newsflow describe``, which render the same words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from transforms import schemas
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements() -> Iterator[str]:
+    """COMMENT ON statements generated from the schema declarations."""
+    for name, schema in {**schemas.TABLES, "runs": schemas.RUNS}.items():
+        yield f"COMMENT ON TABLE {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
+        for f in schema:
+            yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
+                   f"{sql_literal(schemas.description(schema, f.name))}")
+
+
+TABLE_DESCRIPTIONS = {
+    "articles": "One row per article: metadata and clean body text.",
+    "captions": "Photo captions with their parsed credit lines.",
+    "quotes": "Direct quotations with their resolved speakers.",
+    "entities": "Canonical people, organisations and places, one row per entity per article.",
+    "claims": "Attributed statements (source, cue, content), direct and indirect.",
+    "rejects": "Input documents that could not be processed, and why.",
+    "runs": "History of newsflow runs.",
+}
+
+
+_STORY = "story_id = coalesce(duplicate_of, article_id): an article and its near-duplicate copies"
+_DAY = "Publication day (articles.published_date); null for undated articles."
+
+VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    # warehouse/10_stories.sql
+    "stories": (
+        "One row per story: an article and its republished near-duplicate copies, counted once.",
+        {
+            "story_id": f"article_id of the story's earliest copy ({_STORY}).",
+            "copies": "Articles in the story, the earliest copy included.",
+            "first_published": "Earliest published_date among the copies, or null.",
+            "first_fetched": "Earliest fetched_at among the copies, or null.",
+            "title": "Title of the earliest copy, else of any copy.",
+            "article_ids": "article_id of every copy, earliest published first.",
+            "publishers": "Distinct publishers of the copies (null when none is known).",
+        },
+    ),
+    "story_quotes": (
+        "Quotes counted once per story: the same words quoted in several copies of a story are "
+        "one row, taken from the earliest copy that has them.",
+        {
+            "story_id": f"The story the quote belongs to ({_STORY}).",
+            "quote_key": "Normalised quote text (lower case, straight quotes, single spaces) "
+                         "used to match the same quote across copies.",
+            "quote_id": "quote_id of the quote in the earliest copy that has it.",
+            "article_id": "The article that quote_id comes from.",
+            "quote_text": "The quoted words, without the quotation marks.",
+            "speaker_name": "Resolved canonical speaker name(s); ' and '-joined.",
+            "speaker_entity_id": "entity_id of the resolved speaker, when one entity.",
+            "speaker_text": "The speaker as written ('he', 'Brady and Cha').",
+            "cue_text": "The attribution cue ('said', 'told CNBC').",
+            "is_scare_quote": "A word or short phrase in quotes that nobody speaks.",
+            "confidence": "Extractor's confidence in the speaker, 0..1.",
+            "copies": "Copies of the story in which the same quote appears.",
+        },
+    ),
+    # warehouse/20_marts.sql
+    "entity_names": (
+        "One canonical name and label per entity_id, as used by the other marts.",
+        {
+            "entity_id": "Stable id of the canonical entity (entities.entity_id).",
+            "name": "Canonical name of the entity.",
+            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+        },
+    ),
+    "claim_details": (
+        "One row per claim with its article's date, publisher, title and link, and the kind of "
+        "its source; the rows behind claims_by_source.",
+        {
+            "claim_id": "Stable id of the claim (claims.claim_id).",
+            "article_id": "The article the claim was found in.",
+            "story_id": f"The story the article belongs to ({_STORY}).",
+            "published_date": "Publication date of the article, or null.",
+            "publisher": "Publisher or site name of the article, when known.",
+            "title": "Headline of the article, when it has one.",
+            "article_url": "Link back to the article: url, else canonical_url, else source_uri.",
+            "source_kind": "person, organisation (ORG, NORP), place (GPE, LOC, FAC) or other "
+                           "when the source resolved to one entity; unresolved when a source is "
+                           "written but not resolved to one entity; anonymous when no source is "
+                           "given.",
+            "source_name": "Canonical name of the source entity, else the resolved name(s).",
+            "source_entity_id": "entity_id of the source, when it resolved to one entity.",
+            "source_text": "The source as written ('analysts', 'he'); null if none.",
+            "source_role": "Source's title or affiliation as the article gives it.",
+            "cue_lemma": "Lemma of the attribution cue ('say', 'deny', 'accuse').",
+            "kind": "direct (quoted), indirect (reported) or mixed.",
+            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
+            "is_hedged": "Content is hedged ('may', 'could', 'likely').",
+            "content_text": "What is attributed: the quoted or reported content.",
+            "confidence": "Extractor's confidence, 0..1.",
+        },
+    ),
+    "speakers": (
+        "Who is quoted or cited: one row per resolved speaker (the entity when the speaker or "
+        "source resolved to one, otherwise the resolved name as given), counting non-scare "
+        "quotes and claims.",
+        {
+            "speaker_entity_id": "entity_id of the speaker; null when the speaker resolved to a "
+                                 "name but not to one entity (e.g. 'Brady and Cha').",
+            "speaker_name": "Canonical name of the entity, else the resolved name.",
+            "label": "Entity label of the speaker (PERSON, ORG, ...); null without an entity.",
+            "quotes": "Direct quotations (not scare quotes) attributed to the speaker.",
+            "claims": "Claims (direct and indirect) whose source is the speaker.",
+            "articles": "Distinct articles with a quote or claim by the speaker.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "first_seen": "Earliest published_date of those articles.",
+            "last_seen": "Latest published_date of those articles.",
+            "roles": "Distinct roles as the articles give them (speaker_role, source_role), "
+                     "sorted; empty when none.",
+        },
+    ),
+    "entity_mentions_by_day": (
+        "Mentions of each entity per publication day.",
+        {
+            "entity_id": "Stable id of the canonical entity.",
+            "name": "Canonical name of the entity.",
+            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+            "day": _DAY,
+            "articles": "Articles of that day that mention the entity.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "mentions": "Mentions of the entity in those articles (sum of mention_count).",
+        },
+    ),
+    "entity_cooccurrence": (
+        "Pairs of entities mentioned in the same article, each pair once (entity_id_a < "
+        "entity_id_b).",
+        {
+            "entity_id_a": "The pair's entity with the smaller entity_id.",
+            "name_a": "Canonical name of entity a.",
+            "label_a": "Entity label of entity a.",
+            "entity_id_b": "The pair's entity with the larger entity_id.",
+            "name_b": "Canonical name of entity b.",
+            "label_b": "Entity label of entity b.",
+            "articles": "Articles that mention both entities.",
+            "stories": f"Distinct stories among those articles ({_STORY}).",
+            "first_seen": "Earliest published_date of those articles.",
+            "last_seen": "Latest published_date of those articles.",
+        },
+    ),
+    "claims_by_source": (
+        "Claims per kind of source and stance.",
+        {
+            "source_kind": "person, organisation, place, other, unresolved or anonymous (see "
+                           "claim_details.source_kind).",
+            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
+            "claims": "Number of claims.",
+            "articles": "Distinct articles those claims come from.",
+        },
+    ),
+    "caption_credits": (
+        "Photo credits: captions per agency, photographer and distributor (all three null: "
+        "captions without a parsed credit).",
+        {
+            "agency": "Photo agency named in the credit, or null.",
+            "photographer": "Photographer named in the credit, or null.",
+            "distributor": "Distributor of the picture, or null.",
+            "captions": "Captions with this credit.",
+            "articles": "Distinct articles with such a caption.",
+        },
+    ),
+    "story_counts": (
+        "Articles and stories per publication day, counting republished copies of a story once.",
+        {
+            "day": _DAY,
+            "articles": "Articles published that day, copies included.",
+            "stories": f"Distinct stories with an article that day ({_STORY}).",
+            "new_stories": "Stories whose earliest dated copy is from that day (0 on the null "
+                           "day).",
+        },
+    ),
+}
+
+
+def view_comment_statements() -> Iterator[str]:
+    """COMMENT ON statements for the views of warehouse/*.sql, run after those files."""
+    for view, (text, columns) in VIEW_DESCRIPTIONS.items():
+        yield f"COMMENT ON VIEW {view} IS {sql_literal(text)}"
+        for column, col_text in columns.items():
+            yield f"COMMENT ON COLUMN {view}.{column} IS {sql_literal(col_text)}"
