@@ -42,8 +42,8 @@ import numpy as np
 import spacy
 from scipy.optimize import isotonic_regression
 
-from flows.evaluate import load_folder, parse_articles
-from flows.nlp import read_attribution_model
+from flows.adapters.nlp import read_attribution_model
+from flows.app.evaluation import load_folder, parse_articles
 from transforms import evaluation as ev
 from transforms.attribution import CATEGORICAL, NUMERIC, AttributionModel, feature_matrix
 from transforms.claims import claim_records, scored_candidates
@@ -71,7 +71,7 @@ def sections_of(folder: str, docbin: str | None, meta: str | None) -> tuple[list
         return articles, parse_articles(articles)
     from spacy.tokens import DocBin
 
-    from flows.nlp import load
+    from flows.adapters.nlp import load
 
     docs = DocBin().from_disk(docbin).get_docs(load().vocab)
     plan = json.loads(Path(meta).read_text(encoding="utf-8")) if meta else None

@@ -5,7 +5,7 @@ rebuilt by ``models/train_attribution.py``): the cue lexicon (per key, times a c
 seen), a gradient-boosted tree model that scores a candidate attribution from the features of
 :func:`candidate_features`, the keep threshold, and the isotonic map from score to the
 probability that a row is right (matches gold with the right source). Loading it from disk is
-the flows layer's job (``flows.nlp.attribution_model``); nothing here opens a file.
+the flows layer's job (``flows.adapters.nlp.attribution_model``); nothing here opens a file.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ class AttributionModel:
 
 
 def noun_lemma(tok: Token, counts: Mapping[str, Any]) -> str:
-    """A noun's lemma. The pipeline's annotator (``flows.nlp.FastAnnotator``) lemmatises
+    """A noun's lemma. The pipeline's annotator (``flows.adapters.nlp.FastAnnotator``) lemmatises
     verbs only and leaves other tokens in lower case, so a plural noun ("comments") is mapped
     to the singular the lexicon knows ("comment") by stripping its ending."""
     lemma = tok.lemma_.lower()

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.nlp import attribution_model
+from flows.adapters.nlp import attribution_model
 from transforms.captions import is_credit_line, parse_credit, split_inline_credit
 from transforms.claims import claim_records
 from transforms.documents import BODY_ROLES, BODY_SEPARATOR, ROLES, parse_plain_text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.nlp import attribution_model, load
+from flows.adapters.nlp import attribution_model, load
 from transforms.entities import canonical_entities
 from transforms.quotes import quote_records, quote_spans
 from transforms.schemas import QUOTES, stable_id

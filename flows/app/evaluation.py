@@ -1,15 +1,15 @@
 """Score the claims (or quotes) extraction against a PolNeAR-style folder (``text/``,
 ``attributions/``).
 
-Each article is processed exactly as the pipeline does (``flows.pipeline.extract_shard``):
+Each article is processed exactly as the pipeline does (``flows.run.flow.extract_shard``):
 ``transforms.documents.parse_plain_text`` -> ``transforms.extract.section_texts`` -> the
-worker's ``flows.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
+worker's ``flows.adapters.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
 ``canonical_entities`` + ``claim_records`` (or ``quote_records`` with ``--direct-only``: the
 quote as content, the speaker as source, scare quotes left out; ``--quoted`` scores the same
 rows against gold cut to its quoted words). Scoring is ``transforms.evaluation`` (agrees with
 ``../shared/tools/polnear_eval.py``, calibration included: rows carry their ``confidence``).
 
-    uv run python -m flows.evaluate ../shared/corpora/polnear/dev [--direct-only | --quoted] \
+    uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only | --quoted] \
         [--examples 5] [--write preds.jsonl] [--json]
 """
 
@@ -70,10 +70,10 @@ def pipeline_sections(article: Article) -> list[tuple[str, str | None, str]]:
 
 
 def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Section]]:
-    """Sections of each article, parsed as ``flows.pipeline.extract_shard`` does. ``nlp`` is
-    anything with ``pipe(texts)`` (default: the worker's ``flows.nlp.annotator()``)."""
+    """Sections of each article, parsed as ``flows.run.flow.extract_shard`` does. ``nlp`` is
+    anything with ``pipe(texts)`` (default: the worker's ``flows.adapters.nlp.annotator()``)."""
     if nlp is None:
-        from flows.nlp import annotator
+        from flows.adapters.nlp import annotator
 
         nlp = annotator()
     plans = [pipeline_sections(a) for a in articles]
@@ -85,7 +85,7 @@ def predictions(articles: Sequence[Article], sections: Sequence[Sequence[Section
                 direct_only: bool = False, model: Any = None) -> dict[str, list[ev.Attribution]]:
     """Claims (or, ``direct_only``, the quotes table's speakered rows) of each article, as the
     pipeline makes them (``model``: default the shipped attribution model)."""
-    from flows.nlp import attribution_model
+    from flows.adapters.nlp import attribution_model
     from transforms.entities import canonical_entities
 
     model = attribution_model() if model is None else model

@@ -213,21 +213,13 @@ class FastAnnotator:
 
 # -- the learned attribution decision (models/attribution/, see models/README.md) --------------
 
-def models_dir() -> Any:
-    """The folder of the shipped model files: inside the installed package (the wheel carries
-    models/attribution as flows/models/attribution), else the checkout's models/."""
-    from pathlib import Path
-
-    here = Path(__file__).resolve().parent
-    packaged = here / "models"
-    return packaged if packaged.is_dir() else here.parent / "models"
-
-
 @lru_cache(maxsize=1)
 def attribution_model() -> Any:
     """The attribution model (lexicon, gate, threshold, calibration), read once per process
     and handed to the transforms as a value."""
-    return read_attribution_model(models_dir() / "attribution")
+    from flows.adapters.resources import model_file
+
+    return read_attribution_model(model_file("attribution"))
 
 
 def read_attribution_model(folder: Any, with_gate: bool = True) -> Any:
