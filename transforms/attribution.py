@@ -41,12 +41,14 @@ FUNCTION_FIRST = frozenset({"that", "to", "if", "whether", "\u201c", '"', "the",
 
 # the features, in the model's column order: categorical ones first
 CATEGORICAL = ("key", "pos", "dep", "tag", "head_dep", "head_pos", "subj_kind", "subj_dep",
-               "rule", "kind", "first", "last_pos", "section")
+               "rule", "kind", "first", "last_pos", "section", "prev_word", "next_word",
+               "head_key")
 NUMERIC = ("prior", "log_seen", "log_cue", "n_tokens", "n_chars", "quote_share", "neg",
            "passive", "infinitive", "modal", "cue_pos_in_sent", "sent_len", "src_side",
            "src_dist", "content_before", "cue_gap", "content_verbs", "in_quote", "cands_in_sent",
            "subj_is_entity", "paragraph_index", "token_index", "has_ccomp", "content_sents",
-           "question", "src_prior", "src_word_prior")
+           "question", "src_prior", "src_word_prior", "head_prior", "nested_in", "contains",
+           "same_content")
 
 
 class Scorer(Protocol):
@@ -151,10 +153,11 @@ class Candidate:
 
 
 def candidate_features(doc: Doc, text: str, cand: Candidate, model: AttributionModel,
-                       quoted: Sequence[bool], cues_per_sent: Mapping[int, int]) \
-        -> dict[str, Any]:
+                       quoted: Sequence[bool], cues_per_sent: Mapping[int, int],
+                       among: Mapping[str, float]) -> dict[str, Any]:
     """The features of one candidate (``quoted[i]``: token i is inside quotation marks;
-    ``cues_per_sent``: candidates per sentence start)."""
+    ``cues_per_sent``: candidates per sentence start; ``among``: how it sits among the other
+    candidates of its section: nested_in, contains, same_content)."""
     cue, subj = cand.cue, cand.source
     lo, hi = cand.lo, max(cand.hi, cand.lo + 1)
     content = doc[lo:hi]
@@ -167,7 +170,13 @@ def candidate_features(doc: Doc, text: str, cand: Candidate, model: AttributionM
     first = content[0]
     kids = list(cue.children) if cue is not None else []
     src_side = 0 if subj is None or cue is None else (1 if subj.i < cue.i else -1)
+    head_key = cue_key(head, model.cue_counts) if cue is not None and head.i != cue.i else "-"
     return {
+        **among,
+        "prev_word": doc[anchor.i - 1].lower_ if anchor.i > 0 else "-",
+        "next_word": doc[anchor.i + 1].lower_ if anchor.i + 1 < len(doc) else "-",
+        "head_key": head_key,
+        "head_prior": model.prior(head_key) if head_key != "-" else -1.0,
         "key": key if n_cue >= 10 else "~rare",
         "pos": cue.pos_ if cue is not None else "-",
         "dep": cue.dep_ if cue is not None else "-",

@@ -352,12 +352,25 @@ def _quoted_tokens(doc: Doc, text: str) -> list[bool]:
     return out
 
 
+def _among(att: Attribution, atts: Sequence[Attribution]) -> dict[str, float]:
+    """How a candidate sits among the others: inside how many contents its cue is, how many
+    cues its content holds, how many others claim the same content."""
+    others = [b for b in atts if b is not att]
+    return {
+        "nested_in": sum(b.content[0] <= att.cue[0] < b.content[1] for b in others),
+        "contains": sum(att.content[0] <= b.cue[0] < att.content[1] for b in others),
+        "same_content": sum(_overlap(att.content, b.content) > 0 for b in others),
+    }
+
+
 def _score(doc: Doc, text: str, model: AttributionModel,
            cands: Sequence[tuple[Attribution, Candidate]], quoted: Sequence[bool]) \
         -> list[tuple[Attribution, dict[str, Any]]]:
     """The candidates with the gate's score, and the features it was computed from."""
     per_sent = Counter((c.cue or doc[c.lo]).sent.start for _, c in cands)
-    feats = [candidate_features(doc, text, c, model, quoted, per_sent) for _, c in cands]
+    atts = [a for a, _ in cands]
+    feats = [candidate_features(doc, text, c, model, quoted, per_sent, _among(a, atts))
+             for a, c in cands]
     return [(replace(a, score=p), f) for (a, _), f, p in
             zip(cands, feats, gate_scores(feats, model), strict=True)]
 
