@@ -152,7 +152,7 @@ def quote_rates(articles: list, sections: list, entities: list,
     kind of quote and per coarser kind (key prefix). Each row's kind is read back through a
     model whose rates are a code per kind."""
     keys = sorted({"|".join(confidence_key(dq, sec.text)) for secs in sections for sec in secs
-                   for dq in direct_quotations(sec.doc, model.quote_cue_lemmas(), text=sec.text)})
+                   for dq in direct_quotations(sec.doc, model.quote_lemmas, text=sec.text)})
     code = {k: (n + 1) / 1e6 for n, k in enumerate(keys)}
     decode = {round(c, 6): k for k, c in code.items()}
     coded = replace(model, quote_rates=code)

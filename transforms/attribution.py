@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from spacy.tokens import Doc, Token
@@ -83,7 +84,8 @@ class AttributionModel:
         p = cue / seen if seen >= MIN_SEEN else 0.0
         return max(p, 0.5) if key in SPEECH_LEMMAS else p
 
-    def quote_cue_lemmas(self) -> frozenset[str]:
+    @cached_property
+    def quote_lemmas(self) -> frozenset[str]:
         """Speech verbs and every verb that was a cue at least 40% of the time in TRAIN."""
         return SPEECH_LEMMAS | frozenset(k for k, (cue, seen) in self.cue_counts.items()
                                          if "/" not in k and seen >= 5 and cue / seen >= 0.4)

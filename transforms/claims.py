@@ -57,7 +57,7 @@ SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "tak
 STANCE_OF: dict[str, str] = {}
 for _stance_name, _lemmas in {
     "deny": "deny reject dismiss refute dispute disavow rebut contradict denounce denial "
-            "rejection",
+            "rejection push/back",
     "accuse": "accuse blame criticize criticise attack charge condemn slam allege blast fault "
               "lambaste mock ridicule decry criticism accusation allegation critical critic",
     "predict": "predict expect forecast warn project anticipate estimate foresee prediction "
@@ -282,7 +282,8 @@ def _cue_stance(cue: Token | None, lemma: str) -> str:
         return "assert"
     if cue is None:
         return "other"
-    parts = [c.lower_ for c in cue.children if c.dep_ in ("prt", "prep") and c.i == cue.i + 1]
+    parts = [c.lower_ for c in cue.children
+             if c.dep_ in ("prt", "prep", "advmod") and c.i == cue.i + 1]
     stance = STANCE_OF.get(f"{lemma}/{parts[0]}" if parts else "", STANCE_OF.get(lemma, "other"))
     if stance in ("assert", "accuse", "predict") and any(
             c.dep_ == "neg" for c in cue.children):
@@ -352,15 +353,24 @@ def _quoted_tokens(doc: Doc, text: str) -> list[bool]:
     return out
 
 
-def _among(att: Attribution, atts: Sequence[Attribution]) -> dict[str, float]:
-    """How a candidate sits among the others: inside how many contents its cue is, how many
-    cues its content holds, how many others claim the same content."""
-    others = [b for b in atts if b is not att]
-    return {
-        "nested_in": sum(b.content[0] <= att.cue[0] < b.content[1] for b in others),
-        "contains": sum(att.content[0] <= b.cue[0] < att.content[1] for b in others),
-        "same_content": sum(_overlap(att.content, b.content) > 0 for b in others),
-    }
+def _among(atts: Sequence[Attribution]) -> list[dict[str, float]]:
+    """How each candidate sits among the others: inside how many contents its cue is, how many
+    cues its content holds, how many others' contents overlap its own (arrays: a section has
+    a few hundred candidates at most)."""
+    import numpy as np
+
+    if not atts:
+        return []
+    s = np.array([a.content[0] for a in atts])
+    e = np.array([a.content[1] for a in atts])
+    c = np.array([a.cue[0] for a in atts])
+    own_cue_inside = (s <= c) & (c < e)  # a candidate's cue inside its own content
+    nested = ((s[None, :] <= c[:, None]) & (c[:, None] < e[None, :])).sum(1) - own_cue_inside
+    contains = ((s[:, None] <= c[None, :]) & (c[None, :] < e[:, None])).sum(1) - own_cue_inside
+    overlap = ((np.minimum(e[:, None], e[None, :]) - np.maximum(s[:, None], s[None, :])) > 0
+               ).sum(1) - (e > s)
+    return [{"nested_in": float(n), "contains": float(k), "same_content": float(o)}
+            for n, k, o in zip(nested, contains, overlap, strict=True)]
 
 
 def _score(doc: Doc, text: str, model: AttributionModel,
@@ -368,9 +378,9 @@ def _score(doc: Doc, text: str, model: AttributionModel,
         -> list[tuple[Attribution, dict[str, Any]]]:
     """The candidates with the gate's score, and the features it was computed from."""
     per_sent = Counter((c.cue or doc[c.lo]).sent.start for _, c in cands)
-    atts = [a for a, _ in cands]
-    feats = [candidate_features(doc, text, c, model, quoted, per_sent, _among(a, atts))
-             for a, c in cands]
+    among = _among([a for a, _ in cands])
+    feats = [candidate_features(doc, text, c, model, quoted, per_sent, around)
+             for (_, c), around in zip(cands, among, strict=True)]
     return [(replace(a, score=p), f) for (a, _), f, p in
             zip(cands, feats, gate_scores(feats, model), strict=True)]
 
@@ -387,7 +397,7 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
         if att.score >= model.threshold:
             by_cue.setdefault(att.cue, att)
     direct: list[tuple[Attribution, Candidate]] = []
-    for dq in direct_quotations(doc, model.quote_cue_lemmas(), outermost=False, text=text):
+    for dq in direct_quotations(doc, model.quote_lemmas, outermost=False, text=text):
         if dq.is_scare_quote:
             continue
         q = dq.quote

@@ -446,7 +446,11 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str], outermost: bool = True,
             how = "colon"
         scare = False
         if found is None:
-            scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q)
+            # a whole sentence in quotes right after the speaker's quote goes on with it
+            # ("“...,” said X, 42. “Nobody came.”"): never a scare quote
+            scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q) and not (
+                SENT_END.search(text[q.start:q.end]) and prev is not None and
+                prev_para_end >= para_start - 2 and q.mark_start <= prev_para_end)
         if found is not None:
             verb, subj = found
             cue = doc[verb.i:verb.i + 2] if verb.lower_ == "according" else doc[verb.i:verb.i + 1]
@@ -502,7 +506,7 @@ def quote_records(article_id: str, sections: Sequence[Section], entities: Sequen
             and not _inside(verb, quotes)
             for subj in [subject_of(verb)] if subj is not None and not _inside(subj, quotes)]
         events += [(dq.quote.mark_start, dq) for dq in
-                   direct_quotations(doc, model.quote_cue_lemmas(), text=text)]
+                   direct_quotations(doc, model.quote_lemmas, text=text)]
         events.sort(key=lambda e: (e[0], isinstance(e[1], DirectQuotation)))
         for _, dq in events:
             if isinstance(dq, Token):
@@ -546,7 +550,8 @@ def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:
     """One row per quotation: fragments of one speaker's quotation in one paragraph, interrupted
     by the attribution or a few words ("“A,” he said, “B.”"), become one row whose
     ``quote_text`` joins the parts' words with a space (never the unquoted words between
-    them) and whose ``parts`` give each part's offsets."""
+    them) and whose ``parts`` give each part's offsets; its confidence is the first part's,
+    the one the attribution was found for."""
     out: list[dict] = []
     for r in rows:
         prev = out[-1] if out else None
@@ -559,7 +564,6 @@ def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:
                 parts = prev["parts"] + r["parts"]
                 out[-1] = dict(prev, end_char=end, parts=parts,
                                quote_text=" ".join(p["text"] for p in parts),
-                               confidence=min(prev["confidence"], r["confidence"]),
                                quote_id=stable_id("quote", r["article_id"], r["section"],
                                                   r["caption_id"], start, end))
                 continue
