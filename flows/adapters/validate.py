@@ -271,16 +271,29 @@ def _offsets_valid(table: pa.Table, text_column: str, texts: _SectionTexts) -> p
     return pa.array([texts.valid(*row) for row in zip(*cols, strict=True)], pa.bool_())
 
 
-def _parts_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
-    """Per row (quotes): every part slices its text out of the section, quote_text joins the
-    parts with a space, and start_char/end_char run from the first part to the last."""
+def _quote_offsets_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes): start_char/end_char lie in the section's text and run from the first
+    part to the last, and quote_text is the parts' texts joined with a space."""
     cols = [table[c].to_pylist() for c in ("article_id", "section", "caption_id", "start_char",
                                            "end_char", "quote_text", "parts")]
+    out = []
+    for aid, sec, cid, start, end, quote, parts in zip(*cols, strict=True):
+        text = texts.text(aid, sec, cid)
+        out.append(bool(parts) and text is not None and start is not None and end is not None
+                   and 0 <= start <= end <= len(text)
+                   and (start, end) == (parts[0]["start"], parts[-1]["end"])
+                   and quote == " ".join(p["text"] for p in parts))
+    return pa.array(out, pa.bool_())
+
+
+def _parts_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes): every part of the quotation slices its text out of the section (a
+    row whose section is unknown fails offsets_valid instead)."""
+    cols = [table[c].to_pylist() for c in ("article_id", "section", "caption_id", "parts")]
     return pa.array([
-        bool(parts) and quote == " ".join(p["text"] for p in parts) and
-        (start, end) == (parts[0]["start"], parts[-1]["end"]) and
-        all(texts.valid(aid, sec, cid, p["start"], p["end"], p["text"]) for p in parts)
-        for aid, sec, cid, start, end, quote, parts in zip(*cols, strict=True)], pa.bool_())
+        texts.text(aid, sec, cid) is None or
+        all(texts.valid(aid, sec, cid, p["start"], p["end"], p["text"]) for p in parts or ())
+        for aid, sec, cid, parts in zip(*cols, strict=True)], pa.bool_())
 
 
 def _mentions_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
@@ -338,9 +351,8 @@ def _frames(tables: Mapping[str, pa.Table],
             table = table.append_column("offsets_valid",
                                         _offsets_valid(table, "content_text", texts))
         if name == "quotes":  # an interrupted quotation's text is its parts, joined
-            parts_valid = _parts_valid(table, texts)
-            table = table.append_column("offsets_valid", parts_valid)
-            table = table.append_column("parts_valid", parts_valid)
+            table = table.append_column("offsets_valid", _quote_offsets_valid(table, texts))
+            table = table.append_column("parts_valid", _parts_valid(table, texts))
         if name == "entities":
             table = table.append_column("mentions_valid", _mentions_valid(table, texts))
         wanted = columns.get(name)

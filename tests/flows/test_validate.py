@@ -42,6 +42,7 @@ def valid_rows() -> dict[str, list[dict[str, Any]]]:
         "quotes": [{
             "quote_id": "q1", **_prov(), "section": "body", "start_char": Q_START,
             "end_char": Q_START + len(QUOTE), "quote_text": QUOTE, "speaker_text": "The minister",
+            "parts": [{"start": Q_START, "end": Q_START + len(QUOTE), "text": QUOTE}],
             "is_scare_quote": False, "confidence": 0.9,
         }],
         "entities": [
@@ -149,6 +150,10 @@ BROKEN = [
      "expect_column_values_to_be_in_set", "offsets_valid"),
     ("quote text differs", _set("quotes", 0, quote_text="we will resign"), "quotes",
      "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("quote part off by one", _set("quotes", 0, parts=[
+        {"start": Q_START + 1, "end": Q_START + 1 + len(QUOTE), "text": QUOTE}]), "quotes",
+     "expect_column_values_to_be_in_set", "offsets_valid",
+     [("quotes", "expect_column_values_to_be_in_set", "parts_valid")]),
     ("claim offsets past the title", _set("claims", 1, end_char=len(TITLE) + 5), "claims",
      "expect_column_values_to_be_in_set", "offsets_valid"),
     ("claim in unknown caption", _set("claims", 2, caption_id="c9"), "claims",
