@@ -200,7 +200,7 @@ def test_seed_mixed_quote_in_reported_clause() -> None:
 # Verbs, nouns and adjectives the lexicon proposes but that say nothing here: the learned gate
 # turns them down from their context (no list of their lemmas anywhere).
 # Not yet: PolNeAR TRAIN marks these lemmas as attributions often enough (appear 43 %, seek
-# 44 %, show 60 %, line 29 %, proud 29 %) that the gate keeps them in these contexts; strict, so
+# 44 %, show 60 %, line 29 %) that the gate keeps them in these contexts; strict, so
 # a model that learns to reject them turns the mark into a failure to remove.
 _KEPT_BY_THE_GATE = pytest.mark.xfail(strict=True, reason="the gate still keeps this cue")
 
@@ -218,7 +218,7 @@ _KEPT_BY_THE_GATE = pytest.mark.xfail(strict=True, reason="the gate still keeps 
                  marks=_KEPT_BY_THE_GATE),
     pytest.param("The company is seeking a new contract with the city.",
                  marks=_KEPT_BY_THE_GATE),
-    pytest.param("The mayor is proud to open the new bridge.", marks=_KEPT_BY_THE_GATE),
+    "The mayor is proud to open the new bridge.",
     pytest.param("The video shows firefighters carrying a child from the rubble.",
                  marks=_KEPT_BY_THE_GATE),
 ])
