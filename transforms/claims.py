@@ -35,6 +35,7 @@ from transforms.attribution import (
     gate_scores,
 )
 from transforms.quotes import (
+    QuoteSpan,
     according_to,
     direct_quotations,
     quote_spans,
@@ -196,13 +197,13 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def verb_candidates(doc: Doc, model: AttributionModel, text: str) \
+def verb_candidates(doc: Doc, model: AttributionModel, quotes: Sequence[QuoteSpan]) \
         -> Iterator[tuple[Token, Token | None, int, int, str]]:
     """(cue token, source head, content token range, rule) for every verb, noun or adjective
     with a content whose lexicon key was a cue at least ``CANDIDATE_MIN_PRIOR`` of the time;
     cues inside long quotations are skipped (an attribution nested in a quotation belongs to
     the quotation, and PolNeAR does not mark it)."""
-    quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text) if q.end - q.start > 40]
+    quoted = [(q.mark_start, q.mark_end) for q in quotes if q.end - q.start > 40]
     for tok in doc:
         if tok.pos_ not in ("VERB", "NOUN", "ADJ") or any(s <= tok.idx < e for s, e in quoted):
             continue
@@ -291,12 +292,13 @@ def _cue_stance(cue: Token | None, lemma: str) -> str:
     return stance
 
 
-def cue_candidates(doc: Doc, text: str, model: AttributionModel, section: str) \
+def cue_candidates(doc: Doc, text: str, model: AttributionModel, section: str,
+                   quotes: Sequence[QuoteSpan]) \
         -> list[tuple[Attribution, Candidate]]:
     """Every candidate attribution with a cue (verb, noun, adjective, "according to", a
     headline's colon), before the gate decides."""
     out: list[tuple[Attribution, Candidate]] = []
-    for verb, subj, lo, hi, rule in verb_candidates(doc, model, text):
+    for verb, subj, lo, hi, rule in verb_candidates(doc, model, quotes):
         content = _span_chars(doc, lo, hi)
         if content is None:
             continue
@@ -304,7 +306,7 @@ def cue_candidates(doc: Doc, text: str, model: AttributionModel, section: str) \
         cue = (doc[clo].idx, doc[chi - 1].idx + len(doc[chi - 1].text))
         lemma = verb.lemma_.lower() if verb.pos_ == "VERB" else cue_key(verb, model.cue_counts
                                                                         ).split("/")[0]
-        att = Attribution(content, subj, _source_chars(subj), cue, lemma, "indirect", 0.0, verb,
+        att = Attribution(content, subj, None, cue, lemma, "indirect", 0.0, verb,
                           _cue_stance(verb, lemma))
         out.append((att, Candidate(verb, subj, lo, hi, rule, "indirect", section)))
     for acc, src in according_to(doc):
@@ -317,7 +319,7 @@ def cue_candidates(doc: Doc, text: str, model: AttributionModel, section: str) \
         if content is None:
             continue
         cue = (acc.idx, doc[acc.i + 1].idx + len(doc[acc.i + 1].text))
-        att = Attribution(content, src, _source_chars(src), cue, "according to", "indirect", 0.0,
+        att = Attribution(content, src, None, cue, "according to", "indirect", 0.0,
                           acc, "assert")
         out.append((att, Candidate(acc, src, lo, hi, "according", "indirect", section)))
     for m in _COLON_LEAD.finditer(text):
@@ -343,11 +345,11 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def _quoted_tokens(doc: Doc, text: str) -> list[bool]:
+def _quoted_tokens(doc: Doc, quotes: Sequence[QuoteSpan]) -> list[bool]:
     """Per token: inside quotation marks."""
     starts = [t.idx for t in doc]
     out = [False] * len(doc)
-    for q in quote_spans(text):
+    for q in quotes:
         for i in range(bisect_left(starts, q.mark_start), bisect_left(starts, q.mark_end)):
             out[i] = True
     return out
@@ -390,12 +392,15 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
     """(the attributions kept, every candidate scored with its features). Candidates with a
     cue are scored first; quotations then merge into the kept cue's claim (mixed, or widening
     it) or become direct claims of their own, scored in turn."""
-    quoted = _quoted_tokens(doc, text)
-    scored = _score(doc, text, model, cue_candidates(doc, text, model, section), quoted)
+    quotes = quote_spans(text)
+    quoted = _quoted_tokens(doc, quotes)
+    scored = _score(doc, text, model, cue_candidates(doc, text, model, section, quotes), quoted)
     by_cue: dict[tuple[int, int], Attribution] = {}
     for att, _ in sorted(scored, key=lambda af: -af[0].score):
-        if att.score >= model.threshold:
-            by_cue.setdefault(att.cue, att)
+        if att.score >= model.threshold and att.cue not in by_cue:
+            # the source's span is found for kept candidates only (it costs a subtree walk)
+            by_cue[att.cue] = att if att.source is not None else replace(
+                att, source=_source_chars(att.source_head))
     direct: list[tuple[Attribution, Candidate]] = []
     for dq in direct_quotations(doc, model.quote_lemmas, outermost=False, text=text):
         if dq.is_scare_quote:
