@@ -10,8 +10,8 @@ from flows.adapters.sources import Reject, discover, read_source
 
 
 @pytest.mark.parametrize(("name", "data", "detail"), [
-    ("report.txt", b"%PDF-1.4\n\xc7\xec\x8f\xa2\n1 0 obj <<>> endobj", "the file is a PDF document, "
-                                                                      "not text"),
+    ("report.txt", b"%PDF-1.4\n\xc7\xec\x8f\xa2\n1 0 obj <<>> endobj",
+     "the file is a PDF document, not text"),
     ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "the file is a PNG image, not text"),
     ("story.txt", b"PK\x03\x04\x14\x00\x06\x00word/document.xml\x00",
      "the file is a Word document (.docx), not text"),
