@@ -119,6 +119,16 @@ def test_entity_filter_narrows_the_page(app_url: str) -> None:
             links = ["file:///seeds/a3.txt", "file:///seeds/a5.txt", "https://planet.example/a1",
                      "https://wire.example/a4"]
             assert _feed_links(page, links) == links
+            # every chart is drawn, none replaced by a note: the fixture's articles are dated
+            charts = [h for h in ("Who is quoted most, over time", "Articles and stories per day",
+                                  "Stance mix of the most cited sources",
+                                  "Entities mentioned together", "Most mentioned entities")
+                      if h in page.get_by_test_id("stMain").inner_text()]
+            assert len(charts) == 5, charts
+            page.locator("[data-testid='stVegaLiteChart'] canvas, "
+                         "[data-testid='stVegaLiteChart'] svg").nth(4).wait_for(timeout=60_000)
+            assert page.get_by_test_id("stVegaLiteChart").count() == 5
+            assert page.get_by_test_id("stAlert").count() == 0
 
             # Pick Bob Brown in the entity filter: only a3 mentions him.
             entity = page.get_by_test_id("stSelectbox").filter(has_text="Entity")
