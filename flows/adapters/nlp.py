@@ -20,11 +20,24 @@ def model_name() -> str:
     return os.environ.get("NEWSFLOW_MODEL", DEFAULT_MODEL)
 
 
+def skip_final_collection() -> None:
+    """At exit, move every object to the permanent generation, so the interpreter's final
+    garbage collections skip them: with a model and Prefect in memory they took seconds of the
+    exit (measured ~2 s CPU per process). Objects freed by reference counting are still
+    finalised as usual. Registered once per process."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 @lru_cache(maxsize=4)
 def load(name: str | None = None) -> Language:
     """The named pipeline (default: settings), loaded once per process and then reused."""
     import spacy  # imported here: a run with nothing to do never pays for it
 
+    skip_final_collection()
     name = name or model_name()
     errors = []
     for candidate in MODEL_ALIASES.get(name, (name,)):
@@ -73,6 +86,24 @@ def model_version(nlp: Language) -> str:
 # MORPH come out identical to the stock pipeline (tests/flows/test_nlp.py).
 
 VERB_POS = ("VERB", "AUX")
+# Each component's nlp.pipe batch size, measured per model by bench/batch_sizes.py (which one
+# is fastest differs by component: the tok2vec CNN likes small batches, the parser large ones).
+BATCH_SIZES_FILE = "batch_sizes.json"
+DEFAULT_BATCH_SIZE = 64  # for a model or component not measured yet
+
+
+def measured_batch_sizes(nlp: Language) -> dict[str, int]:
+    """component -> batch size for this model's name and version, from models/."""
+    import json
+
+    from flows.adapters.resources import model_file
+
+    path = model_file(BATCH_SIZES_FILE)
+    if not path.exists():
+        return {}
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    sizes = stored.get("models", {}).get(model_version(nlp), {}).get("batch_sizes", {})
+    return {str(k): int(v) for k, v in sizes.items()}
 
 
 class VectorRuler:
@@ -184,6 +215,7 @@ class FastAnnotator:
                       if "attribute_ruler" in nlp.pipe_names else None)
         self.lemmatizer: Any = (nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names
                                 else None)
+        self.batch_sizes = measured_batch_sizes(nlp)
         self.verb_pos = [nlp.vocab.strings.add(p) for p in VERB_POS]
         self.verb_lemmas: dict[tuple[int, int, int], int] = {}  # (orth, pos, morph) -> lemma
 
@@ -206,17 +238,17 @@ class FastAnnotator:
         for k, doc in enumerate(docs):
             if lengths[k]:
                 doc.from_array([POS, MORPH, LEMMA], ruled[starts[k]:starts[k + 1]])
-        for i, key, value in rare:
-            k = int(doc_of[i])
-            setattr(docs[k][i - int(starts[k])], key.lower() + "_", self.vocab_string(value))
+        for t, key, value in rare:
+            k = int(doc_of[t])
+            setattr(docs[k][t - int(starts[k])], key.lower() + "_", self.vocab_string(value))
         # The ruler's exceptions already set some lemmas ("was" -> "be"); like the stock
         # lemmatizer, never overwrite those.
         unset = out["LEMMA"] == 0
         lemma = np.where(unset, cols["LOWER"], out["LEMMA"])
         if self.lemmatizer is not None:
-            for i in np.flatnonzero(unset & np.isin(out["POS"], self.verb_pos)):
-                lemma[i] = self._verb_lemma(docs, doc_of, starts, int(i), arr[i, 7],
-                                            out["POS"][i], out["MORPH"][i])
+            for j in np.flatnonzero(unset & np.isin(out["POS"], self.verb_pos)).tolist():
+                lemma[j] = self._verb_lemma(docs, doc_of, starts, j, arr[j, 7],
+                                            out["POS"][j], out["MORPH"][j])
         for k, doc in enumerate(docs):
             if lengths[k]:
                 doc.from_array([LEMMA], lemma[starts[k]:starts[k + 1]].reshape(-1, 1))
@@ -237,13 +269,19 @@ class FastAnnotator:
                 self.lemmatizer.rule_lemmatize(token)[0])
         return self.verb_lemmas[key]
 
-    def pipe(self, texts, batch_size: int = 64):  # type: ignore[no-untyped-def]
+    def pipe(self, texts, batch_size: int | None = None):  # type: ignore[no-untyped-def]
+        """Annotated docs, in order. Each component runs at its measured batch size unless
+        batch_size is given."""
         from spacy.util import minibatch
+
+        def size(name: str) -> int:
+            return batch_size or self.batch_sizes.get(name, DEFAULT_BATCH_SIZE)
 
         docs: Iterator[Any] = (self.nlp.make_doc(t) for t in texts)
         for name, proc in self.models:
-            docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(
+            docs = proc.pipe(docs, batch_size=size(name)) if hasattr(proc, "pipe") else map(
                 proc, docs)
             if name == "parser":  # the ruler ran right after the parser in the stock order
-                docs = (d for batch in minibatch(docs, batch_size) for d in self._ruled(batch))
+                docs = (d for batch in minibatch(docs, size("attribute_ruler"))
+                        for d in self._ruled(batch))
         yield from docs

@@ -68,8 +68,10 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, release.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
+        from flows.adapters.nlp import skip_final_collection
         from flows.run.prefect_server import prefect_api
 
+        skip_final_collection()
         warmed = warm_up(settings)
         with prefect_api():
             warmed.wait()
