@@ -73,6 +73,12 @@ def annotator(name: str | None = None) -> FastAnnotator:
     return FastAnnotator(load(name))
 
 
+def load_in_worker(name: str | None = None) -> None:
+    """A worker process's initializer: the annotator is loaded once, as the worker starts,
+    never sent."""
+    annotator(name)
+
+
 def model_version(nlp: Language) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"

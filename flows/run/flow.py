@@ -293,8 +293,10 @@ def task_runner(settings: Settings) -> Any:
             return DaskTaskRunner(address=settings.dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers,
                                               "threads_per_worker": 1, "processes": True})
-    if settings.workers > 1:
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    if settings.workers > 1:  # each worker loads the model once, as it starts
+        return ProcessPoolTaskRunner(max_workers=settings.workers,
+                                     initializer=nlp_loader.load_in_worker,
+                                     initargs=(settings.model,))
     return ThreadPoolTaskRunner(max_workers=1)
 
 
@@ -421,12 +423,26 @@ def newsflow_flow(settings: Settings, run_id: str,
     return summary
 
 
+def guided_shards(todo: list[tuple[SourceFile, str]], workers: int,
+                  cap: int) -> list[list[tuple[SourceFile, str]]]:
+    """Shards for the workers. One worker: shards of `cap` documents. Several: each shard takes
+    1/(2 x workers) of what is left (4 to `cap` documents), so shards shrink toward the end and
+    the workers finish together instead of one waiting on another's last big shard. Never
+    more than `cap` documents or ~4 MB per shard: memory stays bounded by the shard."""
+    shards: list[list[tuple[SourceFile, str]]] = []
+    start = 0
+    while start < len(todo):
+        left = len(todo) - start
+        size = cap if workers == 1 else max(4, min(cap, -(-left // (workers * 2))))
+        shard = next(shards_of(todo[start:start + size], size))
+        shards.append(shard)
+        start += len(shard)
+    return shards
+
+
 def extract_all(settings: Settings, plan: Plan, run_id: str,
                 progress: ProgressFn | None) -> list[ShardResult]:
-    # Enough shards to keep every worker busy to the end, never more documents per shard than
-    # shard_docs (memory stays bounded by the shard, not the corpus).
-    per_shard = max(4, min(settings.shard_docs, -(-len(plan.todo) // (settings.workers * 4))))
-    shards = list(shards_of(plan.todo, per_shard))
+    shards = guided_shards(plan.todo, settings.workers, settings.shard_docs)
     if not shards:
         return []
     ingested_at = dt.datetime.now(dt.UTC)

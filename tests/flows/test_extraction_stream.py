@@ -84,3 +84,40 @@ def test_in_background_stops_the_producer_when_closed() -> None:
     stream.close()
     assert threading.active_count() == before
     assert len(produced) < 10
+
+
+def _todo(n: int, size: int = 5_000) -> list[tuple[Any, str]]:
+    from pathlib import Path
+
+    from flows.adapters.sources import SourceFile
+
+    return [(SourceFile(Path(f"{i}.txt"), f"{i}.txt", size), f"sha{i}") for i in range(n)]
+
+
+@pytest.mark.parametrize(("n", "workers", "cap", "sizes"), [
+    (0, 1, 64, []),
+    (20, 1, 64, [20]),
+    (130, 1, 64, [64, 64, 2]),
+    (20, 2, 64, [5, 4, 4, 4, 3]),
+    (100, 2, 64, [25, 19, 14, 11, 8, 6, 5, 4, 4, 4]),
+    (840, 2, 64, None),  # checked below: shrinking, capped, ends small
+])
+def test_guided_shards(n: int, workers: int, cap: int, sizes: list[int] | None) -> None:
+    from flows.run.flow import guided_shards
+
+    todo = _todo(n)
+    shards = guided_shards(todo, workers, cap)
+    assert [item for shard in shards for item in shard] == todo
+    got = [len(s) for s in shards]
+    if sizes is not None:
+        assert got == sizes
+    else:
+        assert max(got) == cap and got == sorted(got, reverse=True) and got[-1] <= 4
+        assert len(got) < 30  # a task costs tens of ms: not one per document
+
+
+def test_guided_shards_respect_the_byte_budget() -> None:
+    from flows.run.flow import guided_shards
+
+    shards = guided_shards(_todo(10, size=3_000_000), 1, 64)
+    assert [len(s) for s in shards] == [2, 2, 2, 2, 2]
