@@ -1,7 +1,7 @@
 """newsflow against bare spaCy at its best batch size, side by side in one run (issue 12).
 
     uv run python bench/benchmark.py [--repeat 3] [--files N] [--corpus DIR] [--scale 8]
-                                     [--skip-scale]
+                                     [--skip-scale | --memory-only]
 
 Each repeat measures, one after the other so that they share the machine's state:
   bare    bench/bare_spacy.py: the stock pipeline's nlp.pipe, batch size swept on a warm-up
@@ -159,9 +159,10 @@ def one_repeat(seeds: Path, fixed_seeds: Path, fixed_words: int, tmp: Path, r: i
 def describe(rep: Repeat, words: int, fixed_words: int) -> str:
     b = rep.bare
     return (f"bare {b['words'] / b['wall']:,.0f} w/s at batch {b['batch_size']} "
-            f"({b['cpu']:.1f} s CPU); 1 worker {rep.one.wall:.1f} s wall / {rep.one.cpu:.1f} s CPU; "
+            f"({b['wall']:.1f} s wall / {b['cpu']:.1f} s CPU); "
+            f"1 worker {rep.one.wall:.1f} s / {rep.one.cpu:.1f} s; "
             f"2 workers {rep.two.wall:.1f} s / {rep.two.cpu:.1f} s; rerun {rep.rerun.wall:.1f} s; "
-            f"20 files {rep.fixed.wall:.1f} s / {rep.fixed.cpu:.1f} s; "
+            f"{FIXED_FILES} files {rep.fixed.wall:.1f} s / {rep.fixed.cpu:.1f} s; "
             f"peak RSS {rep.one.peak / 2**20:,.0f} MiB")
 
 
@@ -215,6 +216,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--scale", type=int, default=8)
     ap.add_argument("--skip-scale", action="store_true", help="skip the memory scaling run")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the memory ratio: one 1x run and one scaled run")
     args = ap.parse_args()
     files = sorted(args.corpus.glob("*.txt"))
     if not files:
@@ -230,15 +233,19 @@ def main() -> None:
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at start; "
               f"corpus: {len(files)} files, {words:,} words; repeat {args.repeat}", flush=True)
-        reps = []
-        for r in range(args.repeat):
+        reps, peaks = [], []
+        for r in range(0 if args.memory_only else args.repeat):
             reps.append(one_repeat(tmp / "corpus", tmp / "first20", fixed_words, tmp, r, env))
+            peaks.append(reps[-1].one.peak)
             print(f"  repeat {r + 1}: {describe(reps[-1], words, fixed_words)}", flush=True)
-        print_table(report(reps, words, fixed_words), reps, words)
+        if reps:
+            print_table(report(reps, words, fixed_words), reps, words)
+        else:
+            peaks.append(newsflow(tmp / "corpus", tmp / "wh1", 1, env, tmp).peak)
         if not args.skip_scale:
             corpus_copy(files, tmp / "corpus-x", args.scale)
             big = newsflow(tmp / "corpus-x", tmp / "whx", 1, env, tmp)
-            base = median([r.one.peak for r in reps])
+            base = median(peaks)
             print(f"{'peak RSS, corpus x' + str(args.scale) + ' / corpus':52s} "
                   f"{big.peak / base:8.2f} {'':8s}  <= {GOALS['memory']:.1f}   "
                   f"({base / 2**20:,.0f} MiB -> {big.peak / 2**20:,.0f} MiB)")
