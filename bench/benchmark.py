@@ -232,7 +232,8 @@ def main() -> None:
         fixed_words = corpus_copy(sorted(args.corpus.glob("*.txt"))[:FIXED_FILES], tmp / "first20")
         load = os.getloadavg()
         print(f"machine: {os.cpu_count()} cores, load average {load[0]:.1f} at start; "
-              f"corpus: {len(files)} files, {words:,} words; repeat {args.repeat}", flush=True)
+              f"corpus: {len(files)} files, {words:,} words; "
+              + ("memory only" if args.memory_only else f"repeat {args.repeat}"), flush=True)
         reps, peaks = [], []
         for r in range(0 if args.memory_only else args.repeat):
             reps.append(one_repeat(tmp / "corpus", tmp / "first20", fixed_words, tmp, r, env))
