@@ -346,7 +346,11 @@ def runs_table(runs: Iterable[Mapping[str, Any]]) -> pa.Table:
 def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
     if not wh.duckdb_path.exists():
         raise FileNotFoundError(f"no warehouse at {wh.root}: run `newsflow run` first")
-    return duckdb.connect(str(wh.duckdb_path), read_only=True)
+    # Read-only means the machine too: no COPY ... TO a file, no reading other files, no
+    # extension fetched from the network. The release's tables and views are all inside the file.
+    return duckdb.connect(str(wh.duckdb_path), read_only=True, config={
+        "enable_external_access": False, "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False})
 
 
 # -- validation of a staged release ----------------------------------------------------------

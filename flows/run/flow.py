@@ -291,8 +291,11 @@ def task_runner(settings: Settings) -> Any:
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
+        # A local cluster listens on loopback only: its scheduler, workers and dashboard.
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers,
-                                              "threads_per_worker": 1, "processes": True})
+                                              "threads_per_worker": 1, "processes": True,
+                                              "host": "127.0.0.1",
+                                              "dashboard_address": "127.0.0.1:8787"})
     if settings.workers > 1:  # each worker loads the model once, as it starts
         return ProcessPoolTaskRunner(max_workers=settings.workers,
                                      initializer=nlp_loader.load_in_worker,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Protocol
 
 from flows.adapters import release
 from flows.run.records import (
@@ -81,7 +82,16 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         return summary
 
 
-def serve(settings: Settings, cron: str) -> None:
+class ServeReport(Protocol):
+    """What `serve` says when a scheduled run starts, ends, or is skipped."""
+
+    def started(self, settings: Settings) -> None: ...
+    def finished(self, summary: RunSummary) -> None: ...
+    def skipped(self, reason: str) -> None: ...
+    def failed(self, error: str) -> None: ...
+
+
+def serve(settings: Settings, cron: str, report: ServeReport) -> None:
     """Serve a deployment of the flow from this process on a cron schedule. A failed run is
     recorded and the schedule goes on."""
 
@@ -89,10 +99,17 @@ def serve(settings: Settings, cron: str) -> None:
 
     @flow(name="newsflow-scheduled", log_prints=True)
     def scheduled() -> str:
+        report.started(settings)
         try:
-            return run(settings).status
+            summary = run(settings)
         except release.WarehouseBusy as exc:
+            report.skipped(str(exc))
             return f"skipped: {exc}"
+        except Exception as exc:
+            report.failed(f"{type(exc).__name__}: {exc}")
+            raise
+        report.finished(summary)
+        return summary.status
 
     from flows.run.prefect_server import prefect_api
 
