@@ -20,11 +20,24 @@ def model_name() -> str:
     return os.environ.get("NEWSFLOW_MODEL", DEFAULT_MODEL)
 
 
+def skip_final_collection() -> None:
+    """At exit, move every object to the permanent generation, so the interpreter's final
+    garbage collections skip them: with a model and Prefect in memory they took seconds of the
+    exit (measured ~2 s CPU per process). Objects freed by reference counting are still
+    finalised as usual. Registered once per process."""
+    import atexit
+    import gc
+
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 @lru_cache(maxsize=4)
 def load(name: str | None = None) -> Language:
     """The named pipeline (default: settings), loaded once per process and then reused."""
     import spacy  # imported here: a run with nothing to do never pays for it
 
+    skip_final_collection()
     name = name or model_name()
     errors = []
     for candidate in MODEL_ALIASES.get(name, (name,)):
@@ -60,6 +73,12 @@ def annotator(name: str | None = None) -> FastAnnotator:
     return FastAnnotator(load(name))
 
 
+def load_in_worker(name: str | None = None) -> None:
+    """A worker process's initializer: the annotator is loaded once, as the worker starts,
+    never sent."""
+    annotator(name)
+
+
 def model_version(nlp: Language) -> str:
     meta = nlp.meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', '?')}-{meta.get('version', '?')}"
@@ -68,17 +87,36 @@ def model_version(nlp: Language) -> str:
 # -- a faster run of the same model ----------------------------------------------------------
 # Measured on PolNeAR with en_core_web_sm: attribute_ruler ~11 % and lemmatizer ~5 % of the
 # pipeline's time, mostly Python work per token. The tables need POS on every token but lemmas
-# only on verbs (cue lemmas), so the tag map is applied as one vectorised lookup, the ruler's
-# few exception patterns run on their own, and only verbs go through the lemmatizer. POS and
+# only on verbs (cue lemmas), so the ruler's patterns run as NumPy masks over a whole batch of
+# docs at once and only verbs go through the lemmatizer (each distinct verb form once). POS and
 # MORPH come out identical to the stock pipeline (tests/flows/test_nlp.py).
 
 VERB_POS = ("VERB", "AUX")
+# Each component's nlp.pipe batch size, measured per model by bench/batch_sizes.py (which one
+# is fastest differs by component: the tok2vec CNN likes small batches, the parser large ones).
+BATCH_SIZES_FILE = "batch_sizes.json"
+DEFAULT_BATCH_SIZE = 64  # for a model or component not measured yet
+
+
+def measured_batch_sizes(nlp: Language) -> dict[str, int]:
+    """component -> batch size for this model's name and version, from models/."""
+    import json
+
+    from flows.adapters.resources import model_file
+
+    path = model_file(BATCH_SIZES_FILE)
+    if not path.exists():
+        return {}
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    sizes = stored.get("models", {}).get(model_version(nlp), {}).get("batch_sizes", {})
+    return {str(k): int(v) for k, v in sizes.items()}
 
 
 class VectorRuler:
-    """The attribute ruler's patterns as NumPy masks over whole token arrays. Same semantics as
-    spaCy's AttributeRuler: every pattern matches against the incoming annotations, then the
-    matches are applied in pattern order (later patterns win)."""
+    """The attribute ruler's patterns as NumPy masks over the tokens of many docs. Same
+    semantics as spaCy's AttributeRuler: every pattern matches against the incoming
+    annotations, then the matches are applied in pattern order (later patterns win); a match
+    never spans two docs."""
 
     def __init__(self, ruler: Any, vocab: Any) -> None:
         self.vocab = vocab
@@ -86,7 +124,7 @@ class VectorRuler:
         self.entries = [([[[(k, self._compiled(k, v)) for k, v in tok.items()] for tok in pat]
                           for pat in p["patterns"]], self._attrs(p["attrs"]), p.get("index", 0))
                         for p in ruler.patterns]
-        self.regex_hits: dict[tuple[str, int], bool] = {}
+        self.regex_seen: dict[str, tuple[Any, Any]] = {}  # pattern -> (tested, matching)
 
     def _attrs(self, attrs: dict[str, str]) -> dict[str, int]:
         out = {}
@@ -122,36 +160,41 @@ class VectorRuler:
             return np.isin(col, value)
         if op == "NOT_IN":
             return ~np.isin(col, value)
-        uniq, inverse = np.unique(col, return_inverse=True)  # REGEX: test each string once
-        hits = np.array([self._regex(value, int(h)) for h in uniq], dtype=bool)
-        return hits[inverse.reshape(-1)]
+        return np.isin(col, self._regex_hits(value, col))
 
-    def _regex(self, pattern: str, value: int) -> bool:
+    def _regex_hits(self, pattern: str, col: Any) -> Any:
+        """Hashes of the strings matching pattern, among those seen so far: each distinct
+        string is tested once per process."""
         import re
 
-        key = (pattern, value)
-        if key not in self.regex_hits:
-            self.regex_hits[key] = re.search(pattern, self.vocab.strings[value]) is not None
-        return self.regex_hits[key]
-
-    def __call__(self, doc):  # type: ignore[no-untyped-def]
         import numpy as np
-        from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, POS, TAG
 
-        n = len(doc)
-        if not n:
-            return doc
-        arr = doc.to_array([TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA]).astype(np.uint64)
-        cols = {"TAG": arr[:, 0], "LOWER": arr[:, 1], "DEP": arr[:, 2], "IS_SPACE": arr[:, 3]}
-        out = {"POS": arr[:, 4].copy(), "MORPH": arr[:, 5].copy(), "LEMMA": arr[:, 6].copy()}
-        rare: list[tuple[int, str, int]] = []  # TAG/DEP rewrites: set token by token
+        seen, hits = self.regex_seen.get(pattern, (np.empty(0, np.uint64),) * 2)
+        new = np.setdiff1d(col, seen)
+        if len(new):
+            found = [h for h in new.tolist()
+                     if re.search(pattern, self.vocab.strings[h]) is not None]
+            seen = np.union1d(seen, new)
+            hits = np.union1d(hits, np.array(found, dtype=np.uint64))
+            self.regex_seen[pattern] = (seen, hits)
+        return hits
+
+    def __call__(self, cols: dict[str, Any], doc_of: Any,
+                 out: dict[str, Any]) -> list[tuple[int, str, int]]:
+        """Rewrite out's POS/MORPH/LEMMA columns in place from cols (TAG, LOWER, DEP,
+        IS_SPACE) of tokens in a row, doc_of[i] being token i's doc; returns the TAG/DEP
+        rewrites (token, attribute, value), which are set token by token."""
+        import numpy as np
+
+        n = len(doc_of)
+        rare: list[tuple[int, str, int]] = []
         for patterns, attrs, index in self.entries:
             hit = np.zeros(n, dtype=bool)
             for pattern in patterns:
                 width = len(pattern)
                 if width > n:
                     continue
-                match = np.ones(n - width + 1, dtype=bool)
+                match = doc_of[:n - width + 1] == doc_of[width - 1:]  # within one doc
                 for j, token_spec in enumerate(pattern):
                     for key, compiled in token_spec:
                         match &= self._predicate(cols[key], compiled)[j:n - width + 1 + j]
@@ -163,16 +206,12 @@ class VectorRuler:
                     out[key][hit] = value
                 else:
                     rare.extend((int(i), key, value) for i in np.flatnonzero(hit))
-        doc.from_array([POS, MORPH, LEMMA],
-                       np.stack([out["POS"], out["MORPH"], out["LEMMA"]], axis=1))
-        for i, key, value in rare:
-            setattr(doc[i], key.lower() + "_", self.vocab.strings[value])
-        return doc
+        return rare
 
 
 class FastAnnotator:
     """The model's own components, run in order, with the attribute ruler and lemmatizer
-    replaced by equivalent cheaper steps."""
+    replaced by equivalent cheaper steps over whole batches."""
 
     def __init__(self, nlp: Language) -> None:
         self.nlp = nlp
@@ -182,32 +221,75 @@ class FastAnnotator:
                       if "attribute_ruler" in nlp.pipe_names else None)
         self.lemmatizer: Any = (nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names
                                 else None)
+        self.batch_sizes = measured_batch_sizes(nlp)
+        self.verb_pos = [nlp.vocab.strings.add(p) for p in VERB_POS]
+        self.verb_lemmas: dict[tuple[int, int, int], int] = {}  # (orth, pos, morph) -> lemma
 
-    def _lemmas(self, doc):  # type: ignore[no-untyped-def]
+    def _ruled(self, docs: list[Any]) -> list[Any]:
+        """The ruler, then lemmas (lowercase form, verbs through the lemmatizer), on a batch."""
         import numpy as np
-        from spacy.attrs import LEMMA, LOWER
+        from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 
+        lengths = [len(d) for d in docs]
+        if not sum(lengths):
+            return docs
+        arr = np.concatenate([d.to_array([TAG, LOWER, DEP, IS_SPACE, POS, MORPH, LEMMA, ORTH])
+                              for d in docs if len(d)]).astype(np.uint64)
+        doc_of = np.repeat(np.arange(len(docs)), lengths)
+        cols = {"TAG": arr[:, 0], "LOWER": arr[:, 1], "DEP": arr[:, 2], "IS_SPACE": arr[:, 3]}
+        out = {"POS": arr[:, 4].copy(), "MORPH": arr[:, 5].copy(), "LEMMA": arr[:, 6].copy()}
+        rare = self.ruler(cols, doc_of, out) if self.ruler is not None else []
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        ruled = np.stack([out["POS"], out["MORPH"], out["LEMMA"]], axis=1)
+        for k, doc in enumerate(docs):
+            if lengths[k]:
+                doc.from_array([POS, MORPH, LEMMA], ruled[starts[k]:starts[k + 1]])
+        for t, key, value in rare:
+            k = int(doc_of[t])
+            setattr(docs[k][t - int(starts[k])], key.lower() + "_", self.vocab_string(value))
         # The ruler's exceptions already set some lemmas ("was" -> "be"); like the stock
         # lemmatizer, never overwrite those.
-        arr = doc.to_array([LEMMA, LOWER])
-        unset = arr[:, 0] == 0
-        doc.from_array([LEMMA], np.where(unset, arr[:, 1], arr[:, 0]).astype(np.uint64))
+        unset = out["LEMMA"] == 0
+        lemma = np.where(unset, cols["LOWER"], out["LEMMA"])
         if self.lemmatizer is not None:
-            for i in np.flatnonzero(unset):
-                token = doc[int(i)]
-                if token.pos_ in VERB_POS:
-                    token.lemma_ = self.lemmatizer.rule_lemmatize(token)[0]
-        return doc
+            for j in np.flatnonzero(unset & np.isin(out["POS"], self.verb_pos)).tolist():
+                lemma[j] = self._verb_lemma(docs, doc_of, starts, j, arr[j, 7],
+                                            out["POS"][j], out["MORPH"][j])
+        for k, doc in enumerate(docs):
+            if lengths[k]:
+                doc.from_array([LEMMA], lemma[starts[k]:starts[k + 1]].reshape(-1, 1))
+        return docs
 
-    def pipe(self, texts, batch_size: int = 64):  # type: ignore[no-untyped-def]
+    def vocab_string(self, value: int) -> str:
+        return str(self.nlp.vocab.strings[value])
+
+    def _verb_lemma(self, docs: list[Any], doc_of: Any, starts: Any, i: int, orth: Any,
+                    pos: Any, morph: Any) -> int:
+        """The rule lemmatizer's lemma of token i; it reads only the form, POS and morphology,
+        so each distinct (form, POS, morph) is lemmatised once."""
+        key = (int(orth), int(pos), int(morph))
+        if key not in self.verb_lemmas:
+            k = int(doc_of[i])
+            token = docs[k][i - int(starts[k])]
+            self.verb_lemmas[key] = self.nlp.vocab.strings.add(
+                self.lemmatizer.rule_lemmatize(token)[0])
+        return self.verb_lemmas[key]
+
+    def pipe(self, texts, batch_size: int | None = None):  # type: ignore[no-untyped-def]
+        """Annotated docs, in order. Each component runs at its measured batch size unless
+        batch_size is given."""
+        from spacy.util import minibatch
+
+        def size(name: str) -> int:
+            return batch_size or self.batch_sizes.get(name, DEFAULT_BATCH_SIZE)
+
         docs: Iterator[Any] = (self.nlp.make_doc(t) for t in texts)
         for name, proc in self.models:
-            docs = proc.pipe(docs, batch_size=batch_size) if hasattr(proc, "pipe") else map(
+            docs = proc.pipe(docs, batch_size=size(name)) if hasattr(proc, "pipe") else map(
                 proc, docs)
             if name == "parser":  # the ruler ran right after the parser in the stock order
-                if self.ruler is not None:
-                    docs = map(self.ruler, docs)
-                docs = map(self._lemmas, docs)
+                docs = (d for batch in minibatch(docs, size("attribute_ruler"))
+                        for d in self._ruled(batch))
         yield from docs
 
 

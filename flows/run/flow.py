@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,19 +111,72 @@ def reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
             "reason": rej.reason, "detail": rej.detail, "seen_at": now, "run_id": run_id}
 
 
-def spacy_docs(nlp: Any, texts: list[str]) -> list[Any]:
-    """Docs for texts; when a batch crashes the model, fall back to one text at a time so that
-    only the culprit is lost (it comes back as None)."""
+def spacy_docs(nlp: Any, texts: Iterable[str]) -> Iterator[Any]:
+    """Docs for texts, in order; when a batch crashes the model, its texts are redone one at a
+    time so that only the culprit is lost (it comes back as None), then batching resumes."""
+    source = iter(texts)
+    while True:
+        taken: list[str] = []
+
+        def feed(taken: list[str] = taken) -> Iterator[str]:
+            for text in source:
+                taken.append(text)
+                yield text
+
+        done = 0
+        try:
+            for doc in nlp.pipe(feed()):
+                done += 1
+                yield doc
+            return
+        except Exception:  # noqa: BLE001
+            for text in taken[done:]:
+                try:
+                    yield next(iter(nlp.pipe([text])))
+                except Exception:  # noqa: BLE001
+                    yield None
+
+
+def in_background(items: Iterator[Any], depth: int = 16) -> Generator[Any, None, None]:
+    """items, produced by a helper thread up to depth ahead of the consumer. The model's
+    parser and NER loops run without the GIL, so the tables of finished documents are built
+    beside them. A producer error is raised in the consumer; a consumer that stops early stops
+    the producer."""
+    import queue
+    import threading
+
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                buffer.put((kind, value), timeout=0.1)
+                return True
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("end", None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put("error", exc)
+
+    worker = threading.Thread(target=produce, name="newsflow-model", daemon=True)
+    worker.start()
     try:
-        return list(nlp.pipe(texts))
-    except Exception:  # noqa: BLE001
-        out = []
-        for t in texts:
-            try:
-                out.append(next(iter(nlp.pipe([t]))))
-            except Exception:  # noqa: BLE001
-                out.append(None)
-        return out
+        while True:
+            kind, value = buffer.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 @dataclass
@@ -187,26 +240,34 @@ def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> lis
 
 
 def extract_articles(shard: Shard, nlp: Any, docs: list[Readable]) -> None:
-    """All sections of all documents through the model in one nlp.pipe, then the tables."""
+    """All sections of all documents through the model in one stream (in a helper thread),
+    and the tables of each document as soon as its sections are annotated."""
     texts = [section_texts(d.article_id, d.parsed) for d in docs]
-    annotated = iter(spacy_docs(nlp, [text for secs in texts for _, _, text in secs]))
-    for doc, secs in zip(docs, texts, strict=True):
-        sections = [Section(name, next(annotated), cid) for name, cid, _ in secs]
-        raw = doc.raw
-        try:
-            if any(s.doc is None for s in sections):
-                raise RuntimeError("the language model crashed on this document")
-            provenance = {"article_id": doc.article_id, "source_uri": raw.source_uri,
-                          "content_sha256": raw.content_sha256,
-                          "source_format": raw.source_format, "metadata": raw.metadata}
-            article = article_rows(doc.parsed, sections, provenance, doc.language,
-                                   shard.ingested_at, nlp_loader.attribution_model())
-        except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
-            shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
-                                              f"{type(exc).__name__}: {exc}",
-                                              raw.content_sha256))
-            continue
-        shard.add(doc, article)
+    flat = [text for secs in texts for _, _, text in secs]
+    with contextlib.closing(in_background(spacy_docs(nlp, flat))) as annotated:
+        for doc, secs in zip(docs, texts, strict=True):
+            sections = [Section(name, next(annotated), cid) for name, cid, _ in secs]
+            article_into(shard, doc, sections)
+
+
+def article_into(shard: Shard, doc: Readable, sections: list[Section]) -> None:
+    """The document's rows into the shard, or a reject when the model or an extractor
+    failed on it."""
+    raw = doc.raw
+    try:
+        if any(s.doc is None for s in sections):
+            raise RuntimeError("the language model crashed on this document")
+        provenance = {"article_id": doc.article_id, "source_uri": raw.source_uri,
+                      "content_sha256": raw.content_sha256,
+                      "source_format": raw.source_format, "metadata": raw.metadata}
+        article = article_rows(doc.parsed, sections, provenance, doc.language,
+                               shard.ingested_at, nlp_loader.attribution_model())
+    except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
+        shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
+                                          f"{type(exc).__name__}: {exc}",
+                                          raw.content_sha256))
+        return
+    shard.add(doc, article)
 
 
 # Retries cover transient I/O (a network filesystem hiccup, a worker lost); the backoff gives
@@ -235,8 +296,10 @@ def task_runner(settings: Settings) -> Any:
                                               "threads_per_worker": 1, "processes": True,
                                               "host": "127.0.0.1",
                                               "dashboard_address": "127.0.0.1:8787"})
-    if settings.workers > 1:
-        return ProcessPoolTaskRunner(max_workers=settings.workers)
+    if settings.workers > 1:  # each worker loads the model once, as it starts
+        return ProcessPoolTaskRunner(max_workers=settings.workers,
+                                     initializer=nlp_loader.load_in_worker,
+                                     initargs=(settings.model,))
     return ThreadPoolTaskRunner(max_workers=1)
 
 
@@ -363,12 +426,26 @@ def newsflow_flow(settings: Settings, run_id: str,
     return summary
 
 
+def guided_shards(todo: list[tuple[SourceFile, str]], workers: int,
+                  cap: int) -> list[list[tuple[SourceFile, str]]]:
+    """Shards for the workers. One worker: shards of `cap` documents. Several: each shard takes
+    1/(2 x workers) of what is left (4 to `cap` documents), so shards shrink toward the end and
+    the workers finish together instead of one waiting on another's last big shard. Never
+    more than `cap` documents or ~4 MB per shard: memory stays bounded by the shard."""
+    shards: list[list[tuple[SourceFile, str]]] = []
+    start = 0
+    while start < len(todo):
+        left = len(todo) - start
+        size = cap if workers == 1 else max(4, min(cap, -(-left // (workers * 2))))
+        shard = next(shards_of(todo[start:start + size], size))
+        shards.append(shard)
+        start += len(shard)
+    return shards
+
+
 def extract_all(settings: Settings, plan: Plan, run_id: str,
                 progress: ProgressFn | None) -> list[ShardResult]:
-    # Enough shards to keep every worker busy to the end, never more documents per shard than
-    # shard_docs (memory stays bounded by the shard, not the corpus).
-    per_shard = max(4, min(settings.shard_docs, -(-len(plan.todo) // (settings.workers * 4))))
-    shards = list(shards_of(plan.todo, per_shard))
+    shards = guided_shards(plan.todo, settings.workers, settings.shard_docs)
     if not shards:
         return []
     ingested_at = dt.datetime.now(dt.UTC)

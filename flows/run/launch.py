@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from pathlib import Path
 from typing import Protocol
 
 from flows.adapters import release
@@ -34,30 +33,29 @@ def unchanged_summary(wh: release.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
-def warm_up(settings: Settings) -> threading.Thread:
-    """Import Great Expectations and load the model while the Prefect server boots in its own
-    process: seconds of start-up that would otherwise come one after the other."""
+def warm_up(settings: Settings) -> threading.Event:
+    """Import the flow and load the model while the Prefect server boots in its own process,
+    then import Great Expectations while the flow runs: seconds of start-up that would
+    otherwise come one after the other. The event is set once the flow can start; validation,
+    at the flow's end, finds GX imported (or waits on Python's import lock for it)."""
+    ready = threading.Event()
 
     def work() -> None:
-        import tempfile
+        try:
+            import flows.run.flow  # noqa: F401
 
-        import flows.run.flow  # noqa: F401
-        from flows.adapters.validate import validate_tables
-        from transforms import schemas
+            if settings.workers == 1 and settings.runner == "local":
+                from flows.adapters.nlp import annotator
 
-        # A first validation pays GX's one-off costs (imports, expectation registry, renderers);
-        # on empty tables it takes no time otherwise.
-        with tempfile.TemporaryDirectory(prefix="newsflow-warm-") as tmp:
-            validate_tables({n: s.empty_table() for n, s in schemas.TABLES.items()}, Path(tmp))
+                annotator(settings.model)
+        finally:
+            ready.set()
+        import great_expectations  # noqa: F401
 
-        if settings.workers == 1 and settings.runner == "local":
-            from flows.adapters.nlp import annotator
+        import flows.adapters.validate  # noqa: F401
 
-            annotator(settings.model)
-
-    thread = threading.Thread(target=work, name="newsflow-warm-up", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=work, name="newsflow-warm-up", daemon=True).start()
+    return ready
 
 
 def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
@@ -71,11 +69,13 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, release.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
+        from flows.adapters.nlp import skip_final_collection
         from flows.run.prefect_server import prefect_api
 
-        warming = warm_up(settings)
+        skip_final_collection()
+        warmed = warm_up(settings)
         with prefect_api():
-            warming.join()
+            warmed.wait()
             from flows.run.flow import newsflow_flow
 
             summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
