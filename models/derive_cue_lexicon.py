@@ -1,4 +1,4 @@
-"""Derive the attribution-cue lexicon shipped as ``transforms/cue_lexicon.py`` from PolNeAR TRAIN.
+"""Derive the attribution-cue lexicon ``models/attribution/cue_counts.json`` from PolNeAR TRAIN.
 
 For every gold attribution (first annotator file per article, as the scorer does) the tokens of
 its Cue span are located in the spaCy parse of the section (title = first line, body = rest);
@@ -10,15 +10,14 @@ in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma 
 
 Retrain (about 4 minutes on one core; a third argument, a DocBin of the same sections in the
 same order, skips the parse):
-    uv run python models/derive_cue_lexicon.py /work/shared/corpora/polnear/train \
-        transforms/cue_lexicon.py
+    uv run --frozen python models/derive_cue_lexicon.py ../shared/corpora/polnear/train \
+        models/attribution/cue_counts.json
 Only TRAIN is read; dev and test are never looked at.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -53,7 +52,7 @@ def gold_cue_spans(ann: str) -> list[tuple[int, int]]:
     return cues
 
 
-def main(folder: str, docbin: str | None = None) -> None:
+def main(folder: str, out: str, docbin: str | None = None) -> None:
     root = Path(folder)
     cue_n: Counter[str] = Counter()
     all_n: Counter[str] = Counter()
@@ -88,24 +87,11 @@ def main(folder: str, docbin: str | None = None) -> None:
             all_n[key] += 1
             if tok.idx in chars:
                 cue_n[key] += 1
-    print('"""Attribution-cue lexicon derived from PolNeAR TRAIN by models/derive_cue_lexicon.py.')
-    print()
-    print("key -> (times a cue, times seen outside quotation marks); key = verb lemma, or")
-    print("lemma/NOUN, lemma/ADJ.")
-    print("Generated; do not edit by hand.")
-    print('"""')
-    print()
-    print("CUE_COUNTS: dict[str, tuple[int, int]] = {")
-    for lemma, n in sorted(cue_n.items(), key=lambda kv: (-kv[1], kv[0])):
-        if n >= MIN_CUE:
-            print(f"    {lemma!r}: ({n}, {all_n[lemma]}),")
-    print("}")
+    counts = {k: [n, all_n[k]] for k, n in cue_n.items() if n >= MIN_CUE}
+    Path(out).write_text("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in
+                                             sorted(counts.items())) + "\n}\n",
+                         encoding="utf-8")
 
 
 if __name__ == "__main__":
-    # written at the end, not through a shell redirection: transforms/ imports the old file
-    # while this runs, and a truncated one would not import
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        main(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 else None)
-    Path(sys.argv[2]).write_text(out.getvalue(), encoding="utf-8")
+    main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -2,31 +2,40 @@
 
 Pure extractors in textacy's ``extract/triples.py`` style, Doc in, named records out:
 
-* :func:`verb_attributions` -- a cue verb (lexicon learned from PolNeAR TRAIN cues,
-  ``transforms/cue_lexicon.py``) with its source (nsubj, passive agent, governing subject) and its
-  content (ccomp/xcomp/dobj subtree; for an inverted or parenthetical cue -- "..., X said." or
-  "In return, analysts say, Russia may ..." -- the governing clause without the cue clause);
-* :func:`according_to_attributions` -- "according to X, ...";
-* quotations with a speaker (``transforms.quotes``) become direct claims, or widen the content
-  of their cue's claim (mixed) when the quote sits inside a reported clause;
+* candidates with high recall: every cue verb, noun or adjective the TRAIN lexicon knows
+  (``AttributionModel.cue_counts``) with its source (nsubj, passive agent, governing subject)
+  and its content (ccomp/xcomp/dobj subtree; for an inverted or parenthetical cue -- "..., X
+  said." or "In return, analysts say, Russia may ..." -- the governing clause without the cue
+  clause), "according to X", a headline's "X: ...", and quotations with a speaker
+  (``transforms.quotes``), which become direct claims or widen their cue's claim (mixed);
+* the learned gate (``transforms.attribution``) decides which candidates are attributions:
+  verbs that are not speech here ("streets lined with flags", "appears to be") get low scores
+  from their context, not from a list;
 
-then :func:`claim_records` resolves sources and emits rows of the CLAIMS schema.
+then :func:`claim_records` resolves sources and emits rows of the CLAIMS schema, with the
+calibrated probability that the row is right as its ``confidence``.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
 from spacy.tokens import Doc, Token
 
-from transforms.cue_lexicon import CUE_COUNTS
-from transforms.cue_model import CUE_THRESHOLD, CUE_WEIGHTS
+from transforms.attribution import (
+    AttributionModel,
+    Candidate,
+    candidate_features,
+    cue_key,
+    gate_scores,
+)
 from transforms.quotes import (
-    SPEECH_LEMMAS,
+    QuoteSpan,
     according_to,
     direct_quotations,
     quote_spans,
@@ -36,52 +45,51 @@ from transforms.schemas import STANCES, stable_id
 from transforms.sections import Section
 from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span
 
-# a verb is taken as a cue when, in TRAIN, its lemma was a cue at least this often (and seen
-# at least MIN_SEEN times), or when it is a speech verb
-MIN_PRIOR = 0.25
-MIN_SEEN = 3
-NESTED_MARGIN = -0.2  # a nested attribution goes unless clearly more reliable (tuned on TRAIN)
-DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
-EXTEND_ALL_PREPS = False
-MERGE_FRAGMENTS = True  # "“A,” he said, “B.”" is one claim
-DOBJ_WITH_XCOMP = True  # "urged voters to ...": content = "voters to ..."
-CANDIDATE_MIN_PRIOR = 0.02  # with the learned gate: candidates it scores
-USE_MODEL = True
-NOMINAL_CUES = True  # nouns and adjectives as cues too ("criticism of", "critical of")
+CANDIDATE_MIN_PRIOR = 0.02  # a lexicon key is proposed when it was a cue this often in TRAIN
 NOMINAL_MIN_PRIOR = 0.1
+NESTED_MARGIN = -0.2  # a nested attribution goes unless clearly more reliable
+DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 NOMINAL_PREPS = ("of", "for", "about", "on", "against", "to", "over", "with", "that")
 UNATTRIBUTED_MIN_WORDS = 4  # a quotation this long with no speaker is a claim of unknown source
-RELATIVE_ANTECEDENT = False  # PolNeAR marks "who"/"which" itself as the source
-NOSRC_MIN_PRIOR = 0.6  # a cue without a source must be at least this reliable
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
 SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
                          "give", "use"})
 
 STANCE_OF: dict[str, str] = {}
 for _stance_name, _lemmas in {
-    "deny": "deny reject dismiss refute dispute disavow rebut contradict denounce",
+    "deny": "deny reject dismiss refute dispute disavow rebut contradict denounce denial "
+            "rejection push/back",
     "accuse": "accuse blame criticize criticise attack charge condemn slam allege blast fault "
-              "accuse lambaste mock ridicule decry",
-    "predict": "predict expect forecast warn project anticipate estimate foresee",
+              "lambaste mock ridicule decry criticism accusation allegation critical critic",
+    "predict": "predict expect forecast warn project anticipate estimate foresee prediction "
+               "warning expectation",
     "believe": "believe think feel consider suspect know see fear worry doubt assume guess "
-               "reckon understand seem appear find realize recognize",
+               "reckon understand seem appear find realize recognize belief view concern "
+               "confident convinced sure skeptical worried",
     "want": "want hope wish plan seek intend urge call demand push vow promise pledge aim "
-            "propose need prefer refuse try",
+            "propose need prefer refuse try support endorse oppose opposition proposal plan "
+            "call/for push/for",
     "question": "ask question wonder query inquire challenge",
     "assert": "say tell add note write state announce claim insist argue explain declare report "
               "confirm acknowledge admit reveal tweet describe suggest stress emphasize recall "
-              "conclude respond reply according show indicate testify maintain point post",
+              "conclude respond reply according show indicate testify maintain point post "
+              "statement comment remark point/out",
 }.items():
     for _w in _lemmas.split():
         STANCE_OF.setdefault(_w, _stance_name)
 assert set(STANCE_OF.values()) <= set(STANCES)
 
-HEDGES = frozenset({
-    "may", "might", "could", "likely", "unlikely", "possibly", "perhaps", "probably", "maybe",
-    "potentially", "reportedly", "allegedly", "apparently", "seemingly", "possible",
+# hedges that, scoping over the content, make it uncertain
+HEDGE_MODALS = frozenset({"may", "might", "could"})
+HEDGE_WORDS = frozenset({
+    "likely", "unlikely", "possibly", "perhaps", "probably", "maybe", "potentially",
+    "reportedly", "allegedly", "apparently", "seemingly", "possible",
 })
 QUOTE_MARKS = frozenset("\u201c\u201d\u2018\u2019\"'")
 _EDGE_PUNCT = re.compile(r"^[\s,;:.\-\u2013\u2014]+|[\s,;:.\-\u2013\u2014]+$")
+# a wire dateline opening a paragraph: "ANKARA, Feb 6 (AP) — "
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]+(?:, [A-Za-z.]+ \d{1,2})?(?: \([A-Za-z]+\))? [-\u2013\u2014]+ ")
 
 
 @dataclass(frozen=True)
@@ -94,42 +102,9 @@ class Attribution:
     cue: tuple[int, int]
     cue_lemma: str
     kind: str  # direct | indirect | mixed
-    prior: float  # how reliable the cue is
-
-
-def noun_lemma(tok: Token) -> str:
-    """A noun's lemma. The pipeline's annotator (``flows.nlp.FastAnnotator``) lemmatises
-    verbs only and leaves other tokens in lower case, so a plural noun ("comments") is mapped
-    to the singular the lexicon knows ("comment") by stripping its ending."""
-    lemma = tok.lemma_.lower()
-    if tok.tag_ != "NNS" or lemma != tok.lower_:
-        return lemma
-    for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
-        if lemma.endswith(cut) and lemma[:-len(cut)] + add + "/NOUN" in CUE_COUNTS:
-            return lemma[:-len(cut)] + add
-    return lemma
-
-
-def cue_key(tok: Token) -> str:
-    """The lexicon key of a token: verb lemma, or lemma/NOUN, lemma/ADJ."""
-    if tok.pos_ == "VERB":
-        return tok.lemma_.lower()
-    if tok.pos_ == "NOUN":
-        return noun_lemma(tok) + "/NOUN"
-    return f"{tok.lemma_.lower()}/{tok.pos_}"
-
-
-def prior_of(lemma: str) -> float:
-    cue, seen = CUE_COUNTS.get(lemma, (0, 0))
-    p = cue / seen if seen >= MIN_SEEN else 0.0
-    if lemma in SPEECH_LEMMAS:
-        p = max(p, 0.5)
-    return p
-
-
-def is_cue(tok: Token) -> bool:
-    lemma = tok.lemma_.lower()
-    return tok.pos_ == "VERB" and lemma not in SKIP_LEMMAS and prior_of(lemma) >= MIN_PRIOR
+    score: float  # the gate's probability that this is an attribution
+    cue_token: Token | None = None
+    stance: str = "other"
 
 
 def _span_chars(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
@@ -157,12 +132,6 @@ def _subtree_range(tok: Token, exclude: Set[int] = frozenset(),
     return (min(idx), max(idx) + 1) if idx else (tok.i, tok.i)
 
 
-def _content_for(verb: Token, subj: Token | None) -> tuple[int, int] | None:
-    """Token range of what the cue verb attributes."""
-    found = content_of(verb, subj)
-    return found[:2] if found is not None else None
-
-
 def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
     """Token range of what the cue verb attributes, and which rule found it."""
     doc = verb.doc
@@ -175,14 +144,13 @@ def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
     # "told the judge that ...": the addressee is not content; but "urged his parishioners to
     # consider ...", "want the refugees to come": the object of an object-control verb is
     comps = [c for c in comps if c.dep_ != "dobj" or not any(
-        k.dep_ == "ccomp" or k.dep_ == "xcomp" and not DOBJ_WITH_XCOMP for k in verb.children)]
+        k.dep_ == "ccomp" for k in verb.children)]
     if comps:
         if all(c.dep_ == "dobj" for c in comps):
             # "accuse North Korea of circumventing ...", "blamed Clinton for ..."
             last = max(c.i for c in comps)
-            comps += [c for c in kids if c.dep_ == "prep" and c.i > last and (
-                c.lower_ in DOBJ_PREPS or EXTEND_ALL_PREPS and not any(
-                    t.ent_type_ in ("DATE", "TIME") for t in c.subtree))]
+            comps += [c for c in kids if c.dep_ == "prep" and c.i > last and
+                      c.lower_ in DOBJ_PREPS]
         ranges = [_subtree_range(c, anchor=verb) for c in comps]
         lo = min(r[0] for r in ranges)
         hi = max(r[1] for r in ranges)
@@ -221,46 +189,6 @@ def content_of(verb: Token, subj: Token | None) -> tuple[int, int, str] | None:
     return None
 
 
-def _bucket(n: int) -> str:
-    return "1" if n <= 1 else "2-3" if n <= 3 else "4-7" if n <= 7 else "8-15" if n <= 15 \
-        else "16+"
-
-
-def features(verb: Token, subj: Token | None, lo: int, hi: int, rule: str) -> dict[str, float]:
-    """Sparse features of a candidate (cue verb, source, content) for the learned gate."""
-    lemma = cue_key(verb)
-    prior = prior_of(lemma)
-    known = CUE_COUNTS.get(lemma, (0, 0))[0] >= 10
-    subj_kind = "none" if subj is None else (subj.ent_type_ or subj.pos_)
-    if subj is not None and subj.lower_ in ("he", "she", "they", "i", "we", "it", "who"):
-        subj_kind = "pron-" + subj.lower_
-    first = verb.doc[lo]
-    f = {
-        "bias": 1.0, "prior": prior, "prior2": prior * prior,
-        "lemma=" + (lemma if known else "~rare"): 1.0,
-        "dep=" + verb.dep_: 1.0, "tag=" + verb.tag_: 1.0, "subj=" + subj_kind: 1.0,
-        "pos=" + verb.pos_: 1.0, "pos+rule=" + verb.pos_ + "+" + rule: 1.0,
-        "rule=" + rule: 1.0, "len=" + _bucket(hi - lo): 1.0,
-        "lemma+rule=" + (lemma if known else "~rare") + "+" + rule: 1.0,
-        "subj+rule=" + ("none" if subj is None else "some") + "+" + rule: 1.0,
-        "first=" + (first.lower_ if first.lower_ in ("that", "to", "if", "whether", "“", '"')
-                    else first.pos_): 1.0,
-    }
-    if any(c.dep_ == "neg" for c in verb.children):
-        f["neg"] = 1.0
-    if any(c.dep_ == "auxpass" for c in verb.children):
-        f["passive"] = 1.0
-    if verb.i > 0 and verb.doc[verb.i - 1].lower_ == "to":
-        f["infinitive"] = 1.0
-    return f
-
-
-def gate(feats: dict[str, float]) -> float:
-    """Probability that the candidate is an attribution (logistic model from TRAIN)."""
-    z = sum(CUE_WEIGHTS.get(k, 0.0) * v for k, v in feats.items())
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
 def _cue_range(verb: Token) -> tuple[int, int]:
     lo, hi = verb.i, verb.i + 1
     for c in verb.children:
@@ -269,32 +197,30 @@ def _cue_range(verb: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def verb_candidates(doc: Doc, min_prior: float, text: str | None = None) \
+def verb_candidates(doc: Doc, model: AttributionModel, quotes: Sequence[QuoteSpan]) \
         -> Iterator[tuple[Token, Token | None, int, int, str]]:
-    """(verb, source head, content token range, rule) for every verb with a content whose
-    lemma has at least ``min_prior``; verbs inside long quotations are skipped (an
-    attribution nested in a quotation belongs to the quotation)."""
-    text = doc.text if text is None else text
-    quoted = [(q.mark_start, q.mark_end) for q in quote_spans(text)
-              if q.end - q.start > 40]
-    for verb in doc:
-        if any(s <= verb.idx < e for s, e in quoted):
+    """(cue token, source head, content token range, rule) for every verb, noun or adjective
+    with a content whose lexicon key was a cue at least ``CANDIDATE_MIN_PRIOR`` of the time;
+    cues inside long quotations are skipped (an attribution nested in a quotation belongs to
+    the quotation, and PolNeAR does not mark it)."""
+    quoted = [(q.mark_start, q.mark_end) for q in quotes if q.end - q.start > 40]
+    for tok in doc:
+        if tok.pos_ not in ("VERB", "NOUN", "ADJ") or any(s <= tok.idx < e for s, e in quoted):
             continue
-        if verb.pos_ == "VERB":
-            lemma = verb.lemma_.lower()
-            if lemma in SKIP_LEMMAS or prior_of(lemma) < min_prior:
+        key = cue_key(tok, model.cue_counts)
+        if tok.pos_ == "VERB":
+            if key in SKIP_LEMMAS or model.prior(key) < CANDIDATE_MIN_PRIOR:
                 continue
-            subj = subject_of(verb, antecedent=RELATIVE_ANTECEDENT)
-            found = content_of(verb, subj)
-        elif verb.pos_ in ("NOUN", "ADJ") and NOMINAL_CUES:
-            if prior_of(cue_key(verb)) < max(min_prior, NOMINAL_MIN_PRIOR):
-                continue
-            subj = nominal_source(verb)
-            found = nominal_content(verb)
+            # PolNeAR marks "who"/"which" itself as the source, not its antecedent
+            subj = subject_of(tok, antecedent=False)
+            found = content_of(tok, subj)
         else:
-            continue
+            if model.prior(key) < NOMINAL_MIN_PRIOR:
+                continue
+            subj = nominal_source(tok)
+            found = nominal_content(tok)
         if found is not None:
-            yield verb, subj, *found
+            yield tok, subj, *found
 
 
 def nominal_source(tok: Token) -> Token | None:
@@ -308,20 +234,20 @@ def nominal_source(tok: Token) -> Token | None:
                 # subject, which "his" stands for
                 gov = head.head if tok.dep_ == "pobj" and head.dep_ == "prep" else head
                 if tok.dep_ in ("dobj", "pobj") and gov.pos_ == "VERB" and gov.i < tok.i:
-                    s = subject_of(gov, antecedent=RELATIVE_ANTECEDENT)
+                    s = subject_of(gov, antecedent=False)
                     if s is not None and s.i < gov.i:
                         return s
             return c
     if tok.dep_ in ("dobj", "attr", "acomp", "oprd", "nsubj") and head.pos_ in ("VERB", "AUX") \
             and head.i != tok.i:
-        s = subject_of(head, antecedent=RELATIVE_ANTECEDENT)
+        s = subject_of(head, antecedent=False)
         if s is not None and s.i != tok.i:
             return s
     # "Republicans are chiming in with criticism of ...": the subject of the verb the noun's
     # preposition hangs on
     if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB" and \
             head.head.i < tok.i:
-        s = subject_of(head.head, antecedent=RELATIVE_ANTECEDENT)
+        s = subject_of(head.head, antecedent=False)
         if s is not None and s.i < head.i:
             return s
     return None
@@ -342,115 +268,162 @@ def nominal_content(tok: Token) -> tuple[int, int, str] | None:
     return None
 
 
-def verb_attributions(doc: Doc, text: str | None = None) -> Iterator[Attribution]:
-    """A claim per cue verb with a content, kept when the learned gate says so (or, without a
-    model, when the lemma's prior and source rules do)."""
-    use_model = bool(CUE_WEIGHTS) and USE_MODEL
-    for verb, subj, lo, hi, rule in verb_candidates(doc, CANDIDATE_MIN_PRIOR if use_model
-                                                    else MIN_PRIOR, text):
-        lemma = cue_key(verb)
-        if use_model:
-            score = gate(features(verb, subj, lo, hi, rule))
-            if score < CUE_THRESHOLD:
-                continue
-        else:
-            if subj is None and prior_of(lemma) < NOSRC_MIN_PRIOR:
-                continue
-            score = prior_of(lemma)
+def _source_chars(subj: Token | None) -> tuple[int, int] | None:
+    if subj is None:
+        return None
+    sp = source_span(subj)
+    return sp.start_char, sp.end_char
+
+
+def _cue_stance(cue: Token | None, lemma: str) -> str:
+    """The stance of a cue in its context: its lemma with its particle ("push back", "point
+    out", "call for"); a negated assertion or accusation ("did not say", "never accused")
+    asserts nothing."""
+    if lemma == "according to":
+        return "assert"
+    if cue is None:
+        return "other"
+    parts = [c.lower_ for c in cue.children
+             if c.dep_ in ("prt", "prep", "advmod") and c.i == cue.i + 1]
+    stance = STANCE_OF.get(f"{lemma}/{parts[0]}" if parts else "", STANCE_OF.get(lemma, "other"))
+    if stance in ("assert", "accuse", "predict") and any(
+            c.dep_ == "neg" for c in cue.children):
+        return "other"
+    return stance
+
+
+def cue_candidates(doc: Doc, text: str, model: AttributionModel, section: str,
+                   quotes: Sequence[QuoteSpan]) \
+        -> list[tuple[Attribution, Candidate]]:
+    """Every candidate attribution with a cue (verb, noun, adjective, "according to", a
+    headline's colon), before the gate decides."""
+    out: list[tuple[Attribution, Candidate]] = []
+    for verb, subj, lo, hi, rule in verb_candidates(doc, model, quotes):
         content = _span_chars(doc, lo, hi)
         if content is None:
             continue
         clo, chi = _cue_range(verb)
         cue = (doc[clo].idx, doc[chi - 1].idx + len(doc[chi - 1].text))
-        source = None
-        if subj is not None:
-            sp = source_span(subj)
-            source = (sp.start_char, sp.end_char)
-        yield Attribution(content, subj, source, cue, verb.lemma_.lower(), "indirect", score)
-
-
-def according_to_attributions(doc: Doc) -> Iterator[Attribution]:
+        lemma = verb.lemma_.lower() if verb.pos_ == "VERB" else cue_key(verb, model.cue_counts
+                                                                        ).split("/")[0]
+        att = Attribution(content, subj, None, cue, lemma, "indirect", 0.0, verb,
+                          _cue_stance(verb, lemma))
+        out.append((att, Candidate(verb, subj, lo, hi, rule, "indirect", section)))
     for acc, src in according_to(doc):
-        prep = acc
-        head = prep.head if prep.head.i != prep.i else None
-        excl = {t.i for t in prep.subtree}
+        head = acc.head if acc.head.i != acc.i else None
         if head is None:
             continue
-        lo, hi = _subtree_range(head, excl)
+        lo, hi = _subtree_range(head, {t.i for t in acc.subtree})
         lo, hi = max(lo, acc.sent.start), min(hi, acc.sent.end)
         content = _span_chars(doc, lo, hi)
         if content is None:
             continue
-        sp = source_span(src)
         cue = (acc.idx, doc[acc.i + 1].idx + len(doc[acc.i + 1].text))
-        yield Attribution(content, src, (sp.start_char, sp.end_char), cue, "according to",
-                          "indirect", 0.9)
-
-
-_COLON_LEAD = re.compile(r"^([^:\n\u201c\"]{2,60}?):\s+(\S[^\n]*)$", re.M)
-
-
-def colon_attributions(doc: Doc, text: str | None = None) -> Iterator[Attribution]:
-    """Headline style "Trump: Cruz Has ‘To Come a Long Way’ On Ethanol": a short lead naming
-    someone, a colon, then what they said (a paragraph of its own)."""
-    text = doc.text if text is None else text
+        att = Attribution(content, src, None, cue, "according to", "indirect", 0.0,
+                          acc, "assert")
+        out.append((att, Candidate(acc, src, lo, hi, "according", "indirect", section)))
     for m in _COLON_LEAD.finditer(text):
         lead = doc.char_span(m.start(1), m.end(1), alignment_mode="expand")
-        if lead is None or len(lead) > 6 or len(m.group(2).split()) < 3:
+        body = doc.char_span(m.start(2), m.end(2), alignment_mode="expand")
+        if lead is None or body is None or len(lead) > 6 or len(m.group(2).split()) < 3:
             continue
         if any(t.pos_ in ("VERB", "AUX") for t in lead) or \
                 not any(t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG", "NORP")
                         for t in lead):
             continue
-        head = lead.root
-        content = (m.start(2), m.end(2))
-        yield Attribution(content, head, (m.start(1), m.end(1)), (m.end(1), m.end(1) + 1), ":",
-                          "indirect", 0.6)
+        att = Attribution((m.start(2), m.end(2)), lead.root, (m.start(1), m.end(1)),
+                          (m.end(1), m.end(1) + 1), ":", "indirect", 0.0, None, "assert")
+        out.append((att, Candidate(None, lead.root, body.start, body.end, "colon", "indirect",
+                                   section)))
+    return out
+
+
+_COLON_LEAD = re.compile(r"^([^:\n\u201c\"]{2,60}?):\s+(\S[^\n]*)$", re.M)
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def attributions(doc: Doc, text: str | None = None) -> list[Attribution]:
-    """All attributions in a section's Doc, one per cue, in text order (``text`` is
-    ``doc.text`` when the caller has it: ``Section.text``)."""
-    text = doc.text if text is None else text
+def _quoted_tokens(doc: Doc, quotes: Sequence[QuoteSpan]) -> list[bool]:
+    """Per token: inside quotation marks."""
+    starts = [t.idx for t in doc]
+    out = [False] * len(doc)
+    for q in quotes:
+        for i in range(bisect_left(starts, q.mark_start), bisect_left(starts, q.mark_end)):
+            out[i] = True
+    return out
+
+
+def _among(atts: Sequence[Attribution]) -> list[dict[str, float]]:
+    """How each candidate sits among the others: inside how many contents its cue is, how many
+    cues its content holds, how many others' contents overlap its own (arrays: a section has
+    a few hundred candidates at most)."""
+    import numpy as np
+
+    if not atts:
+        return []
+    s = np.array([a.content[0] for a in atts])
+    e = np.array([a.content[1] for a in atts])
+    c = np.array([a.cue[0] for a in atts])
+    own_cue_inside = (s <= c) & (c < e)  # a candidate's cue inside its own content
+    nested = ((s[None, :] <= c[:, None]) & (c[:, None] < e[None, :])).sum(1) - own_cue_inside
+    contains = ((s[:, None] <= c[None, :]) & (c[None, :] < e[:, None])).sum(1) - own_cue_inside
+    overlap = ((np.minimum(e[:, None], e[None, :]) - np.maximum(s[:, None], s[None, :])) > 0
+               ).sum(1) - (e > s)
+    return [{"nested_in": float(n), "contains": float(k), "same_content": float(o)}
+            for n, k, o in zip(nested, contains, overlap, strict=True)]
+
+
+def _score(doc: Doc, text: str, model: AttributionModel,
+           cands: Sequence[tuple[Attribution, Candidate]], quoted: Sequence[bool]) \
+        -> list[tuple[Attribution, dict[str, Any]]]:
+    """The candidates with the gate's score, and the features it was computed from."""
+    per_sent = Counter((c.cue or doc[c.lo]).sent.start for _, c in cands)
+    among = _among([a for a, _ in cands])
+    feats = [candidate_features(doc, text, c, model, quoted, per_sent, around)
+             for (_, c), around in zip(cands, among, strict=True)]
+    return [(replace(a, score=p), f) for (a, _), f, p in
+            zip(cands, feats, gate_scores(feats, model), strict=True)]
+
+
+def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str = "body") \
+        -> tuple[list[Attribution], list[tuple[Attribution, dict[str, Any]]]]:
+    """(the attributions kept, every candidate scored with its features). Candidates with a
+    cue are scored first; quotations then merge into the kept cue's claim (mixed, or widening
+    it) or become direct claims of their own, scored in turn."""
+    quotes = quote_spans(text)
+    quoted = _quoted_tokens(doc, quotes)
+    scored = _score(doc, text, model, cue_candidates(doc, text, model, section, quotes), quoted)
     by_cue: dict[tuple[int, int], Attribution] = {}
-    for att in [*verb_attributions(doc, text), *according_to_attributions(doc),
-                *colon_attributions(doc, text)]:
-        by_cue.setdefault(att.cue, att)
-    direct: list[Attribution] = []
-    unattributed: list[Attribution] = []
-    for dq in direct_quotations(doc, outermost=False, text=text):
+    for att, _ in sorted(scored, key=lambda af: -af[0].score):
+        if att.score >= model.threshold and att.cue not in by_cue:
+            # the source's span is found for kept candidates only (it costs a subtree walk)
+            by_cue[att.cue] = att if att.source is not None else replace(
+                att, source=_source_chars(att.source_head))
+    direct: list[tuple[Attribution, Candidate]] = []
+    for dq in direct_quotations(doc, model.quote_lemmas, outermost=False, text=text):
         if dq.is_scare_quote:
             continue
         q = dq.quote
         qspan = (q.mark_start, q.mark_end)
+        qtok = doc.char_span(q.mark_start, q.mark_end, alignment_mode="expand")
+        if qtok is None:
+            continue
         if dq.speaker is None or dq.speaker_head is None:
             words = len(re.findall(r"\w+", text[q.start:q.end]))
-            if UNATTRIBUTED_MIN_WORDS and words >= UNATTRIBUTED_MIN_WORDS and not any(
+            if words >= UNATTRIBUTED_MIN_WORDS and not any(
                     a.content[0] <= q.start and q.end <= a.content[1] for a in by_cue.values()):
                 # a quotation nobody is named for is still an attribution (source unknown)
-                unattributed.append(Attribution(qspan, None, None, (q.start, q.start), "say",
-                                                "direct", 0.3))
+                direct.append((Attribution(qspan, None, None, (q.start, q.start), "say",
+                                           "direct", 0.0, None, "assert"),
+                               Candidate(None, None, qtok.start, qtok.end, "quote-nosource",
+                                         "direct", section)))
             continue
         cue = (dq.cue.start_char, dq.cue.end_char) if dq.cue is not None else (q.start, q.start)
         own = by_cue.get(cue) if not dq.inherited else None
         if own is not None:
-            lo, hi = min(own.content[0], qspan[0]), max(own.content[1], qspan[1])
-            # a quote that only partly fills the reported clause makes it mixed
-            inner = text[own.content[0]:own.content[1]]
-            kind = "direct" if (own.kind == "direct" or _overlap(own.content, qspan) == 0 or
-                                len(inner) <= (q.mark_end - q.mark_start) + 2) else "mixed"
-            if own.kind == "direct" and own.content[1] < qspan[0]:
-                kind = "direct"
-            if cue[0] < lo or cue[0] >= hi or own.kind == "direct":
-                by_cue[cue] = replace(own, content=(lo, hi), kind=kind)
-            else:
-                # the cue's clause wraps around the cue ("“...,” Trump said in February of
-                # ..."): the quotation is the content
-                by_cue[cue] = replace(own, content=qspan, kind="direct")
+            by_cue[cue] = _merged(own, qspan, cue, text, q.mark_end - q.mark_start)
             continue
         host = next((k for k, a in by_cue.items() if a.content[0] <= q.start and
                      q.end <= a.content[1]), None)
@@ -460,28 +433,57 @@ def attributions(doc: Doc, text: str | None = None) -> list[Attribution]:
                 by_cue[host] = replace(by_cue[host], kind="mixed")
             continue
         sp = dq.speaker
-        direct.append(Attribution(qspan, dq.speaker_head, (sp.start_char, sp.end_char),
-                                  cue, dq.cue_lemma or "say", "direct", 0.6 if dq.inherited
-                                  else 0.8))
-    if MERGE_FRAGMENTS:
-        direct = _merge_fragments(direct, text)
-    out = list(by_cue.values()) + direct + unattributed
+        cue_tok = dq.cue[0] if dq.cue is not None else None
+        lemma = dq.cue_lemma or "say"
+        direct.append((Attribution(qspan, dq.speaker_head, (sp.start_char, sp.end_char), cue,
+                                   lemma, "direct", 0.0, cue_tok, _cue_stance(cue_tok, lemma)),
+                       Candidate(cue_tok, dq.speaker_head, qtok.start, qtok.end,
+                                 "quote-inherited" if dq.inherited else "quote", "direct",
+                                 section)))
+    scored_direct = _score(doc, text, model, direct, quoted)
+    kept_direct = _merge_fragments([a for a, _ in scored_direct if a.score >= model.threshold],
+                                   text)
+    out = list(by_cue.values()) + kept_direct
     # one claim per content: drop an attribution whose content lies inside a longer one's
     # content when its cue does too (nested attributions are flattened in PolNeAR)
     out.sort(key=lambda a: (a.content[0], -a.content[1]))
     kept: list[Attribution] = []
     for a in out:
         if any(b.content[0] <= a.cue[0] < b.content[1] and b.content[0] <= a.content[0] and
-               a.content[1] <= b.content[1] and b.prior >= a.prior + NESTED_MARGIN for b in kept):
+               a.content[1] <= b.content[1] and b.score >= a.score + NESTED_MARGIN for b in kept):
             continue
         kept.append(a)
-    return kept
+    return kept, scored + scored_direct
+
+
+def _merged(own: Attribution, qspan: tuple[int, int], cue: tuple[int, int], text: str,
+            qlen: int) -> Attribution:
+    """A cue's claim with its quotation: widened to hold it, direct when the quote fills the
+    reported clause, mixed when it only partly does ("called it “a smear”")."""
+    lo, hi = min(own.content[0], qspan[0]), max(own.content[1], qspan[1])
+    inner = text[own.content[0]:own.content[1]]
+    kind = "direct" if (own.kind == "direct" or _overlap(own.content, qspan) == 0 or
+                        len(inner) <= qlen + 2) else "mixed"
+    if own.kind == "direct" and own.content[1] < qspan[0]:
+        kind = "direct"
+    if cue[0] < lo or cue[0] >= hi or own.kind == "direct":
+        return replace(own, content=(lo, hi), kind=kind)
+    # the cue's clause wraps around the cue ("“...,” Trump said in February of ..."): the
+    # quotation is the content
+    return replace(own, content=qspan, kind="direct")
+
+
+def attributions(doc: Doc, model: AttributionModel, text: str | None = None,
+                 section: str = "body") -> list[Attribution]:
+    """The attributions the gate keeps in a section's Doc, one per cue (``text`` is
+    ``doc.text`` when the caller has it: ``Section.text``)."""
+    return scored_candidates(doc, doc.text if text is None else text, model, section)[0]
 
 
 def _merge_fragments(direct: list[Attribution], text: str) -> list[Attribution]:
     """One claim per quotation: fragments of one speaker's quotation in one paragraph, cut by
-    the attribution ("“A,” he said, “B.”"), become one claim spanning them (as the quotes
-    table does; PolNeAR joins the fragments into one content)."""
+    the attribution ("“A,” he said, “B.”"), become one claim spanning them (PolNeAR joins the
+    fragments into one content)."""
     out: list[Attribution] = []
     for a in sorted(direct, key=lambda a: a.content[0]):
         prev = out[-1] if out else None
@@ -489,38 +491,56 @@ def _merge_fragments(direct: list[Attribution], text: str) -> list[Attribution]:
                 prev.cue == a.cue and prev.content[1] <= a.cue[0] < a.content[0] and \
                 "\n" not in text[prev.content[1]:a.content[0]]:
             out[-1] = replace(prev, content=(prev.content[0], max(prev.content[1],
-                                                                   a.content[1])))
+                                                                   a.content[1])),
+                              score=max(prev.score, a.score))
             continue
         out.append(a)
     return out
 
 
-def _stance(lemma: str) -> str:
-    if lemma == "according to":
-        return "assert"
-    return STANCE_OF.get(lemma, "other")
+def is_hedged(doc: Doc, content: tuple[int, int]) -> bool:
+    """A hedge scopes over the content: "may", "might", "could" on the content's own verb (not
+    negated: "could not contain his joy" is not a guess), or a hedging adverb or adjective
+    ("likely", "perhaps") on it; a hedge inside a clause nested deeper does not count."""
+    span = doc.char_span(content[0], content[1], alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    inside = range(span.start, span.end)
+    roots = [t for t in span if t.head.i not in inside or t.head.i == t.i]
+    for root in roots:
+        for t in [root, *root.children]:
+            if t.i not in inside:
+                continue
+            low = t.lower_
+            if low in HEDGE_MODALS and t.text != "May" and not any(
+                    c.dep_ == "neg" for c in t.head.children) and t.i != root.i:
+                return True
+            if low in HEDGE_WORDS:
+                return True
+            # "X is likely to ...", "it is possible that ..."
+            if t.dep_ == "acomp" and low in HEDGE_WORDS:
+                return True
+    return False
 
 
-def claim_records(article_id: str, sections: Sequence[Section],
-                  entities: Sequence[Any]) -> list[dict]:
+def claim_records(article_id: str, sections: Sequence[Section], entities: Sequence[Any],
+                  model: AttributionModel) -> list[dict]:
     """Rows of the CLAIMS table (without source_uri, content_sha256, published_month)."""
     resolver = SpeakerResolver(entities)
     rows = []
     for section in sections:
         doc = section.doc
         text = section.text
-        atts = sorted(attributions(doc, text), key=lambda a: (a.source or a.cue)[0])
+        atts = sorted(attributions(doc, model, text, section.name),
+                      key=lambda a: (a.source or a.cue)[0])
         for att in atts:
-            s, e = att.content
+            s, e = _without_dateline(text, att.content)
             content = text[s:e]
             sp = None
             if att.source_head is not None:
                 sp = resolver.resolve(section.name, section.caption_id, att.source_head)
                 resolver.remember(section.name, s, sp)
             src = att.source
-            # "May" capitalised is the month far more often than the modal
-            words = {w.lower() for w in re.findall(r"\w+", content) if w != "May"}
-            conf = att.prior * (0.6 + 0.4 * (sp.confidence if sp else 0.5))
             rows.append({
                 "claim_id": stable_id("claim", article_id, section.name, section.caption_id,
                                       s, e),
@@ -541,9 +561,9 @@ def claim_records(article_id: str, sections: Sequence[Section],
                 "cue_end": att.cue[1] if att.cue[1] > att.cue[0] else None,
                 "cue_lemma": att.cue_lemma,
                 "kind": att.kind,
-                "stance": _stance(att.cue_lemma),
-                "is_hedged": bool(words & HEDGES),
-                "confidence": round(max(0.0, min(1.0, conf)), 3),
+                "stance": att.stance,
+                "is_hedged": is_hedged(doc, (s, e)),
+                "confidence": round(model.confidence(att.score), 3),
             })
     # one row per claim id (two cues cannot own the same content span)
     seen: set[str] = set()
@@ -553,3 +573,14 @@ def claim_records(article_id: str, sections: Sequence[Section],
             seen.add(str(r["claim_id"]))
             unique.append(r)
     return unique
+
+
+def _without_dateline(text: str, content: tuple[int, int]) -> tuple[int, int]:
+    """A content that opens its paragraph with a wire dateline ("ANKARA, Feb 6 (AP) — ")
+    starts after it: the dateline says where the story was filed, not what was said."""
+    s, e = content
+    if s == 0 or text[s - 1] == "\n":
+        m = _DATELINE.match(text, s)
+        if m and m.end() < e:
+            return m.end(), e
+    return s, e

@@ -1,6 +1,6 @@
 """Pure scoring of predicted attributions against PolNeAR-style gold (BRAT standoff).
 
-Mirrors ``/work/shared/tools/polnear_eval.py`` exactly (same tokenisation, same greedy one-to-one
+Mirrors ``../shared/tools/polnear_eval.py`` exactly (same tokenisation, same greedy one-to-one
 matching, same figures) but reads strings, not files, so it can be tested and reused:
 
 * tokens are lower-cased ``\\w+`` runs;
@@ -8,7 +8,12 @@ matching, same figures) but reads strings, not files, so it can be tested and re
   contents is >= 0.5, one-to-one, best overlap first;
 * strict = identical content token lists; source accuracy over matched pairs = predicted source
   token-F1 >= 0.5 with gold's, or its tokens a subset of gold's, or both empty;
-* direct = gold content holds a double quotation mark (``"`` ``“`` ``”``).
+* direct = gold content holds a double quotation mark (``"`` ``“`` ``”``, or the doubled
+  apostrophes and backticks ``''`` `````` some wires use);
+* ``--quoted`` gold (:func:`quoted_only`): the direct attributions with the content cut to the
+  words inside its quotation marks, to score a quotes table;
+* predictions that carry a ``confidence`` get an expected calibration error (10 equal-width
+  bins) against being right: matched to a gold attribution with the right source.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 WORD = re.compile(r"\w+", re.UNICODE)
-DOUBLE_QUOTE = re.compile(r"[\"\u201c\u201d]")
+DOUBLE_QUOTE = re.compile(r"[\"\u201c\u201d]|''|``")
+CALIBRATION_BINS = 10
 ROLES = ("source", "cue", "content")
 
 
@@ -31,10 +37,12 @@ class Attribution:
     source: str = ""
     cue: str = ""
     content: str = ""
+    confidence: float | None = None
+    quoted: bool = False  # gold cut to its quoted words (always direct)
 
     @property
     def is_direct(self) -> bool:
-        return bool(DOUBLE_QUOTE.search(self.content))
+        return self.quoted or bool(DOUBLE_QUOTE.search(self.content))
 
 
 def tokens(text: str | None) -> list[str]:
@@ -83,12 +91,33 @@ def parse_ann(ann: str, text: str) -> list[Attribution]:
             if role in ROLES:
                 att[role] = (att[role] + " " + spans[tid]).strip()
         if att["content"]:
-            out.append(Attribution(**att))
+            out.append(Attribution(att["source"], att["cue"], att["content"]))
     return out
 
 
 def direct_only(gold: Mapping[str, Sequence[Attribution]]) -> dict[str, list[Attribution]]:
     return {d: [g for g in gs if g.is_direct] for d, gs in gold.items()}
+
+
+def quoted_parts(content: str) -> str:
+    """The words inside the quotation marks of a gold content, parts joined by a space (what a
+    quotes table should hold for it). Marks pair up in order; an unclosed one runs to the end
+    of the content (a quote that goes on past the annotation)."""
+    marks = list(DOUBLE_QUOTE.finditer(content))
+    parts = []
+    for k in range(0, len(marks), 2):
+        stop = marks[k + 1].start() if k + 1 < len(marks) else len(content)
+        parts.append(content[marks[k].end():stop].strip())
+    return " ".join(p for p in parts if p)
+
+
+def quoted_only(gold: Mapping[str, Sequence[Attribution]]) -> dict[str, list[Attribution]]:
+    """Gold for a quotes table: direct and mixed attributions, content cut to its quoted words."""
+    out = {}
+    for d, gs in direct_only(gold).items():
+        cut = [replace(g, content=quoted_parts(g.content), quoted=True) for g in gs]
+        out[d] = [g for g in cut if tokens(g.content)]
+    return out
 
 
 @dataclass(frozen=True)
@@ -134,9 +163,13 @@ def score(gold: Mapping[str, Sequence[Attribution]],
     n_gold = sum(len(v) for v in gold.values())
     n_pred = sum(len(pred.get(d, [])) for d in gold)
     kinds: Counter[str] = Counter()
+    calib: list[tuple[float, bool]] = []
     for doc, golds in gold.items():
         preds = pred.get(doc, [])
         matched = match_doc(golds, preds, threshold)
+        right = {j for i, (j, _) in matched.items() if source_ok(golds[i].source, preds[j].source)}
+        calib += [(float(p.confidence), j in right) for j, p in enumerate(preds)
+                  if p.confidence is not None]
         for i, g in enumerate(golds):
             kind = "direct" if g.is_direct else "indirect"
             kinds[kind + "_gold"] += 1
@@ -169,7 +202,37 @@ def score(gold: Mapping[str, Sequence[Attribution]],
         "direct_recall": ratio(kinds["direct_found"], kinds["direct_gold"]),
         "indirect_recall": ratio(kinds["indirect_found"], kinds["indirect_gold"]),
         "direct_gold": kinds["direct_gold"], "indirect_gold": kinds["indirect_gold"],
+        **calibration(calib),
     }
+
+
+def calibration(pairs: Sequence[tuple[float, bool]], bins: int = CALIBRATION_BINS) \
+        -> dict[str, Any]:
+    """Expected calibration error of (confidence, right) pairs, equal-width bins weighted by
+    size, and the table [bin start, rows, mean confidence, share right]; {} without pairs."""
+    if not pairs:
+        return {}
+    total, ece, table = len(pairs), 0.0, []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inb = [(c, m) for c, m in pairs if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if inb:
+            conf = sum(c for c, _ in inb) / len(inb)
+            acc = sum(m for _, m in inb) / len(inb)
+            ece += abs(acc - conf) * len(inb) / total
+            table.append([round(lo, 1), len(inb), round(conf, 3), round(acc, 3)])
+    return {"ece": round(ece, 4), "calibration": table}
+
+
+def at_confidence(gold: Mapping[str, Sequence[Attribution]],
+                  pred: Mapping[str, Sequence[Attribution]], cut: float) -> dict[str, float]:
+    """Precision and recall of the predictions with confidence >= ``cut`` (the README's
+    calibration table: what an analyst filtering on confidence gets)."""
+    kept = {d: [p for p in ps if p.confidence is None or p.confidence >= cut]
+            for d, ps in pred.items()}
+    r = score(gold, kept)
+    return {"confidence": cut, "precision": r["precision"], "recall": r["recall"],
+            "rows": r["pred"]}
 
 
 def errors(gold: Mapping[str, Sequence[Attribution]],
@@ -192,6 +255,7 @@ def errors(gold: Mapping[str, Sequence[Attribution]],
 
 
 def summary_line(r: Mapping[str, Any]) -> str:
-    return (f"attribution F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}) "
+    line = (f"attribution F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f}) "
             f"strict F1 {r['strict_f1']:.3f} source acc {r['source_acc']:.3f} "
             f"direct R {r['direct_recall']:.3f} indirect R {r['indirect_recall']:.3f}")
+    return line + (f" ECE {r['ece']:.3f}" if "ece" in r else "")

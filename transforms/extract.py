@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from transforms import schemas
+from transforms.attribution import AttributionModel
 from transforms.captions import caption_records
 from transforms.claims import claim_records
 from transforms.documents import ParsedDocument, word_count
@@ -63,17 +64,18 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
 
 
 def article_rows(parsed: ParsedDocument, sections: Sequence[Section],
-                 provenance: Mapping[str, Any], language: str,
-                 ingested_at: dt.datetime) -> dict[str, list[dict[str, Any]]]:
-    """Rows of every article table for one article, each stamped with its provenance."""
+                 provenance: Mapping[str, Any], language: str, ingested_at: dt.datetime,
+                 model: AttributionModel) -> dict[str, list[dict[str, Any]]]:
+    """Rows of every article table for one article, each stamped with its provenance
+    (``model``: the learned attribution decision, loaded by the flows layer)."""
     article_id = provenance["article_id"]
     entities = canonical_entities(sections)
     rows = {
         "articles": [article_record(parsed, provenance, language, ingested_at)],
         "captions": caption_records(article_id, parsed.captions),
-        "quotes": quote_records(article_id, sections, entities),
+        "quotes": quote_records(article_id, sections, entities, model),
         "entities": entity_records(article_id, entities),
-        "claims": claim_records(article_id, sections, entities),
+        "claims": claim_records(article_id, sections, entities, model),
     }
     stamp = {
         "article_id": article_id,

@@ -23,7 +23,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.cue_lexicon import CUE_COUNTS
+from transforms.attribution import SPEECH_LEMMAS, AttributionModel, subject_kind
 from transforms.schemas import stable_id
 from transforms.sections import Section
 from transforms.speakers import (
@@ -41,18 +41,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# verbs that introduce speech, for tying a quotation to its speaker
-SPEECH_LEMMAS = _words("""
-    say tell add write ask note explain continue recall argue claim insist declare state
-    announce respond reply tweet post warn joke quip acknowledge admit conclude describe call
-    suggest predict complain boast told testify remark observe comment concede confirm deny
-    repeat reiterate urge vow promise pledge scream shout yell exclaim mutter whisper answer
-    caution emphasize stress point lament report read proclaim say recount muse wonder query
-    chime counter retort speak
-""")
-# and every verb that was a cue at least 40% of the time in PolNeAR TRAIN ("barked", "vowed")
-QUOTE_CUE_LEMMAS = SPEECH_LEMMAS | frozenset(
-    lemma for lemma, (cue, seen) in CUE_COUNTS.items() if seen >= 5 and cue / seen >= 0.4)
 WORK_NOUNS = _words("""
     film movie book novel song album show series play musical poem episode article column
     essay documentary podcast headline slogan titled title painting opera program programme
@@ -177,6 +165,7 @@ class DirectQuotation:
     cue_lemma: str | None
     is_scare_quote: bool
     inherited: bool = False  # speaker taken from the previous quote
+    found_by: str = "none"  # how the speaker was found: governing | near | trailing | previous
 
 
 def _inside(tok: Token, quotes: Sequence[QuoteSpan]) -> bool:
@@ -347,7 +336,6 @@ def _sentences_for(text: str, q: QuoteSpan, sents: Sequence[Span]) -> list[Span]
     return out
 
 
-TRAILING_CUES = True
 _AFTER_QUOTE = re.compile(r"^[,\s]*$")
 
 
@@ -379,6 +367,33 @@ def _trailing_cue(doc: Doc, text: str, q: QuoteSpan,
     return None
 
 
+def _colon_lead(doc: Doc, text: str, q: QuoteSpan,
+                quotes: Sequence[QuoteSpan]) -> tuple[Token, Token] | None:
+    """A quotation introduced by a colon in its paragraph ("She addressed the supporters
+    again: “...”", "Frank Newport and Jim Harter: “...”"): the subject of the last verb before
+    the colon, else the noun phrase the colon follows."""
+    before = text[:q.mark_start].rstrip()
+    if not before.endswith(":") or "\n" in text[len(before):q.mark_start]:
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    p0 = text.rfind("\n", 0, colon.start_char) + 1
+    lead = [t for t in doc[max(0, colon.start - 40):colon.start]
+            if t.idx >= p0 and not _inside(t, quotes)]
+    for tok in reversed(lead):
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() not in ("be", "have"):
+            subj = subject_of(tok)
+            if subj is not None and subj.idx >= p0 and not _inside(subj, quotes):
+                return tok, subj
+            break
+    names = [t for t in lead if t.pos_ in ("PROPN", "NOUN", "PRON") and
+             t.head.i not in {u.i for u in lead} | {t.i} or t.dep_ == "ROOT"]
+    if len(lead) <= 8 and names and names[-1].pos_ in ("PROPN", "PRON"):
+        return colon[0], names[-1]  # the colon is the cue
+    return None
+
+
 def _is_title_of_work(text: str, q: QuoteSpan) -> bool:
     before = text[max(0, q.mark_start - 30):q.mark_start].lower().split()
     return bool(before) and before[-1].strip(",:") in WORK_NOUNS
@@ -394,11 +409,19 @@ def _looks_scare(doc: Doc, text: str, q: QuoteSpan) -> bool:
     return not has_verb or len(words) <= 2
 
 
-def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
-                      outermost: bool = True, text: str | None = None) \
-        -> Iterator[DirectQuotation]:
-    """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them).
-    ``text`` is ``doc.text`` when the caller has it (``Section.text``)."""
+def _governs(verb: Token, doc: Doc, q: QuoteSpan) -> bool:
+    """The cue's clause holds the quotation: the cue is an ancestor of a quoted token."""
+    inner = doc.char_span(q.start, q.end, alignment_mode="expand")
+    return inner is not None and any(verb in t.ancestors for t in inner)
+
+
+def direct_quotations(doc: Doc, lemmas: frozenset[str], outermost: bool = True,
+                      text: str | None = None) -> Iterator[DirectQuotation]:
+    """Each quotation in ``doc`` with its speaker span and cue (when the sentence gives them),
+    ``lemmas`` being the verbs that may introduce a quotation. A short quoted phrase is a
+    mixed quote of its speaker only when a speech verb's clause holds it ("called it “a
+    smear”"); otherwise it is a scare quote. ``text`` is ``doc.text`` when the caller has it
+    (``Section.text``)."""
     text = doc.text if text is None else text
     quotes = quote_spans(text)
     sents = sentences(doc)
@@ -412,31 +435,43 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
             if hit is not None:
                 found = hit
                 break
-        if found is None and TRAILING_CUES:
+        how = "near"
+        if found is not None and _governs(found[0], doc, q):
+            how = "governing"
+        if found is None:
             found = _trailing_cue(doc, text, q, quotes)
+            how = "trailing"
+        if found is None:
+            found = _colon_lead(doc, text, q, quotes)
+            how = "colon"
         scare = False
         if found is None:
-            scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q)
+            # a whole sentence in quotes right after the speaker's quote goes on with it
+            # ("“...,” said X, 42. “Nobody came.”"): never a scare quote
+            scare = _is_title_of_work(text, q) or _looks_scare(doc, text, q) and not (
+                SENT_END.search(text[q.start:q.end]) and prev is not None and
+                prev_para_end >= para_start - 2 and q.mark_start <= prev_para_end)
         if found is not None:
             verb, subj = found
             cue = doc[verb.i:verb.i + 2] if verb.lower_ == "according" else doc[verb.i:verb.i + 1]
-            dq = DirectQuotation(q, source_span(subj), subj, cue, verb.lemma_.lower()
-                                 if verb.lower_ != "according" else "according to", False)
-            # the speaker of a short fragment inside a clause is the clause's source, but a
-            # short noun phrase in quotes remains a scare quote ("the “historic” moment")
-            if _looks_scare(doc, text, q) and not SENT_END.search(text[q.start:q.end]):
-                inner = doc.char_span(q.start, q.end, alignment_mode="expand")
-                if inner is not None and len([t for t in inner if not t.is_punct]) <= 2 and \
-                        not any(t.pos_ in ("VERB", "AUX") for t in inner):
-                    dq = DirectQuotation(q, None, None, None, None, True)
+            lemma = verb.lemma_.lower() if verb.lower_ != "according" else "according to"
+            dq = DirectQuotation(q, source_span(subj), subj, cue, lemma, False, found_by=how)
+            # the speaker of a short fragment is the source of the speech verb whose clause
+            # holds it; a short phrase no speech verb governs is a scare quote ("Kim may try
+            # to use a “high-water mark”", "the “historic” moment")
+            if _looks_scare(doc, text, q) and not SENT_END.search(text[q.start:q.end]) and \
+                    not (how in ("governing", "trailing") and (
+                        lemma in SPEECH_LEMMAS or lemma == "according to")):
+                dq = DirectQuotation(q, None, None, None, None, True, found_by="scare")
         elif not scare and prev is not None and prev.speaker is not None and (
                 q.continuation or prev_para_end >= para_start - 2 or
                 text[para_start:q.mark_start].strip() == ""):
             # a quoted paragraph with no cue continues the previous speaker
             dq = DirectQuotation(q, prev.speaker, prev.speaker_head, prev.cue, prev.cue_lemma,
-                                 False, True)
+                                 False, True, "previous")
         else:
-            dq = DirectQuotation(q, None, None, None, None, scare)
+            dq = DirectQuotation(q, None, None, None, None, scare,
+                                 found_by="scare" if scare else "none")
         yield dq
         if dq.speaker is not None:
             prev = dq
@@ -444,17 +479,19 @@ def direct_quotations(doc: Doc, lemmas: frozenset[str] = QUOTE_CUE_LEMMAS,
             prev_para_end = len(text) if prev_para_end < 0 else prev_para_end
 
 
-def _confidence(dq: DirectQuotation, sp: Speaker | None) -> float:
-    if dq.is_scare_quote:
-        return 0.7
-    if dq.speaker is None or sp is None:
-        return 0.2
-    c = sp.confidence * (0.8 if dq.inherited else 1.0)
-    return round(min(1.0, c), 3)
+def confidence_key(dq: DirectQuotation, text: str) -> tuple[str, str, str]:
+    """What a quote's calibrated confidence is looked up by (``AttributionModel.quote_rates``,
+    rates measured on TRAIN): how its speaker was found, what kind of words name the
+    speaker, and how long the quotation is."""
+    words = len(re.findall(r"\w+", text[dq.quote.start:dq.quote.end]))
+    length = "short" if words <= 4 else "mid" if words <= 15 else "long"
+    kind = subject_kind(dq.speaker_head)
+    kind = "pron" if kind.startswith("pron") else kind
+    return dq.found_by, kind, length
 
 
-def quote_records(article_id: str, sections: Sequence[Section],
-                  entities: Sequence[Any]) -> list[dict]:
+def quote_records(article_id: str, sections: Sequence[Section], entities: Sequence[Any],
+                  model: AttributionModel) -> list[dict]:
     """Rows of the QUOTES table (without source_uri, content_sha256, published_month)."""
     resolver = SpeakerResolver(entities)
     rows = []
@@ -468,7 +505,8 @@ def quote_records(article_id: str, sections: Sequence[Section],
             if verb.lemma_.lower() in SPEECH_LEMMAS and verb.pos_ == "VERB"
             and not _inside(verb, quotes)
             for subj in [subject_of(verb)] if subj is not None and not _inside(subj, quotes)]
-        events += [(dq.quote.mark_start, dq) for dq in direct_quotations(doc, text=text)]
+        events += [(dq.quote.mark_start, dq) for dq in
+                   direct_quotations(doc, model.quote_lemmas, text=text)]
         events.sort(key=lambda e: (e[0], isinstance(e[1], DirectQuotation)))
         for _, dq in events:
             if isinstance(dq, Token):
@@ -493,6 +531,7 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "start_char": q.start,
                 "end_char": q.end,
                 "quote_text": text[q.start:q.end],
+                "parts": [{"start": q.start, "end": q.end, "text": text[q.start:q.end]}],
                 "speaker_text": dq.speaker.text if dq.speaker is not None else None,
                 "speaker_start": dq.speaker.start_char if dq.speaker is not None else None,
                 "speaker_end": dq.speaker.end_char if dq.speaker is not None else None,
@@ -502,14 +541,17 @@ def quote_records(article_id: str, sections: Sequence[Section],
                 "cue_text": dq.cue.text if dq.cue is not None else None,
                 "cue_lemma": dq.cue_lemma,
                 "is_scare_quote": dq.is_scare_quote,
-                "confidence": _confidence(dq, sp),
+                "confidence": model.quote_confidence(confidence_key(dq, text)),
             })
     return _merge_fragments(rows, {s.name + str(s.caption_id): s.text for s in sections})
 
 
 def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:
     """One row per quotation: fragments of one speaker's quotation in one paragraph, interrupted
-    by the attribution or a few words ("“A,” he said, “B.”"), become one row spanning them."""
+    by the attribution or a few words ("“A,” he said, “B.”"), become one row whose
+    ``quote_text`` joins the parts' words with a space (never the unquoted words between
+    them) and whose ``parts`` give each part's offsets; its confidence is the first part's,
+    the one the attribution was found for."""
     out: list[dict] = []
     for r in rows:
         prev = out[-1] if out else None
@@ -519,7 +561,9 @@ def _merge_fragments(rows: list[dict], texts: dict[str, str]) -> list[dict]:
             text = texts[r["section"] + str(r["caption_id"])]
             if "\n" not in text[prev["end_char"]:r["start_char"]]:
                 start, end = prev["start_char"], r["end_char"]
-                out[-1] = dict(prev, end_char=end, quote_text=text[start:end],
+                parts = prev["parts"] + r["parts"]
+                out[-1] = dict(prev, end_char=end, parts=parts,
+                               quote_text=" ".join(p["text"] for p in parts),
                                quote_id=stable_id("quote", r["article_id"], r["section"],
                                                   r["caption_id"], start, end))
                 continue

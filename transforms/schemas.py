@@ -67,6 +67,9 @@ MENTION = pa.struct([
     ("start", pa.int32()), ("end", pa.int32()), ("text", pa.string()),
 ])
 
+# one part of a quotation interrupted by its attribution: offsets into the section's text
+QUOTE_PART = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("text", pa.string())])
+
 ARTICLES = pa.schema([
     *_provenance(),
     _f("title", pa.string(), "Headline as the document gives it; null when it has none."),
@@ -106,8 +109,12 @@ QUOTES = pa.schema([
     *_provenance(),
     *_located(),
     _f("quote_text", pa.string(),
-       "The quoted words, without the outer quotation marks; a quotation interrupted by its own "
-       "attribution (“A,” he said, “B.”) is one row spanning both parts.", False),
+       "The quoted words only, without the quotation marks; a quotation interrupted by its own "
+       "attribution (“A,” he said, “B.”) is one row whose parts are joined by a space.", False),
+    _f("parts", pa.list_(QUOTE_PART),
+       "The quotation's parts in order, each with start/end offsets into the section's text "
+       "and the text they slice; start_char/end_char run from the first part to the last.",
+       False),
     _f("speaker_text", pa.string(), "The speaker as written ('he', 'Brady and Cha')."),
     *_span("speaker", "speaker as written"),
     _f("speaker_name", pa.string(), "Resolved canonical speaker name(s); ' and '-joined."),
@@ -117,7 +124,9 @@ QUOTES = pa.schema([
     _f("cue_lemma", pa.string(), "Lemma of the cue verb."),
     _f("is_scare_quote", pa.bool_(), "A word or short phrase in quotes that nobody speaks.",
        False),
-    _f("confidence", pa.float32(), "Extractor's confidence in the speaker, 0..1.", False),
+    _f("confidence", pa.float32(),
+       "Calibrated probability that the speaker is right (for a scare quote: that nobody is "
+       "quoted), 0..1; measured on PolNeAR TRAIN.", False),
     _month(),
 ])
 
@@ -148,9 +157,13 @@ CLAIMS = pa.schema([
     *_span("cue", "cue"),
     _f("cue_lemma", pa.string(), "Lemma of the cue ('say', 'deny', 'accuse')."),
     _f("kind", pa.string(), "direct (quoted), indirect (reported) or mixed.", False),
-    _f("stance", pa.string(), "Coarse stance of the cue: " + ", ".join(STANCES) + ".", False),
-    _f("is_hedged", pa.bool_(), "Content is hedged ('may', 'could', 'likely').", False),
-    _f("confidence", pa.float32(), "Extractor's confidence, 0..1.", False),
+    _f("stance", pa.string(), "Coarse stance of the cue in its context (particle, negation): "
+       + ", ".join(STANCES) + ".", False),
+    _f("is_hedged", pa.bool_(),
+       "A hedge scopes over the content ('may', 'could', 'likely' on its main verb).", False),
+    _f("confidence", pa.float32(),
+       "Calibrated probability that the claim is right (it matches an attribution a reader "
+       "would mark, with the right source), 0..1; filter on it for stricter work.", False),
     _month(),
 ])
 

@@ -46,7 +46,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (root / "streamlit.log").open("wb")
     # Its own session, so that the CLI and the streamlit process it starts stop together.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "dashboard", "--warehouse", str(root / "warehouse"),
+        [sys.executable, "-m", "flows.app.cli", "dashboard", "--warehouse", str(root / "warehouse"),
          "--port", str(port)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -119,6 +119,16 @@ def test_entity_filter_narrows_the_page(app_url: str) -> None:
             links = ["file:///seeds/a3.txt", "file:///seeds/a5.txt", "https://planet.example/a1",
                      "https://wire.example/a4"]
             assert _feed_links(page, links) == links
+            # every chart is drawn, none replaced by a note: the fixture's articles are dated
+            charts = [h for h in ("Who is quoted most, over time", "Articles and stories per day",
+                                  "Stance mix of the most cited sources",
+                                  "Entities mentioned together", "Most mentioned entities")
+                      if h in page.get_by_test_id("stMain").inner_text()]
+            assert len(charts) == 5, charts
+            page.locator("[data-testid='stVegaLiteChart'] canvas, "
+                         "[data-testid='stVegaLiteChart'] svg").nth(4).wait_for(timeout=60_000)
+            assert page.get_by_test_id("stVegaLiteChart").count() == 5
+            assert page.get_by_test_id("stAlert").count() == 0
 
             # Pick Bob Brown in the entity filter: only a3 mentions him.
             entity = page.get_by_test_id("stSelectbox").filter(has_text="Entity")
@@ -133,6 +143,45 @@ def test_entity_filter_narrows_the_page(app_url: str) -> None:
             assert "‘analysts’ (unresolved, predict)" in text
             assert "the union broke the deal" in text
             assert "the budget is balanced" not in text
+            assert page.get_by_test_id("stException").count() == 0
+        finally:
+            browser.close()
+
+
+def undated_warehouse(root: Path) -> Path:
+    """The fixture warehouse with every publication date removed (as PolNeAR's texts are)."""
+    import pyarrow as pa
+
+    from flows.adapters import release
+
+    tables = warehouse_fixture.tables()
+    articles = tables["articles"]
+    column = articles.schema.get_field_index("published_date")
+    tables["articles"] = articles.set_column(
+        column, articles.schema.field(column), pa.nulls(len(articles), pa.date32()))
+    release.write_release_tables(root, tables)
+    release.build_duckdb(root, release.runs_table([]))
+    return root
+
+
+def test_undated_articles_give_a_note_not_empty_charts(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.flows.dashboard_screenshot import dashboard, settled
+
+    with dashboard(undated_warehouse(tmp_path / "warehouse"), tmp_path / "log") as url, \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page.goto(url, timeout=60_000)
+            settled(page)
+            alerts = [a.inner_text() for a in page.get_by_test_id("stAlert").all()]
+            assert alerts == ["No article in this selection has a publication date, so there is "
+                              "nothing to draw over time."]
+            assert page.get_by_test_id("stVegaLiteChart").count() == 3  # the undated ones
+            sidebar = page.get_by_test_id("stSidebar").inner_text()
+            assert "Published between" not in sidebar and "no dates to pick" in sidebar
             assert page.get_by_test_id("stException").count() == 0
         finally:
             browser.close()

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import nlp
-from flows.pipeline import Shard, extract_articles, readable_documents
-from flows.sources import SourceFile
+from flows.adapters import nlp
+from flows.adapters.sources import SourceFile
+from flows.run.flow import Shard, extract_articles, readable_documents
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "web"

@@ -116,7 +116,7 @@ def test_story_counts_count_republished_copies_once(con: duckdb.DuckDBPyConnecti
 
 
 def test_marts_work_on_an_empty_warehouse(tmp_path: Path) -> None:
-    from flows import storage
+    from flows.adapters import release as storage
     from transforms import schemas
 
     storage.write_release_tables(tmp_path, {n: s.empty_table() for n, s in schemas.TABLES.items()})
@@ -128,3 +128,13 @@ def test_marts_work_on_an_empty_warehouse(tmp_path: Path) -> None:
             assert rows(c, f"SELECT count(*) FROM {view}") == [(0,)]
     finally:
         c.close()
+
+
+def test_high_confidence_claims(con: duckdb.DuckDBPyConnection) -> None:
+    # the fixture's claims all carry confidence 0.8: every one is in the slice, with
+    # claim_details' columns
+    assert rows(con, "SELECT count(*) FROM high_confidence_claims") == \
+        rows(con, "SELECT count(*) FROM claims WHERE confidence >= 0.7") == \
+        rows(con, "SELECT count(*) FROM claims")
+    cols = [d[0] for d in con.execute("SELECT * FROM high_confidence_claims LIMIT 0").description]
+    assert cols == [d[0] for d in con.execute("SELECT * FROM claim_details LIMIT 0").description]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, MORPH, POS, TAG
 
-from flows.nlp import FastAnnotator, load
+from flows.adapters.nlp import FastAnnotator, load
 
 TEXTS = [
     "He was there and is gonna go, the senator said on Tuesday.",
@@ -43,3 +43,12 @@ def test_same_lemmas_on_verbs(both, i: int) -> None:  # type: ignore[no-untyped-
 def test_known_lemmas(both) -> None:  # type: ignore[no-untyped-def]
     fast = both[1][0]
     assert [t.lemma_ for t in fast if t.pos_ in ("VERB", "AUX")][:3] == ["be", "be", "go"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 1000])
+def test_batch_size_does_not_change_annotations(both, batch_size: int) -> None:  # type: ignore[no-untyped-def]
+    """Components run at their own measured batch sizes; any size gives the same docs."""
+    fast = list(FastAnnotator(load()).pipe(TEXTS, batch_size=batch_size))
+    for measured, doc in zip(both[1], fast, strict=True):
+        assert (measured.to_array(ATTRS) == doc.to_array(ATTRS)).all()
+        assert [t.lemma_ for t in measured] == [t.lemma_ for t in doc]

@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.run import Settings, run
+from flows.run.launch import run
+from flows.run.records import Settings
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -137,10 +138,12 @@ def test_indirect_claims_have_sources(con) -> None:  # type: ignore[no-untyped-d
 
 def test_offsets_index_section_text(con) -> None:  # type: ignore[no-untyped-def]
     bad = rows(con, """
-        SELECT q.quote_id FROM quotes q JOIN articles a USING (article_id)
+        WITH parts AS (SELECT quote_id, article_id, section, unnest(parts) AS p FROM quotes)
+        SELECT q.quote_id FROM parts q JOIN articles a USING (article_id)
         WHERE q.section = 'body'
-          AND substr(a.body_text, q.start_char + 1, q.end_char - q.start_char) <> q.quote_text""")
+          AND substr(a.body_text, q.p.start + 1, q.p."end" - q.p.start) <> q.p.text""")
     assert bad == []
+    assert rows(con, "SELECT count(*) FROM quotes WHERE len(parts) = 0") == [(0,)]
 
 
 def test_bad_inputs_become_rejects_with_reasons(con) -> None:  # type: ignore[no-untyped-def]
@@ -200,7 +203,7 @@ def test_failed_validation_keeps_the_last_good_warehouse(  # type: ignore[no-unt
         tmp_path: Path, capsys, monkeypatch) -> None:
     import json
 
-    from flows.cli import main
+    from flows.app.cli import main
 
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)

@@ -1,4 +1,4 @@
-"""flows.validate: the GX suites in expectations/ accept a valid batch and reject broken ones."""
+"""flows.adapters.validate: the GX suites accept a valid batch and reject broken ones."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows import validate as v
+from flows.adapters import resources
+from flows.adapters import validate as v
 from transforms.schemas import TABLES, to_table
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -41,6 +42,7 @@ def valid_rows() -> dict[str, list[dict[str, Any]]]:
         "quotes": [{
             "quote_id": "q1", **_prov(), "section": "body", "start_char": Q_START,
             "end_char": Q_START + len(QUOTE), "quote_text": QUOTE, "speaker_text": "The minister",
+            "parts": [{"start": Q_START, "end": Q_START + len(QUOTE), "text": QUOTE}],
             "is_scare_quote": False, "confidence": 0.9,
         }],
         "entities": [
@@ -148,6 +150,10 @@ BROKEN = [
      "expect_column_values_to_be_in_set", "offsets_valid"),
     ("quote text differs", _set("quotes", 0, quote_text="we will resign"), "quotes",
      "expect_column_values_to_be_in_set", "offsets_valid"),
+    ("quote part off by one", _set("quotes", 0, parts=[
+        {"start": Q_START + 1, "end": Q_START + 1 + len(QUOTE), "text": QUOTE}]), "quotes",
+     "expect_column_values_to_be_in_set", "offsets_valid",
+     [("quotes", "expect_column_values_to_be_in_set", "parts_valid")]),
     ("claim offsets past the title", _set("claims", 1, end_char=len(TITLE) + 5), "claims",
      "expect_column_values_to_be_in_set", "offsets_valid"),
     ("claim in unknown caption", _set("claims", 2, caption_id="c9"), "claims",
@@ -270,13 +276,13 @@ def test_unknown_table_is_an_error(tmp_path: Path) -> None:
 
 def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
     """expectations/*.json is generated from suite_definitions(); after changing either,
-    regenerate with `python -m flows.validate --write-suites`."""
+    regenerate with `python -m flows.adapters.validate --write-suites`."""
     for name in TABLES:
         on_disk = v.load_suite_json(name)
         assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name
 
 
 def test_suites_cover_every_table() -> None:
-    names = sorted(p.stem for p in v.SUITES_DIR.glob("*.json"))
+    names = sorted(p.stem for p in resources.suites_dir().glob("*.json"))
     assert names == sorted(TABLES)
-    assert os.path.isdir(v.SUITES_DIR)
+    assert os.path.isdir(resources.suites_dir())

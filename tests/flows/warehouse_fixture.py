@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows import storage
+from flows.adapters import release as storage
 from transforms.schemas import to_table
 
 INGESTED = dt.datetime(2024, 3, 4, 12, 0, tzinfo=dt.UTC)
@@ -65,6 +65,7 @@ def _quote(quote_id: str, article_id: str, text: str, speaker_name: str | None =
            scare: bool = False) -> dict[str, Any]:
     return {"quote_id": quote_id, **_prov(article_id), "section": "body", "start_char": 0,
             "end_char": len(text), "quote_text": text, "speaker_text": speaker_name,
+            "parts": [{"start": 0, "end": len(text), "text": text}],
             "speaker_name": speaker_name, "speaker_entity_id": entity_id, "speaker_role": role,
             "cue_text": None if scare else "said", "cue_lemma": None if scare else "say",
             "is_scare_quote": scare, "confidence": 0.9, "published_month": _month(article_id)}

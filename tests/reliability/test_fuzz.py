@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows.adapters.nlp import attribution_model
 from transforms.captions import is_credit_line, parse_credit, split_inline_credit
 from transforms.claims import claim_records
 from transforms.documents import BODY_ROLES, BODY_SEPARATOR, ROLES, parse_plain_text
@@ -94,10 +95,14 @@ def test_quotes_claims_entities_on_arbitrary_docs(nlp, text: str) -> None:  # ty
     doc = nlp(text)
     sections = [Section("body", doc)]
     entities = canonical_entities(sections)
-    quotes = quote_records("a1", sections, entities)
-    claims = claim_records("a1", sections, entities)
-    _check_offsets(doc.text, quotes, [("start_char", "end_char", "quote_text"),
-                                      ("speaker_start", "speaker_end", "speaker_text")])
+    quotes = quote_records("a1", sections, entities, attribution_model())
+    claims = claim_records("a1", sections, entities, attribution_model())
+    _check_offsets(doc.text, quotes, [("speaker_start", "speaker_end", "speaker_text")])
+    for q in quotes:  # an interrupted quotation: its parts slice back, quote_text joins them
+        _check_offsets(doc.text, q["parts"], [("start", "end", "text")])
+        assert q["quote_text"] == " ".join(p["text"] for p in q["parts"])
+        assert (q["start_char"], q["end_char"]) == (q["parts"][0]["start"],
+                                                    q["parts"][-1]["end"])
     _check_offsets(doc.text, claims, [("start_char", "end_char", "content_text"),
                                       ("source_start", "source_end", "source_text"),
                                       ("cue_start", "cue_end", "cue_text")])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.nlp import load
+from flows.adapters.nlp import attribution_model, load
 from transforms.claims import claim_records
 from transforms.entities import canonical_entities
 from transforms.schemas import CLAIM_KINDS, CLAIMS, STANCES, stable_id
@@ -24,7 +24,7 @@ def _nlp() -> spacy.language.Language:
 
 def records(text: str, name: str = "body") -> list[dict]:
     sections = [Section(name, _nlp()(text))]
-    return claim_records("a1", sections, canonical_entities(sections))
+    return claim_records("a1", sections, canonical_entities(sections), attribution_model())
 
 
 @lru_cache(maxsize=1)
@@ -112,13 +112,13 @@ def test_nominal_source(text: str, noun: str, source: str | None) -> None:
 
 def test_plural_noun_cue_key_without_noun_lemmas() -> None:
     """The pipeline's annotator leaves nouns unlemmatised; plurals still find their key."""
-    from transforms.claims import cue_key
+    from transforms.attribution import cue_key
 
     doc = _nlp()("His comments and criticisms drew replies.")
     for t in doc:
         if t.pos_ == "NOUN":
-            t.lemma_ = t.lower_  # as flows.nlp.FastAnnotator leaves them
-    keys = [cue_key(t) for t in doc if t.pos_ == "NOUN"]
+            t.lemma_ = t.lower_  # as flows.adapters.nlp.FastAnnotator leaves them
+    keys = [cue_key(t, attribution_model().cue_counts) for t in doc if t.pos_ == "NOUN"]
     assert keys == ["comment/NOUN", "criticism/NOUN", "replies/NOUN"]
 
 
@@ -195,3 +195,82 @@ def test_seed_mixed_quote_in_reported_clause() -> None:
     row = seed_claim("Kim “could not contain his joy”")
     assert row["kind"] == "mixed"
     assert row["source_name"] == "KCNA"
+
+
+# Verbs, nouns and adjectives the lexicon proposes but that say nothing here: the learned gate
+# turns them down from their context (no list of their lemmas anywhere).
+# Not yet: PolNeAR TRAIN marks these lemmas as attributions often enough (appear 43 %, seek
+# 44 %, show 60 %, line 29 %) that the gate keeps them in these contexts; strict, so
+# a model that learns to reject them turns the mark into a failure to remove.
+_KEPT_BY_THE_GATE = pytest.mark.xfail(strict=True, reason="the gate still keeps this cue")
+
+
+@pytest.mark.parametrize("text", [
+    "The team will try to win the cup next season.",
+    "The storm hit the coast on Wednesday, knocking out power to two million homes.",
+    "Rescuers pulled a child from the rubble.",
+    "The river appears on old maps of the valley.",
+    "Shoppers tried on coats at the market.",
+    "Workers lined up outside the factory gates.",
+    pytest.param("Crowds lined the avenue with banners for the visit.",
+                 marks=_KEPT_BY_THE_GATE),
+    pytest.param("The market appears to be recovering after the storm.",
+                 marks=_KEPT_BY_THE_GATE),
+    pytest.param("The company is seeking a new contract with the city.",
+                 marks=_KEPT_BY_THE_GATE),
+    "The mayor is proud to open the new bridge.",
+    pytest.param("The video shows firefighters carrying a child from the rubble.",
+                 marks=_KEPT_BY_THE_GATE),
+])
+def test_non_speech_cues_are_rejected(text: str) -> None:
+    assert [(r["cue_text"], r["content_text"]) for r in records(text)] == []
+
+
+@pytest.mark.parametrize(("text", "content", "hedged"), [
+    ("Analysts said the bank may raise rates in June.", "the bank may raise rates in June",
+     True),
+    ("The minister said the plan would likely fail.", "the plan would likely fail", True),
+    # ability, negated: not a guess
+    ("The club said the coach could not contain his excitement.",
+     "the coach could not contain his excitement", False),
+    # the hedge is outside the content
+    ("Perhaps tired, the mayor said the road was safe.", "the road was safe", False),
+    ("Officials said the bridge will open in May.", "the bridge will open in May", False),
+])
+def test_hedges_scope_over_the_content(text: str, content: str, hedged: bool) -> None:
+    rows = [r for r in records(text) if r["content_text"] == content]
+    assert len(rows) == 1, [r["content_text"] for r in records(text)]
+    assert rows[0]["is_hedged"] is hedged
+
+
+@pytest.mark.parametrize(("text", "content", "stance"), [
+    ("The ministry denied that troops had crossed the border.",
+     "that troops had crossed the border", "deny"),
+    ("Officials accused the rebels of shelling the town.", "the rebels of shelling the town",
+     "accuse"),
+    ("The union pushed back on claims that the strike was illegal.",
+     "claims that the strike was illegal", "deny"),
+    ("The governor did not say that the schools would close.",
+     "that the schools would close", "other"),
+])
+def test_stance_comes_from_the_cue_in_context(text: str, content: str, stance: str) -> None:
+    rows = [r for r in records(text) if r["content_text"] == content]
+    assert [r["stance"] for r in rows] == [stance], [r["content_text"] for r in records(text)]
+
+
+def test_a_dateline_is_not_content() -> None:
+    rows = records("ANKARA, Feb 6 (AP) — The quake killed at least 20 people, officials said.")
+    assert [(r["content_text"], r["source_text"]) for r in rows] == [
+        ("The quake killed at least 20 people", "officials")]
+
+
+def test_confidence_is_the_calibrated_probability() -> None:
+    from flows.adapters.nlp import attribution_model
+
+    model = attribution_model()
+    scores = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    mapped = [model.confidence(s) for s in scores]
+    assert mapped == sorted(mapped)  # isotonic: a higher score never means a lower probability
+    assert all(0.0 <= m <= 1.0 for m in mapped)
+    row = records("The minister said that taxes would rise.")[0]
+    assert row["confidence"] >= 0.7  # a plain "X said that ..." is right most of the time

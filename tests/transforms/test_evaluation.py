@@ -68,12 +68,41 @@ def test_source_ok(gold: str, pred: str | None, ok: bool) -> None:
 def _figures() -> tuple[dict, dict]:
     gold = {"d1": ev.parse_ann(ANN, TEXT), "d2": [ev.Attribution("", "", "nobody said this")]}
     pred = {
-        "d1": [ev.Attribution("Smith", "said", "taxes will rise."),
-               ev.Attribution("he", "noted", "that prices fell"),
-               ev.Attribution("", "", "an unrelated false alarm")],
-        "d3": [ev.Attribution("", "", "a doc without gold is ignored")],
+        "d1": [ev.Attribution("Smith", "said", "taxes will rise.", 0.9),
+               ev.Attribution("he", "noted", "that prices fell", 0.65),
+               ev.Attribution("", "", "an unrelated false alarm", 0.1)],
+        "d3": [ev.Attribution("", "", "a doc without gold is ignored", 0.5)],
     }
     return gold, pred
+
+
+@pytest.mark.parametrize(("content", "quoted"), [
+    ("“taxes will rise.”", "taxes will rise."),
+    ("that the plan was “a smear” and “a lie”", "a smear a lie"),
+    ("``We will win,'' he said", "We will win,"),   # NYT's doubled marks
+    ("“it goes on past the annotation", "it goes on past the annotation"),  # unclosed
+    ("no marks at all", ""),
+])
+def test_quoted_parts(content: str, quoted: str) -> None:
+    assert ev.quoted_parts(content) == quoted
+
+
+def test_doubled_apostrophes_are_quotation_marks() -> None:
+    assert ev.Attribution(content="``We will win,'' he said").is_direct
+    assert not ev.Attribution(content="the candidate's plan").is_direct
+
+
+def test_calibration_counts_right_as_matched_with_the_right_source() -> None:
+    gold, pred = _figures()
+    r = ev.score(gold, pred)
+    # right: "Smith said" (0.9); wrong: "he noted" (matched, wrong source) and the false alarm
+    assert r["calibration"] == [[0.1, 1, 0.1, 0.0], [0.6, 1, 0.65, 0.0], [0.9, 1, 0.9, 1.0]]
+    assert r["ece"] == pytest.approx((0.1 + 0.65 + 0.1) / 3, abs=1e-4)
+    assert ev.at_confidence(gold, pred, 0.7) == {"confidence": 0.7, "precision": 1.0,
+                                                 "recall": pytest.approx(1 / 3, abs=1e-4),
+                                                 "rows": 1}
+    assert "ece" not in ev.score(gold, {d: [ev.Attribution(content=a.content) for a in ps]
+                                        for d, ps in pred.items()})
 
 
 def test_score_figures() -> None:
@@ -107,20 +136,22 @@ def test_agrees_with_reference_scorer(tmp_path: Path) -> None:
     preds = tmp_path / "pred.jsonl"
     preds.write_text("".join(
         json.dumps({"doc": d, "source": a.source or None, "cue": a.cue or None,
-                    "content": a.content}) + "\n" for d, atts in pred.items() for a in atts),
+                    "content": a.content, "confidence": a.confidence}) + "\n"
+        for d, atts in pred.items() for a in atts),
         encoding="utf-8")
     tool_gold = tool.load_gold(folder)
-    for direct in (False, True):
-        g = tool.direct_only(tool_gold) if direct else tool_gold
+    for g, ours_gold in ((tool_gold, gold), (tool.direct_only(tool_gold), ev.direct_only(gold)),
+                         (tool.quoted_only(tool_gold), ev.quoted_only(gold))):
         theirs = tool.score(g, tool.load_pred(preds))
-        ours = ev.score(ev.direct_only(gold) if direct else gold, pred)
+        ours = ev.score(ours_gold, pred)
         assert ours == theirs
+        assert "ece" in ours
 
 
 def test_evaluation_follows_the_pipeline_path() -> None:
-    """flows.evaluate makes sections as flows.pipeline.extract_shard does: parse_plain_text ->
+    """flows.app.evaluation makes sections as flows.run.flow.extract_shard does: parse_plain_text ->
     section_texts -> the worker's annotator (any ``pipe``), one Section per text in order."""
-    from flows.evaluate import Article, parse_articles, pipeline_sections
+    from flows.app.evaluation import Article, parse_articles, pipeline_sections
     from transforms.documents import parse_plain_text
     from transforms.extract import article_id_for, section_texts
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.nlp import load
+from flows.adapters.nlp import attribution_model, load
 from transforms.entities import canonical_entities
 from transforms.quotes import quote_records, quote_spans
 from transforms.schemas import QUOTES, stable_id
@@ -24,7 +24,7 @@ def _nlp() -> spacy.language.Language:
 
 def records(text: str, name: str = "body") -> list[dict]:
     sections = [Section(name, _nlp()(text))]
-    return quote_records("a1", sections, canonical_entities(sections))
+    return quote_records("a1", sections, canonical_entities(sections), attribution_model())
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +107,8 @@ def test_rows_follow_schema_and_offsets() -> None:
     assert seed_rows()
     for row in seed_rows():
         assert set(row) == allowed
-        assert text[row["start_char"]:row["end_char"]] == row["quote_text"]
+        assert row["quote_text"] == " ".join(p["text"] for p in row["parts"])
+        assert all(text[p["start"]:p["end"]] == p["text"] for p in row["parts"])
         if row["speaker_text"] is not None:
             assert text[row["speaker_start"]:row["speaker_end"]] == row["speaker_text"]
         assert 0.0 <= row["confidence"] <= 1.0
@@ -170,3 +171,39 @@ def test_quote_spans_never_refuse(text: str) -> None:
         assert text[q.start:q.end].strip() == text[q.start:q.end]
     # and the records never fail either
     records(text or " ")
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("“We searched all night,” said Mehmet Yildiz, 42, whose house collapsed. “Nobody came.”",
+     ["We searched all night,", "Nobody came."]),
+    ("“We will win,” Smith said, “and we will win big.”", ["We will win,", "and we will win big."]),
+    ("“We will win,” Smith said.", ["We will win,"]),
+])
+def test_interrupted_quotation_is_one_row_of_quoted_words(text: str, parts: list[str]) -> None:
+    rows = records(text)
+    assert len(rows) == 1
+    row = rows[0]
+    assert [p["text"] for p in row["parts"]] == parts
+    assert row["quote_text"] == " ".join(parts)
+    for p in row["parts"]:
+        assert text[p["start"]:p["end"]] == p["text"]
+    assert (row["start_char"], row["end_char"]) == (row["parts"][0]["start"],
+                                                    row["parts"][-1]["end"])
+
+
+@pytest.mark.parametrize(("text", "quote", "speaker", "scare"), [
+    # a short phrase no speech verb governs is a scare quote, whoever the sentence is about
+    ("The senator may try to use the “nuclear option” in the vote.", "nuclear option", None,
+     True),
+    ("Officials hope the deal marks a “turning point” for the region.", "turning point", None,
+     True),
+    # a short quotation inside a reported clause is a mixed quote of that clause's source
+    ("Critics called the plan “a disgrace”.", "a disgrace", "Critics", False),
+    ("The mayor said the budget was “a lie” and resigned.", "a lie", "The mayor", False),
+])
+def test_scare_and_mixed_quotes(text: str, quote: str, speaker: str | None,
+                                scare: bool) -> None:
+    rows = [r for r in records(text) if r["quote_text"] == quote]
+    assert len(rows) == 1, records(text)
+    assert rows[0]["speaker_text"] == speaker
+    assert rows[0]["is_scare_quote"] is scare

@@ -25,6 +25,8 @@ from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import IO, Any
 
+from transforms import formats
+
 # Larger files are rejected before they are read: a 50 MB "article" is a mistake or an attack,
 # and spaCy would need gigabytes for it.
 MAX_FILE_BYTES = 20_000_000
@@ -101,6 +103,9 @@ def text_problem(data: bytes) -> tuple[str, str] | None:
     if not data.strip():
         return "empty", "the file is empty or only whitespace"
     head = data[:8192]
+    kind = formats.binary_format(head)
+    if kind:  # name it: "a PDF document" tells a user more than a decoding error
+        return "binary", f"the file is {kind}, not text"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary", "the file holds NUL bytes: it is binary, not text"
     return None

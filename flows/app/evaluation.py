@@ -1,14 +1,15 @@
 """Score the claims (or quotes) extraction against a PolNeAR-style folder (``text/``,
 ``attributions/``).
 
-Each article is processed exactly as the pipeline does (``flows.pipeline.extract_shard``):
+Each article is processed exactly as the pipeline does (``flows.run.flow.extract_shard``):
 ``transforms.documents.parse_plain_text`` -> ``transforms.extract.section_texts`` -> the
-worker's ``flows.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
+worker's ``flows.adapters.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
 ``canonical_entities`` + ``claim_records`` (or ``quote_records`` with ``--direct-only``: the
-quote as content, the speaker as source, scare quotes left out). Scoring is
-``transforms.evaluation`` (agrees with ``/work/shared/tools/polnear_eval.py``).
+quote as content, the speaker as source, scare quotes left out; ``--quoted`` scores the same
+rows against gold cut to its quoted words). Scoring is ``transforms.evaluation`` (agrees with
+``../shared/tools/polnear_eval.py``, calibration included: rows carry their ``confidence``).
 
-    uv run python -m flows.evaluate /work/shared/corpora/polnear/dev [--direct-only] \
+    uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only | --quoted] \
         [--examples 5] [--write preds.jsonl] [--json]
 """
 
@@ -69,10 +70,10 @@ def pipeline_sections(article: Article) -> list[tuple[str, str | None, str]]:
 
 
 def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Section]]:
-    """Sections of each article, parsed as ``flows.pipeline.extract_shard`` does. ``nlp`` is
-    anything with ``pipe(texts)`` (default: the worker's ``flows.nlp.annotator()``)."""
+    """Sections of each article, parsed as ``flows.run.flow.extract_shard`` does. ``nlp`` is
+    anything with ``pipe(texts)`` (default: the worker's ``flows.adapters.nlp.annotator()``)."""
     if nlp is None:
-        from flows.nlp import annotator
+        from flows.adapters.nlp import annotator
 
         nlp = annotator()
     plans = [pipeline_sections(a) for a in articles]
@@ -81,28 +82,32 @@ def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Se
 
 
 def predictions(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
-                direct_only: bool = False) -> dict[str, list[ev.Attribution]]:
+                direct_only: bool = False, model: Any = None) -> dict[str, list[ev.Attribution]]:
+    """Claims (or, ``direct_only``, the quotes table's speakered rows) of each article, as the
+    pipeline makes them (``model``: default the shipped attribution model)."""
+    from flows.adapters.nlp import attribution_model
     from transforms.entities import canonical_entities
 
+    model = attribution_model() if model is None else model
     pred: dict[str, list[ev.Attribution]] = {}
     for art, secs in zip(articles, sections, strict=True):
         ents = canonical_entities(secs)
         if direct_only:
-            rows = quote_records(art.stem, secs, ents)
+            rows = quote_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["speaker_text"] or "", r["cue_text"] or "",
-                                             r["quote_text"])
+                                             r["quote_text"], r["confidence"])
                               for r in rows if not r["is_scare_quote"]]
         else:
-            rows = claim_records(art.stem, secs, ents)
+            rows = claim_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["source_text"] or "", r["cue_text"] or "",
-                                             r["content_text"]) for r in rows]
+                                             r["content_text"], r["confidence"]) for r in rows]
     return pred
 
 
-def gold_of(articles: Iterable[Article], direct_only: bool = False) \
+def gold_of(articles: Iterable[Article], direct_only: bool = False, quoted: bool = False) \
         -> dict[str, list[ev.Attribution]]:
     gold = {a.stem: ev.parse_ann(a.ann, a.text) for a in articles}
-    return ev.direct_only(gold) if direct_only else gold
+    return ev.quoted_only(gold) if quoted else ev.direct_only(gold) if direct_only else gold
 
 
 def examples(gold: Mapping[str, Sequence[ev.Attribution]],
@@ -130,24 +135,38 @@ def examples(gold: Mapping[str, Sequence[ev.Attribution]],
 
 
 def evaluate(folder: str | Path, direct_only: bool = False, limit: int | None = None,
-             nlp: Any = None) -> tuple[dict[str, Any], dict, dict]:
-    """Figures for a PolNeAR-style folder: (scores, gold, predictions)."""
+             nlp: Any = None, quoted: bool = False) -> tuple[dict[str, Any], dict, dict]:
+    """Figures for a PolNeAR-style folder: (scores, gold, predictions). ``direct_only`` and
+    ``quoted`` score the quotes table."""
     articles = load_folder(folder, limit)
     sections = parse_articles(articles, nlp)
-    gold = gold_of(articles, direct_only)
-    pred = predictions(articles, sections, direct_only)
+    gold = gold_of(articles, direct_only, quoted)
+    pred = predictions(articles, sections, direct_only or quoted)
     return ev.score(gold, pred), gold, pred
 
 
 def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None) \
         -> dict[str, dict[str, Any]]:
-    """Both figures with one parse: {"claims": ..., "quotes": ...} (quotes = --direct-only)."""
+    """Both figures with one parse: {"claims": ..., "quotes": ...} (quotes = --quoted)."""
     articles = load_folder(folder, limit)
     sections = parse_articles(articles, nlp)
     return {
         "claims": ev.score(gold_of(articles), predictions(articles, sections)),
-        "quotes": ev.score(gold_of(articles, True), predictions(articles, sections, True)),
+        "quotes": ev.score(gold_of(articles, quoted=True), predictions(articles, sections, True)),
     }
+
+
+def calibration_lines(scores: Mapping[str, Any], gold: Mapping[str, Sequence[ev.Attribution]],
+                      pred: Mapping[str, Sequence[ev.Attribution]]) -> list[str]:
+    """The calibration table (bins) and precision/recall at confidence >= 0.5, 0.7, 0.9."""
+    lines = ["confidence bin  rows  mean confidence  share right"]
+    lines += [f"{lo:>14.1f}  {n:>4}  {c:>15.3f}  {a:>11.3f}"
+              for lo, n, c, a in scores.get("calibration", [])]
+    for cut in (0.5, 0.7, 0.9):
+        r = ev.at_confidence(gold, pred, cut)
+        lines.append(f"confidence >= {cut}: P {r['precision']:.3f} R {r['recall']:.3f} "
+                     f"({r['rows']} rows)")
+    return lines
 
 
 def write_jsonl(pred: Mapping[str, Sequence[ev.Attribution]], path: str | Path) -> None:
@@ -155,14 +174,18 @@ def write_jsonl(pred: Mapping[str, Sequence[ev.Attribution]], path: str | Path) 
         for doc, atts in pred.items():
             for a in atts:
                 fh.write(json.dumps({"doc": doc, "source": a.source or None,
-                                     "cue": a.cue or None, "content": a.content}) + "\n")
+                                     "cue": a.cue or None, "content": a.content,
+                                     "confidence": a.confidence}) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score claims/quotes against PolNeAR-style gold.")
     ap.add_argument("folder", help="folder holding text/ and attributions/")
-    ap.add_argument("--direct-only", action="store_true",
-                    help="score the quotes table against direct/mixed quotes")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--direct-only", action="store_true",
+                      help="score the quotes table against direct/mixed quotes")
+    mode.add_argument("--quoted", action="store_true",
+                      help="score the quotes table against the quoted words of direct/mixed quotes")
     ap.add_argument("--examples", type=int, default=0, help="print N misses/false alarms")
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     ap.add_argument("--write", help="also write predictions as JSON lines (polnear_eval.py)")
@@ -171,13 +194,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (Path(a.folder) / "text").is_dir():
         print(f"no text/ folder under {a.folder}", file=sys.stderr)
         return 2
-    scores, gold, pred = evaluate(a.folder, a.direct_only, a.limit)
+    scores, gold, pred = evaluate(a.folder, a.direct_only, a.limit, quoted=a.quoted)
     if a.write:
         write_jsonl(pred, a.write)
     if a.examples:
         print(examples(gold, pred, a.examples))
     if a.json:
         print(json.dumps(scores, indent=1))
+    elif "calibration" in scores:
+        print("\n".join(calibration_lines(scores, gold, pred)))
     print(ev.summary_line(scores))
     return 0
 

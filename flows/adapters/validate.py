@@ -4,13 +4,14 @@ The suites are GX-serialised ``ExpectationSuite`` JSON files, one per table, rea
 every call: the JSON is what validation runs. They are generated from :func:`suite_definitions`
 (which derives the value sets from ``transforms.schemas``) with::
 
-    python -m flows.validate --write-suites
+    python -m flows.adapters.validate --write-suites
 
 and a test fails when the checked-in JSON and the definition drift apart.
 
 GX validates one dataframe at a time, so checks that need another table (does this article_id
 exist? do the offsets index the section's text?) are computed here first, as boolean columns
-added to the dataframe (``article_known``, ``offsets_valid``, ``mentions_valid``), which the
+added to the dataframe (``article_known``, ``offsets_valid``, ``mentions_valid``,
+``parts_valid``), which the
 suites expect to be true. Everything runs in an ephemeral, in-memory GX context; the only files
 written are the Data Docs site in ``docs_dir``.
 """
@@ -30,6 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.adapters import resources
 from transforms.schemas import (
     CLAIM_KINDS,
     ENTITY_LABELS,
@@ -39,7 +41,6 @@ from transforms.schemas import (
     TABLES,
 )
 
-SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 MIN_PUBLISHED_DATE = "1990-01-01"
 # Suite parameter filled in at run time (today + 1 day), so the JSON never goes stale.
 MAX_DATE_PARAM = "max_published_date"
@@ -49,7 +50,7 @@ BOILERPLATE_REGEX = (
 )
 EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
-DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid")
+DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid", "parts_valid")
 
 
 
@@ -140,7 +141,8 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
         "quotes": [
             *_key("quotes"),
             *_located(),
-            *_not_null("quote_text"),
+            *_not_null("quote_text", "parts"),
+            _true("parts_valid"),
         ],
         "entities": [
             *_key("entities"),
@@ -171,7 +173,7 @@ def build_suite_json(table: str) -> dict[str, Any]:
     suite = gx.ExpectationSuite(
         name=table,
         expectations=suite_definitions()[table],
-        meta={"generated_by": "python -m flows.validate --write-suites"},
+        meta={"generated_by": "python -m flows.adapters.validate --write-suites"},
     )
     doc: dict[str, Any] = dict(suite.to_json_dict())
     # Keep the files stable across regenerations: no ids, no GX version stamp.
@@ -182,7 +184,8 @@ def build_suite_json(table: str) -> dict[str, Any]:
     return doc
 
 
-def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+def write_suites(directory: Path | None = None) -> list[Path]:
+    directory = directory or resources.suites_dir()
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for table in TABLES:
@@ -193,12 +196,12 @@ def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
     return written
 
 
-def load_suite_json(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
-    path = directory / f"{table}.json"
+def load_suite_json(table: str, directory: Path | None = None) -> dict[str, Any]:
+    path = (directory or resources.suites_dir()) / f"{table}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_suite(table: str, directory: Path = SUITES_DIR) -> Any:
+def load_suite(table: str, directory: Path | None = None) -> Any:
     """The ``gx.ExpectationSuite`` stored in ``directory/<table>.json``.
 
     Raises ValueError when the file holds an expectation GX cannot build: GX would otherwise
@@ -206,7 +209,7 @@ def load_suite(table: str, directory: Path = SUITES_DIR) -> Any:
     """
     import great_expectations as gx
 
-    path = directory / f"{table}.json"
+    path = (directory or resources.suites_dir()) / f"{table}.json"
     doc = load_suite_json(table, directory)
     try:
         suite = gx.ExpectationSuite(**doc)
@@ -268,6 +271,31 @@ def _offsets_valid(table: pa.Table, text_column: str, texts: _SectionTexts) -> p
     return pa.array([texts.valid(*row) for row in zip(*cols, strict=True)], pa.bool_())
 
 
+def _quote_offsets_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes): start_char/end_char lie in the section's text and run from the first
+    part to the last, and quote_text is the parts' texts joined with a space."""
+    cols = [table[c].to_pylist() for c in ("article_id", "section", "caption_id", "start_char",
+                                           "end_char", "quote_text", "parts")]
+    out = []
+    for aid, sec, cid, start, end, quote, parts in zip(*cols, strict=True):
+        text = texts.text(aid, sec, cid)
+        out.append(bool(parts) and text is not None and start is not None and end is not None
+                   and 0 <= start <= end <= len(text)
+                   and (start, end) == (parts[0]["start"], parts[-1]["end"])
+                   and quote == " ".join(p["text"] for p in parts))
+    return pa.array(out, pa.bool_())
+
+
+def _parts_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
+    """Per row (quotes): every part of the quotation slices its text out of the section (a
+    row whose section is unknown fails offsets_valid instead)."""
+    cols = [table[c].to_pylist() for c in ("article_id", "section", "caption_id", "parts")]
+    return pa.array([
+        texts.text(aid, sec, cid) is None or
+        all(texts.valid(aid, sec, cid, p["start"], p["end"], p["text"]) for p in parts or ())
+        for aid, sec, cid, parts in zip(*cols, strict=True)], pa.bool_())
+
+
 def _mentions_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
     """Per row (entities): every mention's offsets slice its text out of its section."""
     mentions = table["mentions"].combine_chunks()
@@ -319,10 +347,12 @@ def _frames(tables: Mapping[str, pa.Table],
     for name, table in tables.items():
         if name in ("captions", "quotes", "entities", "claims"):
             table = table.append_column("article_known", _article_known(table, article_ids))
-        if name in ("quotes", "claims"):
-            text_column = "quote_text" if name == "quotes" else "content_text"
+        if name == "claims":
             table = table.append_column("offsets_valid",
-                                        _offsets_valid(table, text_column, texts))
+                                        _offsets_valid(table, "content_text", texts))
+        if name == "quotes":  # an interrupted quotation's text is its parts, joined
+            table = table.append_column("offsets_valid", _quote_offsets_valid(table, texts))
+            table = table.append_column("parts_valid", _parts_valid(table, texts))
         if name == "entities":
             table = table.append_column("mentions_valid", _mentions_valid(table, texts))
         wanted = columns.get(name)
@@ -457,7 +487,7 @@ def _failure(table: str, res: Any) -> Failure:
 
 
 def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
-                    suites_dir: Path = SUITES_DIR) -> ValidationResult:
+                    suites_dir: Path | None = None) -> ValidationResult:
     """Validate each table with its suite in ``suites_dir`` and write Data Docs to ``docs_dir``.
 
     Tables absent from ``tables`` are not validated. Cross-table checks use the articles and
@@ -505,7 +535,7 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.validate")
+    parser = argparse.ArgumentParser(prog="python -m flows.adapters.validate")
     parser.add_argument("--write-suites", action="store_true",
                         help="regenerate expectations/*.json from suite_definitions()")
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """Score the web-page reader against a folder laid out like ../shared/corpora/web
 (``evaldata.json`` + ``html/<file>.gz``).
 
-Each page goes through the reader exactly as a run reads it: ``flows.sources.read_source``
+Each page goes through the reader exactly as a run reads it:
+``flows.adapters.sources.read_source``
 (the ``.html.gz`` file as stored, decoded and sniffed) -> ``transforms.html.parse_html`` ->
 the readability check of ``transforms.documents.document_problem``. A page that would be a
 reject gets no prediction. Scoring is ``transforms.web_evaluation`` (agrees with
@@ -38,7 +39,7 @@ def load_gold(folder: Path) -> list[dict[str, Any]]:
 
 def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None, float]:
     """(file, prediction or None when the page would be rejected, CPU seconds spent)."""
-    from flows.sources import RawDocument, SourceFile, read_source
+    from flows.adapters.sources import RawDocument, SourceFile, read_source
     from transforms.documents import document_problem
     from transforms.html import parse_html
 

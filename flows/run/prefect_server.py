@@ -33,18 +33,30 @@ def _die_with_parent() -> None:
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    import httpx
+def _healthy(host: str, port: int) -> bool:
+    """One plain-HTTP health probe. http.client, not httpx: an httpx call builds an SSL context
+    each time (~70 ms of CPU), which polling turned into seconds stolen from start-up."""
+    import http.client
 
+    conn = http.client.HTTPConnection(host, port, timeout=2)
+    try:
+        conn.request("GET", "/api/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
             raise RuntimeError(f"the local Prefect server exited ({proc.returncode}): {err}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.2)
+        if _healthy("127.0.0.1", port):
+            return
+        time.sleep(0.1)
     raise RuntimeError(f"the local Prefect server did not start within {STARTUP_TIMEOUT_S}s")
 
 
@@ -71,39 +83,65 @@ def _drain_prefect_workers() -> None:
         run_coro_as_sync(drain())
 
 
-@contextlib.contextmanager
-def prefect_api(scheduler: bool = False) -> Iterator[str]:
-    """Use the configured Prefect API, or start a local one for the duration of the block.
-    scheduler=True keeps the server's scheduling services on (needed by `serve`)."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+def _start_server(scheduler: bool) -> tuple[subprocess.Popen[bytes], int]:
+    """Boot a local server bound to 127.0.0.1 in a child process, without importing Prefect
+    here: the ~2 s that import costs in this process overlap the server's own boot."""
+    import importlib.util
 
-    configured = PREFECT_API_URL.value()
-    if configured:
-        yield str(configured)
-        return
-    import prefect
-
+    spec = importlib.util.find_spec("prefect")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("Prefect is not installed")
     port = _free_port()
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT_SERVER_UI_ENABLED": "0"}
     if not scheduler:
         env["PREFECT__SERVER_EPHEMERAL"] = "1"  # Prefect's own flag: no background services
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+        [sys.executable, "-m", "uvicorn", "--app-dir",
+         os.path.dirname(os.path.dirname(spec.origin)),
          "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "error", "--lifespan", "on"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         preexec_fn=_die_with_parent)  # noqa: PLW1509 - only prctl, async-signal-safe enough
-    url = f"http://127.0.0.1:{port}/api"
+    return proc, port
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
     try:
-        _wait_healthy(url, proc)
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def prefect_api(scheduler: bool = False) -> Iterator[str]:
+    """Use the configured Prefect API, or start a local one for the duration of the block.
+    scheduler=True keeps the server's scheduling services on (needed by `serve`).
+
+    The server is started before Prefect's settings are read (reading them imports Prefect,
+    seconds on a small machine) unless the environment names an API; if a profile or
+    prefect.toml names one, the speculative server is stopped unused."""
+    proc = None if os.environ.get("PREFECT_API_URL") else _start_server(scheduler)
+    try:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        configured = PREFECT_API_URL.value()
+        if configured:
+            if proc:
+                _stop(proc[0])
+                proc = None
+            yield str(configured)
+            return
+        if proc is None:  # the variable was set but empty
+            proc = _start_server(scheduler)
+        url = f"http://127.0.0.1:{proc[1]}/api"
+        _wait_healthy(proc[1], proc[0])
         with temporary_settings(updates={PREFECT_API_URL: url}):
             try:
                 yield url
             finally:
                 _drain_prefect_workers()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc:
+            _stop(proc[0])

@@ -1,0 +1,172 @@
+"""The command line as a user meets it: a mistake is one line on stderr and a documented exit
+code, never a traceback; a bug keeps its traceback (in a log file, or on screen with --debug);
+`sql` output can be piped; `runs` has a heading; the exit codes in --help and the README agree."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.app import cli
+from tests.conftest import ROOT
+from tests.flows import warehouse_fixture
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cli") / "warehouse"
+    warehouse_fixture.build(root)
+    runs = root / "runs"
+    runs.mkdir()
+    for i, status in enumerate(("succeeded", "rejected by validation")):
+        (runs / f"r{i}.json").write_text(json.dumps({
+            "run_id": f"20240304T12000{i}-abcdef", "status": status, "docs_read": 12,
+            "docs_new": 10 - i, "docs_changed": i, "docs_rejected": 2,
+            "started_at": f"2024-03-04T12:00:0{i}+00:00",
+            "finished_at": f"2024-03-04T12:01:0{i}+00:00"}))
+    return root
+
+
+def newsflow(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    return subprocess.run([sys.executable, "-m", "flows.app.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+# (arguments, exit code, words the one line must hold); WH is replaced by the fixture warehouse,
+# MISSING by a folder that does not exist.
+MISTAKES = [
+    (["sql", "SELEC 1", "--warehouse", "WH"], cli.BAD_QUERY, "syntax error"),
+    (["sql", "DELETE FROM articles", "--warehouse", "WH"], cli.BAD_QUERY, "read-only"),
+    (["sql", "CREATE TABLE x (a INT)", "--warehouse", "WH"], cli.BAD_QUERY, "read-only"),
+    (["sql", "COPY (SELECT 1) TO 'out.csv'", "--warehouse", "WH"], cli.BAD_QUERY, "disabled"),
+    (["sql", "SELECT * FROM read_csv('/etc/hostname')", "--warehouse", "WH"], cli.BAD_QUERY,
+     "disabled"),
+    (["sql", "SELECT * FROM nope", "--warehouse", "WH"], cli.NOT_FOUND, "nope does not exist"),
+    (["sql", "SELECT 'a'::INT", "--warehouse", "WH"], cli.BAD_QUERY, "Conversion Error"),
+    (["sql", "SELECT 1", "--warehouse", "MISSING"], cli.NOT_FOUND, "no warehouse at"),
+    (["sql", "SELECT 1", "--warehouse", "WH", "--format", "xml"], cli.USAGE, "invalid choice"),
+    (["sql", "--warehouse", "WH"], cli.USAGE, "required: query"),
+    (["runs", "--warehouse", "MISSING"], cli.NOT_FOUND, "no warehouse at"),
+    (["runs", "--warehouse", "WH", "--last", "0"], cli.USAGE, "not a number above 0"),
+    (["run", "--seeds", "MISSING", "--warehouse", "WH"], cli.NOT_FOUND, "no input folder"),
+    (["run", "--workers", "two"], cli.USAGE, "not a whole number"),
+    (["run", "--runner", "spark"], cli.USAGE, "invalid choice"),
+    (["run", "--seeds", ".", "--jsonl-fields", "text="], cli.USAGE, "bad JSON lines field"),
+    (["run", "--bogus"], cli.USAGE, "unrecognized arguments: --bogus"),
+    (["serve", "--seeds", "MISSING"], cli.NOT_FOUND, "no input folder"),
+    (["serve", "--seeds", ".", "--cron", "every hour"], cli.USAGE, "not a cron schedule"),
+    (["describe", "nope"], cli.NOT_FOUND, "no table or view 'nope'"),
+    (["eval", "MISSING"], cli.NOT_FOUND, "no text/ folder"),
+    (["dashboard", "--warehouse", "MISSING"], cli.NOT_FOUND, "no warehouse at"),
+    (["dashboard", "--warehouse", "WH", "--port", "70000"], cli.USAGE, "not a port"),
+    (["frobnicate"], cli.USAGE, "invalid choice"),
+    ([], cli.USAGE, "name a command"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "words"), MISTAKES,
+                         ids=[" ".join(a) or "(nothing)" for a, _, _ in MISTAKES])
+def test_a_mistake_is_one_line(wh: Path, tmp_path: Path, args: list[str], code: int,
+                               words: str) -> None:
+    given = [str(wh) if a == "WH" else str(tmp_path / "missing") if a == "MISSING" else a
+             for a in args]
+    done = newsflow(*given, cwd=tmp_path)
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.returncode == code, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newsflow"), done.stderr
+    assert words in lines[0]
+    assert not (tmp_path / "warehouse").exists()  # reading or failing never makes a warehouse
+
+
+def test_a_bug_keeps_its_traceback(wh: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("a bug in newsflow")
+
+    monkeypatch.setattr(cli, "cmd_runs", broken)
+    assert cli.main(["runs", "--warehouse", str(wh)]) == cli.BUG
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert "unexpected error ZeroDivisionError: a bug in newsflow" in line
+    log = Path(line.split("the traceback is in ", 1)[1].split(";", 1)[0])
+    assert log.parent == wh / "logs"
+    assert "Traceback" in log.read_text() and "a bug in newsflow" in log.read_text()
+
+    assert cli.main(["--debug", "runs", "--warehouse", str(wh)]) == cli.BUG
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err and "ZeroDivisionError" in err
+
+
+def test_sql_formats(wh: Path) -> None:
+    query = "SELECT name, label FROM entity_names ORDER BY name"
+    as_csv = newsflow("sql", query, "--warehouse", str(wh), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    expected = [["Acme Corp", "ORG"], ["Alice Adams", "PERSON"], ["Bob Brown", "PERSON"],
+                ["Paris", "GPE"]]
+    assert rows == [["name", "label"], *expected], as_csv.stderr
+    as_json = newsflow("sql", query, "--warehouse", str(wh), "--format", "json")
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
+        {"name": n, "label": lab} for n, lab in expected]
+    as_table = newsflow("sql", query, "--warehouse", str(wh))
+    assert "Alice Adams" in as_table.stdout and "│" in as_table.stdout
+
+
+def test_runs_has_a_heading(wh: Path) -> None:
+    done = newsflow("runs", "--warehouse", str(wh))
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["run", "status", "read", "new", "changed", "rejected",
+                                "finished"]
+    assert len(lines) == 3
+    assert lines[2].split()[:4] == ["20240304T120001-abcdef", "rejected", "by", "validation"]
+    # numbers sit under their headings
+    assert lines[0].index("rejected") + len("rejected") == lines[1].index(" 2  ") + 2
+
+
+def test_version_names_the_model() -> None:
+    from flows.adapters.nlp import model_version_of
+    from flows.run.records import VERSION
+
+    done = newsflow("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == (f"newsflow {VERSION}, spaCy model en_core_web_sm "
+                                   f"({model_version_of('en_core_web_sm')})")
+    assert "3.8.0" in done.stdout
+
+
+def test_exit_codes_are_documented_once() -> None:
+    """The table in --help and the README's Operations section are both EXIT_CODES."""
+    help_text = newsflow("--help").stdout
+    for code, text in cli.EXIT_CODES:
+        assert f"{code:>3}  {text}" in help_text
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    operations = readme.split("## Operations", 1)[1].split("\n## ", 1)[0]
+    assert cli.exit_codes_markdown() in operations
+    assert sorted({c for c, _ in cli.EXIT_CODES}) == [c for c, _ in cli.EXIT_CODES]
+
+
+def test_summary_names_the_first_rejects_then_the_query() -> None:
+    from flows.run.records import RunSummary
+
+    summary = RunSummary(run_id="r1", status="succeeded", docs_read=14, docs_new=14,
+                         docs_rejected=12, warehouse="wh")
+    rejects = [(f"bad{i:02}.txt", "binary", "the file is a PDF document, not text")
+               for i in range(12)]
+    lines = cli.summary_lines(summary, rejects, cli.warehouse_flag("wh"))
+    shown = [line.strip() for line in lines if line.strip().startswith("rejected ")]
+    assert shown == [f"rejected bad{i:02}.txt: binary: the file is a PDF document, not text"
+                     for i in range(10)]
+    assert lines[2 + 10].strip() == (
+        "and 2 more; all 12: newsflow sql --warehouse wh \"SELECT source_uri, reason, detail "
+        "FROM rejects WHERE run_id = 'r1' ORDER BY source_uri\"")
+    few = cli.summary_lines(summary, rejects[:2], "")
+    assert few[4].strip().startswith("all 2: newsflow sql \"SELECT")
