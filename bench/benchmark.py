@@ -98,7 +98,7 @@ def corpus_copy(src: Path, dst: Path, limit: int | None, scale: int) -> int:
 def bare_spacy_words_per_s(corpus: Path) -> float:
     code = (
         "import sys, time, glob\n"
-        "from flows.nlp import load\n"
+        "from flows.adapters.nlp import load\n"
         "files=sorted(glob.glob(sys.argv[1]+'/*.txt'))\n"
         "texts=[open(f, encoding='utf-8').read() for f in files]\n"
         "nlp=load()\n"
@@ -112,7 +112,7 @@ def bare_spacy_words_per_s(corpus: Path) -> float:
 
 
 def newsflow_cmd(seeds: Path, warehouse: Path, workers: int) -> list[str]:
-    return [sys.executable, "-m", "flows.cli", "run", "--seeds", str(seeds), "--warehouse",
+    return [sys.executable, "-m", "flows.app.cli", "run", "--seeds", str(seeds), "--warehouse",
             str(warehouse), "--workers", str(workers)]
 
 

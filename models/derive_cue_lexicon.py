@@ -10,7 +10,7 @@ in TRAIN; the extractor uses the ratio as the prior that a verb with that lemma 
 
 Retrain (about 4 minutes on one core; a third argument, a DocBin of the same sections in the
 same order, skips the parse):
-    uv run python models/derive_cue_lexicon.py /work/shared/corpora/polnear/train \
+    uv run python models/derive_cue_lexicon.py ../shared/corpora/polnear/train \
         transforms/cue_lexicon.py
 Only TRAIN is read; dev and test are never looked at.
 """

@@ -5,10 +5,10 @@ when its content has token F1 >= 0.5 with a gold content of the same article (th
 matching criterion). Only TRAIN is read.
 
 Retrain (about 5 minutes on one core, most of it parsing):
-    uv run python models/train_cue_model.py /work/shared/corpora/polnear/train \\
+    uv run python models/train_cue_model.py ../shared/corpora/polnear/train \\
         transforms/cue_model.py
-Sections are made and parsed as the pipeline does (``flows.evaluate.parse_articles``:
-``parse_plain_text`` -> ``section_texts`` -> ``flows.nlp.annotator()``). Optionally
+Sections are made and parsed as the pipeline does (``flows.app.evaluation.parse_articles``:
+``parse_plain_text`` -> ``section_texts`` -> ``flows.adapters.nlp.annotator()``). Optionally
 ``--docbin parsed.spacy`` reuses a DocBin of those sections (every article's sections in
 order, articles in sorted order).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.evaluate import load_folder, parse_articles, pipeline_sections
+from flows.app.evaluation import load_folder, parse_articles, pipeline_sections
 from transforms import evaluation as ev
 from transforms.claims import CANDIDATE_MIN_PRIOR, _span_chars, features, verb_candidates
 
@@ -41,7 +41,7 @@ def docs_for(folder: str, docbin: str | None) -> tuple[list, list[list]]:
         return articles, [[s.doc for s in secs] for secs in parse_articles(articles)]
     from spacy.tokens import DocBin
 
-    from flows.nlp import load
+    from flows.adapters.nlp import load
 
     docs = iter(DocBin().from_disk(docbin).get_docs(load().vocab))
     return articles, [[next(docs) for _ in pipeline_sections(a)] for a in articles]

@@ -32,6 +32,6 @@ def polnear_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():  # type: ignore[no-untyped-def]
-    from flows.nlp import load
+    from flows.adapters.nlp import load
 
     return load()

@@ -2,10 +2,10 @@
 floors pinned in tests/quality_floor.json (tolerance 0.002). Lowering a floor means editing
 that file, visibly, in review.
 
-Measured as ``uv run python -m flows.evaluate ../shared/corpora/polnear/dev [--direct-only]``
-(which agrees with /work/shared/tools/polnear_eval.py; articles go through the pipeline's own path:
-parse_plain_text -> section_texts -> flows.nlp.annotator). Skipped with a reason when the corpus
-is absent (conftest.py), failing instead when NEWSFLOW_REQUIRE_CORPUS is set (CI)."""
+Measured as ``uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only]``
+(which agrees with ../shared/tools/polnear_eval.py; articles go through the pipeline's own path:
+parse_plain_text -> section_texts -> flows.adapters.nlp.annotator). Skipped with a reason when
+the corpus is absent (conftest.py), failing instead when NEWSFLOW_REQUIRE_CORPUS is set (CI)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ TOLERANCE = 0.002
 
 @pytest.fixture(scope="module")
 def figures(polnear_dir: Path) -> dict[str, dict[str, float]]:
-    from flows.evaluate import evaluate_all
+    from flows.app.evaluation import evaluate_all
 
     return evaluate_all(polnear_dir / "dev")
 

@@ -46,7 +46,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (root / "streamlit.log").open("wb")
     # Its own session, so that the CLI and the streamlit process it starts stop together.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "dashboard", "--warehouse", str(root / "warehouse"),
+        [sys.executable, "-m", "flows.app.cli", "dashboard", "--warehouse", str(root / "warehouse"),
          "--port", str(port)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

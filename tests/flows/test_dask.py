@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.run import Settings, run
+from flows.run.launch import run
+from flows.run.records import Settings
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.slow

@@ -8,11 +8,12 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from flows import describe
+from flows.adapters import catalog
+from flows.app import describe
 from tests.conftest import ROOT
 from tests.flows import warehouse_fixture
 
-REGENERATE = "regenerate with: uv run python -m flows.describe > docs/data_dictionary.md"
+REGENERATE = "regenerate with: uv run python -m flows.app.describe > docs/data_dictionary.md"
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +44,11 @@ def test_checked_in_dictionary_is_current() -> None:
 
 
 def test_every_view_and_view_column_has_a_comment(con: duckdb.DuckDBPyConnection) -> None:
-    assert _undescribed(con, "view") == [], "add them to flows/describe.py VIEW_DESCRIPTIONS"
+    assert _undescribed(con, "view") == [], "add them to catalog.VIEW_DESCRIPTIONS"
 
 
 def test_every_table_and_table_column_has_a_comment(con: duckdb.DuckDBPyConnection) -> None:
-    # runs is built from schemas.RUNS, which storage.comment_statements() must cover too.
+    # runs is built from schemas.RUNS, which catalog.comment_statements() must cover too.
     assert _undescribed(con, "table") == [], "describe them in transforms/schemas.py"
 
 
@@ -57,7 +58,7 @@ def test_view_descriptions_name_the_real_columns() -> None:
         actual = describe.view_columns(c)
     finally:
         c.close()
-    for view, (_, columns) in describe.VIEW_DESCRIPTIONS.items():
+    for view, (_, columns) in catalog.VIEW_DESCRIPTIONS.items():
         assert list(columns) == [col for col, _ in actual[view]], view
 
 

@@ -116,7 +116,7 @@ def test_story_counts_count_republished_copies_once(con: duckdb.DuckDBPyConnecti
 
 
 def test_marts_work_on_an_empty_warehouse(tmp_path: Path) -> None:
-    from flows import storage
+    from flows.adapters import release as storage
     from transforms import schemas
 
     storage.write_release_tables(tmp_path, {n: s.empty_table() for n, s in schemas.TABLES.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, MORPH, POS, TAG
 
-from flows.nlp import FastAnnotator, load
+from flows.adapters.nlp import FastAnnotator, load
 
 TEXTS = [
     "He was there and is gonna go, the senator said on Tuesday.",

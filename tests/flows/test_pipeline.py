@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.run import Settings, run
+from flows.run.launch import run
+from flows.run.records import Settings
 from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
@@ -179,7 +180,7 @@ def test_failed_validation_keeps_the_last_good_warehouse(  # type: ignore[no-unt
         tmp_path: Path, capsys, monkeypatch) -> None:
     import json
 
-    from flows.cli import main
+    from flows.app.cli import main
 
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)

@@ -14,8 +14,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from flows import sources
-from flows.sources import RawDocument, Reject, SourceFile, read_source, sniff_format
+from flows.adapters import sources
+from flows.adapters.sources import RawDocument, Reject, SourceFile, read_source, sniff_format
 from tests.transforms.test_html import SEED_TEXT, TODAY, URL, seed_page, word_similarity
 from transforms.documents import ParsedDocument, parse_plain_text
 from transforms.html import parse_html, with_metadata
@@ -293,7 +293,7 @@ def test_bad_files_are_rejects(tmp_path: Path, data: bytes, reason: str) -> None
 
 
 def test_page_without_an_article_is_rejected_downstream(tmp_path: Path) -> None:
-    from flows.pipeline import document_problem, parsed_document
+    from flows.run.flow import document_problem, parsed_document
 
     (tmp_path / "nav.html").write_text(
         "<!doctype html><html><body><header><nav><a href='/'>Home</a><a href='/w'>World</a>"

@@ -1,4 +1,4 @@
-"""flows.validate: the GX suites in expectations/ accept a valid batch and reject broken ones."""
+"""flows.adapters.validate: the GX suites accept a valid batch and reject broken ones."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from flows import validate as v
+from flows.adapters import resources
+from flows.adapters import validate as v
 from transforms.schemas import TABLES, to_table
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -270,13 +271,13 @@ def test_unknown_table_is_an_error(tmp_path: Path) -> None:
 
 def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
     """expectations/*.json is generated from suite_definitions(); after changing either,
-    regenerate with `python -m flows.validate --write-suites`."""
+    regenerate with `python -m flows.adapters.validate --write-suites`."""
     for name in TABLES:
         on_disk = v.load_suite_json(name)
         assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name
 
 
 def test_suites_cover_every_table() -> None:
-    names = sorted(p.stem for p in v.SUITES_DIR.glob("*.json"))
+    names = sorted(p.stem for p in resources.suites_dir().glob("*.json"))
     assert names == sorted(TABLES)
-    assert os.path.isdir(v.SUITES_DIR)
+    assert os.path.isdir(resources.suites_dir())

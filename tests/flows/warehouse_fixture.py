@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from flows import storage
+from flows.adapters import release as storage
 from transforms.schemas import to_table
 
 INGESTED = dt.datetime(2024, 3, 4, 12, 0, tzinfo=dt.UTC)

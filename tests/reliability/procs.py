@@ -1,4 +1,4 @@
-"""Process-level helpers for the reliability tests: real `python -m flows.cli` subprocesses,
+"""Process-level helpers for the reliability tests: real `python -m flows.app.cli` subprocesses,
 a shared local Prefect server, warehouse fingerprints and lock probes.
 
 Booting Prefect's temporary server costs 10-20 s of CPU per process, so most runs here talk to
@@ -48,9 +48,9 @@ def base_env(**extra: str) -> dict[str, str]:
 
 
 def start(args: list[str], env: Mapping[str, str], cwd: Path = ROOT) -> subprocess.Popen[str]:
-    """`python -m flows.cli ARGS` in its own session (so the whole group can be reaped), with
+    """`python -m flows.app.cli ARGS` in its own session (so the whole group can be reaped), with
     the permissive umask a user's shell usually has: the warehouse must still be owner-only."""
-    return subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=dict(env),
+    return subprocess.Popen([sys.executable, "-m", "flows.app.cli", *args], cwd=cwd, env=dict(env),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True, umask=0o022)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import storage
+from flows.adapters import release as storage
 from tests.reliability.scenario import Scenario
 
 HOOK = Path(__file__).with_name("sitecustomize_netaudit.py")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.nlp import load
+from flows.adapters.nlp import load
 from transforms.claims import claim_records
 from transforms.entities import canonical_entities
 from transforms.schemas import CLAIM_KINDS, CLAIMS, STANCES, stable_id
@@ -117,7 +117,7 @@ def test_plural_noun_cue_key_without_noun_lemmas() -> None:
     doc = _nlp()("His comments and criticisms drew replies.")
     for t in doc:
         if t.pos_ == "NOUN":
-            t.lemma_ = t.lower_  # as flows.nlp.FastAnnotator leaves them
+            t.lemma_ = t.lower_  # as flows.adapters.nlp.FastAnnotator leaves them
     keys = [cue_key(t) for t in doc if t.pos_ == "NOUN"]
     assert keys == ["comment/NOUN", "criticism/NOUN", "replies/NOUN"]
 

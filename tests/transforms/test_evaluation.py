@@ -118,9 +118,9 @@ def test_agrees_with_reference_scorer(tmp_path: Path) -> None:
 
 
 def test_evaluation_follows_the_pipeline_path() -> None:
-    """flows.evaluate makes sections as flows.pipeline.extract_shard does: parse_plain_text ->
+    """flows.app.evaluation makes sections as flows.run.flow.extract_shard does: parse_plain_text ->
     section_texts -> the worker's annotator (any ``pipe``), one Section per text in order."""
-    from flows.evaluate import Article, parse_articles, pipeline_sections
+    from flows.app.evaluation import Article, parse_articles, pipeline_sections
     from transforms.documents import parse_plain_text
     from transforms.extract import article_id_for, section_texts
 

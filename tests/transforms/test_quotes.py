@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.nlp import load
+from flows.adapters.nlp import load
 from transforms.entities import canonical_entities
 from transforms.quotes import quote_records, quote_spans
 from transforms.schemas import QUOTES, stable_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from flows.nlp import load
+from flows.adapters.nlp import load
 from transforms.entities import canonical_entities
 from transforms.quotes import subject_of
 from transforms.sections import Section

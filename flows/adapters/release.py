@@ -1,4 +1,5 @@
-"""The only writer: Parquet datasets, atomic publish, DuckDB load and views.
+"""The release life cycle, and the only writer: open, lock, stage, validate, publish, prune and
+record. A run's flow drives one ``Release`` through these steps in order.
 
 Layout of a warehouse directory::
 
@@ -34,9 +35,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from flows.adapters import catalog, resources
 from transforms import schemas
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
 KEEP_RELEASES = 2
 
 
@@ -236,34 +237,6 @@ def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
 
 # -- DuckDB ----------------------------------------------------------------------------------
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def comment_statements() -> Iterator[str]:
-    """COMMENT ON statements generated from the schema declarations."""
-    for name, schema in {**schemas.TABLES, "runs": schemas.RUNS}.items():
-        yield f"COMMENT ON TABLE {name} IS {_sql_literal(TABLE_DESCRIPTIONS[name])}"
-        for f in schema:
-            yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
-                   f"{_sql_literal(schemas.description(schema, f.name))}")
-
-
-TABLE_DESCRIPTIONS = {
-    "articles": "One row per article: metadata and clean body text.",
-    "captions": "Photo captions with their parsed credit lines.",
-    "quotes": "Direct quotations with their resolved speakers.",
-    "entities": "Canonical people, organisations and places, one row per entity per article.",
-    "claims": "Attributed statements (source, cue, content), direct and indirect.",
-    "rejects": "Input documents that could not be processed, and why.",
-    "runs": "History of newsflow runs.",
-}
-
-
-def view_sql_files() -> list[Path]:
-    return sorted(SQL_DIR.glob("*.sql"))
-
-
 def build_duckdb(release: Path, runs: pa.Table) -> Path:
     """A self-contained DuckDB file for the release: tables copied from its Parquet (so a
     reader never depends on files a later run may delete), views from warehouse/*.sql."""
@@ -276,7 +249,7 @@ def build_duckdb(release: Path, runs: pa.Table) -> Path:
             d = release_table_dir(release, name)
             con.register("_empty", schema.empty_table())
             if any(d.rglob("*.parquet")):
-                glob = _sql_literal(str(d / "**" / "*.parquet"))
+                glob = catalog.sql_literal(str(d / "**" / "*.parquet"))
                 con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(schema.names)} FROM "
                             f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)")
             else:
@@ -285,13 +258,9 @@ def build_duckdb(release: Path, runs: pa.Table) -> Path:
         con.register("_runs", runs)
         con.execute("CREATE TABLE runs AS SELECT * FROM _runs")
         con.unregister("_runs")
-        for sql_file in view_sql_files():
+        for sql_file in resources.sql_files():
             con.execute(sql_file.read_text(encoding="utf-8"))
-        for stmt in comment_statements():
-            con.execute(stmt)
-        from flows.describe import view_comment_statements  # the views' data dictionary
-
-        for stmt in view_comment_statements():
+        for stmt in [*catalog.comment_statements(), *catalog.view_comment_statements()]:
             con.execute(stmt)
         con.execute("CHECKPOINT")
     finally:
@@ -378,3 +347,92 @@ def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
     if not wh.duckdb_path.exists():
         raise FileNotFoundError(f"no warehouse at {wh.root}: run `newsflow run` first")
     return duckdb.connect(str(wh.duckdb_path), read_only=True)
+
+
+# -- validation of a staged release ----------------------------------------------------------
+
+def suites_dir() -> Path:
+    """The GX suites shipped with newsflow, or the folder NEWSFLOW_EXPECTATIONS names (a team's
+    own stricter suites)."""
+    return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", resources.suites_dir()))
+
+
+VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any corpus size
+
+
+def validate_staged(staged: Path, docs_dir: Path) -> Any:
+    """GX over a staged release, a chunk of articles (with all their rows) at a time, so
+    that memory does not grow with the corpus. Keys hash their article_id, so a duplicate
+    key always falls within one chunk."""
+    from flows.adapters.validate import ValidationResult, validate_tables  # GX costs seconds
+
+    ids = [a for b in table_batches(staged, "articles") for a in b.column("article_id").to_pylist()]
+    chunks = [ids[i:i + VALIDATION_CHUNK] for i in range(0, len(ids), VALIDATION_CHUNK)] or [[]]
+    outcomes = []
+    for k, chunk in enumerate(chunks):
+        keep = set(chunk)
+        tables = {name: pa.Table.from_batches(
+            list(table_batches(staged, name, "article_id", keep=keep)),
+            schema=schemas.TABLES[name]) for name in schemas.ARTICLE_TABLES}
+        if k == 0:
+            tables["rejects"] = pa.Table.from_batches(
+                list(table_batches(staged, "rejects")), schema=schemas.REJECTS)
+        outcomes.append(validate_tables(tables, docs_dir, suites_dir()))
+    if len(outcomes) == 1:
+        return outcomes[0]
+    failures = tuple(f for o in outcomes for f in o.failures)
+    summary = (f"{len(outcomes)} chunks of up to {VALIDATION_CHUNK} articles; "
+               + ("all expectations passed" if not failures else
+                  "; ".join(o.summary for o in outcomes if not o.success)))
+    return ValidationResult(not failures, failures, summary, outcomes[-1].data_docs)
+
+
+# -- one run's release, from staging to current ----------------------------------------------
+
+@dataclass(frozen=True)
+class Release:
+    """The next release of a warehouse, as one run builds it. Its life cycle, in order:
+    ``record`` the run as running, ``stage`` each table (the current release's rows minus what
+    the run replaces, plus the run's shards), ``validate`` it, ``load_duckdb``, ``publish`` (an
+    atomic swap, then prune), ``record`` the outcome; ``discard`` the staging area at the end
+    whatever happened. Opening and locking the warehouse come before (``open_warehouse``,
+    ``run_lock``), since a run that finds nothing new never builds a release."""
+
+    wh: Warehouse
+    run_id: str
+
+    @property
+    def staged(self) -> Path:
+        return self.wh.staging(self.run_id) / "release"
+
+    def record(self, run: Mapping[str, Any]) -> None:
+        write_run(self.wh, run)
+
+    def manifest(self) -> dict[str, Any]:
+        """What the current release was built from."""
+        return read_manifest(self.wh)
+
+    def merged(self, name: str, replaced: set[str], resolved: set[str],
+               ) -> Iterator[pa.RecordBatch]:
+        return merged_batches(self.wh, self.run_id, name, replaced, resolved)
+
+    def stage(self, name: str, batches: Iterator[pa.RecordBatch]) -> None:
+        write_table(self.staged, name, batches)
+
+    def staged_row_counts(self) -> dict[str, int]:
+        return row_counts(self.staged)
+
+    def validate(self) -> Any:
+        return validate_staged(self.staged, self.wh.data_docs_dir)
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
+        write_manifest(self.staged, manifest)
+
+    def load_duckdb(self, history: Iterable[Mapping[str, Any]]) -> Path:
+        return build_duckdb(self.staged, runs_table(history))
+
+    def publish(self) -> Path:
+        return publish(self.wh, self.run_id, self.staged)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.wh.staging(self.run_id), ignore_errors=True)

@@ -4,7 +4,7 @@ The suites are GX-serialised ``ExpectationSuite`` JSON files, one per table, rea
 every call: the JSON is what validation runs. They are generated from :func:`suite_definitions`
 (which derives the value sets from ``transforms.schemas``) with::
 
-    python -m flows.validate --write-suites
+    python -m flows.adapters.validate --write-suites
 
 and a test fails when the checked-in JSON and the definition drift apart.
 
@@ -30,6 +30,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from flows.adapters import resources
 from transforms.schemas import (
     CLAIM_KINDS,
     ENTITY_LABELS,
@@ -39,7 +40,6 @@ from transforms.schemas import (
     TABLES,
 )
 
-SUITES_DIR = Path(__file__).resolve().parent.parent / "expectations"
 MIN_PUBLISHED_DATE = "1990-01-01"
 # Suite parameter filled in at run time (today + 1 day), so the JSON never goes stale.
 MAX_DATE_PARAM = "max_published_date"
@@ -171,7 +171,7 @@ def build_suite_json(table: str) -> dict[str, Any]:
     suite = gx.ExpectationSuite(
         name=table,
         expectations=suite_definitions()[table],
-        meta={"generated_by": "python -m flows.validate --write-suites"},
+        meta={"generated_by": "python -m flows.adapters.validate --write-suites"},
     )
     doc: dict[str, Any] = dict(suite.to_json_dict())
     # Keep the files stable across regenerations: no ids, no GX version stamp.
@@ -182,7 +182,8 @@ def build_suite_json(table: str) -> dict[str, Any]:
     return doc
 
 
-def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+def write_suites(directory: Path | None = None) -> list[Path]:
+    directory = directory or resources.suites_dir()
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for table in TABLES:
@@ -193,12 +194,12 @@ def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
     return written
 
 
-def load_suite_json(table: str, directory: Path = SUITES_DIR) -> dict[str, Any]:
-    path = directory / f"{table}.json"
+def load_suite_json(table: str, directory: Path | None = None) -> dict[str, Any]:
+    path = (directory or resources.suites_dir()) / f"{table}.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def load_suite(table: str, directory: Path = SUITES_DIR) -> Any:
+def load_suite(table: str, directory: Path | None = None) -> Any:
     """The ``gx.ExpectationSuite`` stored in ``directory/<table>.json``.
 
     Raises ValueError when the file holds an expectation GX cannot build: GX would otherwise
@@ -206,7 +207,7 @@ def load_suite(table: str, directory: Path = SUITES_DIR) -> Any:
     """
     import great_expectations as gx
 
-    path = directory / f"{table}.json"
+    path = (directory or resources.suites_dir()) / f"{table}.json"
     doc = load_suite_json(table, directory)
     try:
         suite = gx.ExpectationSuite(**doc)
@@ -457,7 +458,7 @@ def _failure(table: str, res: Any) -> Failure:
 
 
 def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
-                    suites_dir: Path = SUITES_DIR) -> ValidationResult:
+                    suites_dir: Path | None = None) -> ValidationResult:
     """Validate each table with its suite in ``suites_dir`` and write Data Docs to ``docs_dir``.
 
     Tables absent from ``tables`` are not validated. Cross-table checks use the articles and
@@ -505,7 +506,7 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m flows.validate")
+    parser = argparse.ArgumentParser(prog="python -m flows.adapters.validate")
     parser.add_argument("--write-suites", action="store_true",
                         help="regenerate expectations/*.json from suite_definitions()")
     args = parser.parse_args(argv)

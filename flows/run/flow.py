@@ -1,4 +1,4 @@
-"""The Prefect flow: discover -> shard -> extract -> validate -> publish.
+"""The Prefect flow: discover -> shard -> extract -> resolve -> validate -> publish.
 
 Tasks work on shards of documents (a Prefect task run costs ~10 ms, one per document would
 dominate small articles) and write their rows straight to staging Parquet, so the flow itself
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
 import signal
 import time
 from collections.abc import Iterator
@@ -24,22 +23,29 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from flows import nlp as nlp_loader
-from flows import sources, storage
-from flows.run import (
+from flows.adapters import nlp as nlp_loader
+from flows.adapters import sources
+from flows.adapters.release import (
+    Release,
+    Warehouse,
+    open_warehouse,
+    read_manifest,
+    read_runs,
+    row_counts,
+    write_shard,
+)
+from flows.adapters.sources import RawDocument, Reject, SourceFile
+from flows.run.records import (
     FileResult,
     Plan,
     ProgressFn,
     RunSummary,
     Settings,
     ShardResult,
-    current_row_counts,
     plan_work,
-    run,
     run_record,
     shards_of,
 )
-from flows.sources import RawDocument, Reject, SourceFile
 from transforms import schemas
 from transforms.documents import ParsedDocument, detect_language, parse_plain_text, word_count
 from transforms.duplicates import DuplicateIndex
@@ -211,7 +217,7 @@ def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: st
     shard = Shard(run_id, ingested_at)
     extract_articles(shard, nlp_loader.annotator(model), readable_documents(shard, items))
     fault_point("extract")
-    storage.write_shard(storage.Warehouse(Path(warehouse_root)), run_id, shard_no,
+    write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
                         {name: schemas.to_table(name, r) for name, r in shard.rows.items()})
     return shard.result
 
@@ -231,10 +237,10 @@ def task_runner(settings: Settings) -> Any:
     return ThreadPoolTaskRunner(max_workers=1)
 
 
-def replaced_and_resolved(wh: storage.Warehouse, plan: Plan,
+def replaced_and_resolved(wh: Warehouse, plan: Plan,
                           results: list[ShardResult]) -> tuple[set[str], set[str], dict]:
     """Article ids this run replaces, reject uris it settles, and the previous manifest."""
-    old_files = storage.read_manifest(wh).get("files", {})
+    old_files = read_manifest(wh).get("files", {})
     replaced = {a for src, _ in plan.todo for a in old_files.get(src.source_uri, {})
                 .get("article_ids", [])}
     resolved = {u for src, _ in plan.todo
@@ -267,74 +273,51 @@ def with_links(batch: pa.RecordBatch, links: dict[str, tuple[str | None, Any]]) 
                                       schema=batch.schema)
 
 
-def suites_dir() -> Path:
-    """expectations/ of the project, or the folder NEWSFLOW_EXPECTATIONS names (a team's own
-    stricter suites)."""
-    from flows.validate import SUITES_DIR
-
-    return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", SUITES_DIR))
+def resolved_links(release: Release, replaced: set[str],
+                   resolved: set[str]) -> dict[str, tuple[str | None, Any]]:
+    """The corpus-level step: near-duplicate links over every article of the next release."""
+    return duplicate_links(release.merged("articles", replaced, resolved))
 
 
-VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any corpus size
-
-
-def validate_release(staged: Path, docs_dir: Path) -> Any:
-    """GX over the staged release, a chunk of articles (with all their rows) at a time, so
-    that memory does not grow with the corpus. Keys hash their article_id, so a duplicate
-    key always falls within one chunk."""
-    from flows.validate import ValidationResult, validate_tables  # GX import costs seconds
-
-    ids = [a for b in storage.table_batches(staged, "articles")
-           for a in b.column("article_id").to_pylist()]
-    chunks = [ids[i:i + VALIDATION_CHUNK] for i in range(0, len(ids), VALIDATION_CHUNK)] or [[]]
-    outcomes = []
-    for k, chunk in enumerate(chunks):
-        keep = set(chunk)
-        tables = {name: pa.Table.from_batches(
-            list(storage.table_batches(staged, name, "article_id", keep=keep)),
-            schema=schemas.TABLES[name]) for name in schemas.ARTICLE_TABLES}
-        if k == 0:
-            tables["rejects"] = pa.Table.from_batches(
-                list(storage.table_batches(staged, "rejects")), schema=schemas.REJECTS)
-        outcomes.append(validate_tables(tables, docs_dir, suites_dir()))
-    if len(outcomes) == 1:
-        return outcomes[0]
-    failures = tuple(f for o in outcomes for f in o.failures)
-    summary = (f"{len(outcomes)} chunks of up to {VALIDATION_CHUNK} articles; "
-               + ("all expectations passed" if not failures else
-                  "; ".join(o.summary for o in outcomes if not o.success)))
-    return ValidationResult(not failures, failures, summary, outcomes[-1].data_docs)
-
-
-def build_release(wh: storage.Warehouse, run_id: str, plan: Plan, results: list[ShardResult],
-                  summary: RunSummary, clock: Stopwatch) -> Path | None:
-    """Merge, stage and validate the next release; None when validation rejects it.
+def staged_release(release: Release, plan: Plan, results: list[ShardResult],
+                   summary: RunSummary, clock: Stopwatch) -> bool:
+    """Resolve, stage and validate the next release; False when validation rejects it.
     Every table streams from the current release and this run's shards to staging Parquet."""
-    replaced, resolved, old_files = replaced_and_resolved(wh, plan, results)
-    staged = wh.staging(run_id) / "release"
+    replaced, resolved, old_files = replaced_and_resolved(release.wh, plan, results)
     with clock("duplicates"):
-        links = duplicate_links(storage.merged_batches(wh, run_id, "articles", replaced,
-                                                       resolved))
+        links = resolved_links(release, replaced, resolved)
     with clock("parquet"):
         for name in schemas.TABLES:
-            batches = storage.merged_batches(wh, run_id, name, replaced, resolved)
+            batches = release.merged(name, replaced, resolved)
             if name == "articles":
                 batches = (with_links(b, links) for b in batches)
-            storage.write_table(staged, name, batches)
+            release.stage(name, batches)
     fault_point("write_parquet")
-    summary.rows = storage.row_counts(staged)
+    summary.rows = release.staged_row_counts()
     fault_point("validate")
     with clock("validate"):
-        outcome = validate_release(staged, wh.data_docs_dir)
+        outcome = release.validate()
     summary.validation = outcome.summary
     summary.failures = [str(f) for f in outcome.failures]
     if not outcome.success:
-        return None
+        return False
     files = {**old_files}
     for r in results:
         files.update({uri: asdict(fr) for uri, fr in r.files.items()})
-    storage.write_manifest(staged, {"files": files, "run_id": run_id})
-    return staged
+    release.write_manifest({"files": files, "run_id": release.run_id})
+    return True
+
+
+def published(release: Release, summary: RunSummary, started: dt.datetime, model: str,
+              version: str, clock: Stopwatch) -> None:
+    """Load the validated release into DuckDB (with the run history) and make it current."""
+    history = [*(r for r in read_runs(release.wh) if r["run_id"] != release.run_id),
+               {**run_record(summary, started, model, version), "status": "succeeded"}]
+    with clock("duckdb"):
+        release.load_duckdb(history)
+    fault_point("duckdb_load")
+    release.publish()
+    fault_point("published")
 
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
@@ -342,17 +325,17 @@ def newsflow_flow(settings: Settings, run_id: str,
                   progress: ProgressFn | None = None) -> RunSummary:
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    wh = storage.open_warehouse(settings.warehouse)
-    summary = RunSummary(run_id=run_id, status="running", warehouse=str(wh.root))
+    release = Release(open_warehouse(settings.warehouse), run_id)
+    summary = RunSummary(run_id=run_id, status="running", warehouse=str(release.wh.root))
     version = nlp_loader.model_version_of(settings.model)
     clock = Stopwatch(summary.timings)
     # A SIGKILLed run cannot write its record at the end: this one shows it as "running" until
-    # the next run (holding the lock) closes it as "interrupted" (storage.sweep_staging).
-    storage.write_run(wh, {**run_record(summary, started, settings.model,
-                                        version), "finished_at": None})
+    # the next run (holding the lock) closes it as "interrupted" (release.sweep_staging).
+    release.record({**run_record(summary, started, settings.model, version),
+                    "finished_at": None})
     try:
         with clock("discover"):
-            plan = plan_work(settings.seeds, storage.read_manifest(wh))
+            plan = plan_work(settings.seeds, release.manifest())
         summary.docs_read, summary.docs_new = plan.files_seen, plan.new
         summary.docs_changed, summary.docs_unchanged = plan.changed, plan.unchanged
         with clock("extract"):
@@ -361,30 +344,19 @@ def newsflow_flow(settings: Settings, run_id: str,
         summary.words = sum(r.words for r in results)
         if not plan.todo:
             summary.status = "unchanged"
-            summary.rows = current_row_counts(wh)
+            summary.rows = row_counts(release.wh.current)
+        elif not staged_release(release, plan, results, summary, clock):
+            summary.status = "rejected by validation"
         else:
-            staged = build_release(wh, run_id, plan, results, summary, clock)
-            if staged is None:
-                summary.status = "rejected by validation"
-            else:
-                history = [*(r for r in storage.read_runs(wh) if r["run_id"] != run_id),
-                           run_record(summary, started, settings.model,
-                                      version)]
-                history[-1]["status"] = "succeeded"
-                with clock("duckdb"):
-                    storage.build_duckdb(staged, storage.runs_table(history))
-                fault_point("duckdb_load")
-                storage.publish(wh, run_id, staged)
-                fault_point("published")
-                summary.status = "succeeded"
+            published(release, summary, started, settings.model, version, clock)
+            summary.status = "succeeded"
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        shutil.rmtree(wh.staging(run_id), ignore_errors=True)
+        release.discard()
         summary.seconds = time.monotonic() - t0
-        storage.write_run(wh, run_record(summary, started, settings.model,
-                                         version))
+        release.record(run_record(summary, started, settings.model, version))
     return summary
 
 
@@ -412,22 +384,3 @@ def extract_all(settings: Settings, plan: Plan, run_id: str,
             if progress:
                 progress(done, total, words)
     return results
-
-
-def serve(settings: Settings, cron: str) -> None:
-    """Serve a deployment of the flow from this process on a cron schedule. A failed run is
-    recorded and the schedule goes on."""
-
-    @flow(name="newsflow-scheduled", log_prints=True)
-    def scheduled() -> str:
-        try:
-            return run(settings).status
-        except storage.WarehouseBusy as exc:
-            return f"skipped: {exc}"
-
-    from flows.orchestrator import prefect_api
-
-    # Prefect cannot schedule on its throw-away server: serve against the user's server, or
-    # a local one with its scheduler on, started and stopped with this process.
-    with prefect_api(scheduler=True):
-        scheduled.serve(name="newsflow", cron=cron)

@@ -1,14 +1,14 @@
 """Score the claims (or quotes) extraction against a PolNeAR-style folder (``text/``,
 ``attributions/``).
 
-Each article is processed exactly as the pipeline does (``flows.pipeline.extract_shard``):
+Each article is processed exactly as the pipeline does (``flows.run.flow.extract_shard``):
 ``transforms.documents.parse_plain_text`` -> ``transforms.extract.section_texts`` -> the
-worker's ``flows.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
+worker's ``flows.adapters.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
 ``canonical_entities`` + ``claim_records`` (or ``quote_records`` with ``--direct-only``: the
 quote as content, the speaker as source, scare quotes left out). Scoring is
-``transforms.evaluation`` (agrees with ``/work/shared/tools/polnear_eval.py``).
+``transforms.evaluation`` (agrees with ``../shared/tools/polnear_eval.py``).
 
-    uv run python -m flows.evaluate /work/shared/corpora/polnear/dev [--direct-only] \
+    uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only] \
         [--examples 5] [--write preds.jsonl] [--json]
 """
 
@@ -69,10 +69,10 @@ def pipeline_sections(article: Article) -> list[tuple[str, str | None, str]]:
 
 
 def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Section]]:
-    """Sections of each article, parsed as ``flows.pipeline.extract_shard`` does. ``nlp`` is
-    anything with ``pipe(texts)`` (default: the worker's ``flows.nlp.annotator()``)."""
+    """Sections of each article, parsed as ``flows.run.flow.extract_shard`` does. ``nlp`` is
+    anything with ``pipe(texts)`` (default: the worker's ``flows.adapters.nlp.annotator()``)."""
     if nlp is None:
-        from flows.nlp import annotator
+        from flows.adapters.nlp import annotator
 
         nlp = annotator()
     plans = [pipeline_sections(a) for a in articles]

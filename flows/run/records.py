@@ -1,6 +1,6 @@
-"""A run's entry point and bookkeeping, kept free of heavy imports: a run that finds nothing
-new is recorded without importing Prefect, spaCy or Great Expectations (seconds of start-up
-that a scheduled run over an unchanged folder should not pay)."""
+"""The records of a run and the planning helpers, below both the launcher and the Prefect flow:
+settings, what a run plans to do, what each shard and file turned into, and the run's summary.
+Kept free of heavy imports (no Prefect, spaCy or GX)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flows import sources, storage
-from flows.nlp import DEFAULT_MODEL
-from flows.sources import SourceFile
+from flows.adapters import sources
+from flows.adapters.nlp import DEFAULT_MODEL
+from flows.adapters.sources import SourceFile
 
 VERSION = "0.1.0"
 
@@ -146,69 +145,3 @@ def run_record(summary: RunSummary, started: dt.datetime, model: str,
 
 def _json(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True)
-
-
-
-def current_row_counts(wh: storage.Warehouse) -> dict[str, int]:
-    return storage.row_counts(wh.current)
-
-
-def unchanged_summary(wh: storage.Warehouse, settings: Settings, plan: Plan) -> RunSummary:
-    """Record a run that found nothing new, without starting the orchestrator: booting a
-    Prefect server costs seconds and a scheduled run over an unchanged folder should not."""
-    started = dt.datetime.now(dt.UTC)
-    summary = RunSummary(run_id=new_run_id(), status="unchanged", warehouse=str(wh.root),
-                         docs_read=plan.files_seen, docs_unchanged=plan.unchanged,
-                         rows=current_row_counts(wh))
-    storage.write_run(wh, run_record(summary, started, settings.model, "-"))
-    return summary
-
-
-def warm_up(settings: Settings) -> threading.Thread:
-    """Import Great Expectations and load the model while the Prefect server boots in its own
-    process: seconds of start-up that would otherwise come one after the other."""
-
-    def work() -> None:
-        import tempfile
-
-        import flows.pipeline  # noqa: F401
-        from flows.validate import validate_tables
-        from transforms import schemas
-
-        # A first validation pays GX's one-off costs (imports, expectation registry, renderers);
-        # on empty tables it takes no time otherwise.
-        with tempfile.TemporaryDirectory(prefix="newsflow-warm-") as tmp:
-            validate_tables({n: s.empty_table() for n, s in schemas.TABLES.items()}, Path(tmp))
-
-        if settings.workers == 1 and settings.runner == "local":
-            from flows.nlp import annotator
-
-            annotator(settings.model)
-
-    thread = threading.Thread(target=work, name="newsflow-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
-def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
-    """One run under the warehouse lock: nothing to do -> a quick 'unchanged' record;
-    otherwise the Prefect flow."""
-    if not settings.seeds.is_dir():
-        raise FileNotFoundError(f"input folder {settings.seeds} does not exist")
-    wh = storage.open_warehouse(settings.warehouse)
-    with storage.run_lock(wh, wait=settings.wait_for_lock):
-        storage.sweep_staging(wh)
-        plan = plan_work(settings.seeds, storage.read_manifest(wh))
-        if not plan.todo and wh.current is not None:
-            return unchanged_summary(wh, settings, plan)
-        from flows.orchestrator import prefect_api
-
-        warming = warm_up(settings)
-        with prefect_api():
-            warming.join()
-            from flows.pipeline import newsflow_flow
-
-            summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
-        return summary
-
-

@@ -1,6 +1,6 @@
 """The Streamlit app behind `newsflow dashboard` (run by flows/dashboard.py).
 
-    streamlit run flows/dashboard_app.py -- --warehouse warehouse
+    streamlit run flows/app/dashboard_app.py -- --warehouse warehouse
 
 It opens the warehouse read-only, attached to an in-memory DuckDB. The filters (dates,
 publishers, entity) select a set of articles; the base tables are re-exposed as views limited to
@@ -21,9 +21,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from flows import storage
-from flows.dashboard import database_path
-from flows.describe import all_tables
+from flows.adapters import resources
+from flows.app.dashboard import database_path
+from flows.app.describe import all_tables
 from transforms import schemas
 
 NO_PUBLISHER = "(no publisher)"
@@ -65,7 +65,7 @@ def select_articles(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date
         where = (" WHERE article_id IN (SELECT article_id FROM selected)"
                  if name in schemas.ARTICLE_TABLES else "")
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM wh.{name}{where}")
-    for sql_file in storage.view_sql_files():
+    for sql_file in resources.sql_files():
         con.execute(sql_file.read_text(encoding="utf-8"))
 
 

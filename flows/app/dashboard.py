@@ -1,4 +1,4 @@
-"""`newsflow dashboard`: serve the Streamlit app (flows/dashboard_app.py) on a warehouse.
+"""`newsflow dashboard`: serve the Streamlit app (flows/app/dashboard_app.py) on a warehouse.
 
 Needs the ``dashboard`` extra (streamlit). The app only reads the warehouse, read-only.
 """
@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.resources import files
 from pathlib import Path
 
-APP = Path(__file__).resolve().parent / "dashboard_app.py"
+APP = Path(str(files("flows.app").joinpath("dashboard_app.py")))
 
 
 def database_path(warehouse: Path) -> Path:

@@ -1,21 +1,37 @@
-"""The data dictionary: tables (declared in transforms/schemas.py) and views (warehouse/*.sql).
-
-Table and column descriptions come from the schema declarations; views are described here, once,
-in ``VIEW_DESCRIPTIONS``. Both end up as ``COMMENT ON`` in every DuckDB release
-(``storage.comment_statements`` and ``view_comment_statements``), in ``newsflow describe`` and in
-docs/data_dictionary.md (``python -m flows.describe > docs/data_dictionary.md``).
-"""
+"""The data dictionary: descriptions of every table (declared in transforms/schemas.py) and of
+every view (warehouse/*.sql), and the ``COMMENT ON`` statements that put them into each DuckDB
+release. Below both the release writer and ``newsflow describe``, which render the same words."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 
-import duckdb
-import pyarrow as pa
-
-from flows import storage
 from transforms import schemas
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements() -> Iterator[str]:
+    """COMMENT ON statements generated from the schema declarations."""
+    for name, schema in {**schemas.TABLES, "runs": schemas.RUNS}.items():
+        yield f"COMMENT ON TABLE {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
+        for f in schema:
+            yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
+                   f"{sql_literal(schemas.description(schema, f.name))}")
+
+
+TABLE_DESCRIPTIONS = {
+    "articles": "One row per article: metadata and clean body text.",
+    "captions": "Photo captions with their parsed credit lines.",
+    "quotes": "Direct quotations with their resolved speakers.",
+    "entities": "Canonical people, organisations and places, one row per entity per article.",
+    "claims": "Attributed statements (source, cue, content), direct and indirect.",
+    "rejects": "Input documents that could not be processed, and why.",
+    "runs": "History of newsflow runs.",
+}
+
 
 _STORY = "story_id = coalesce(duplicate_of, article_id): an article and its near-duplicate copies"
 _DAY = "Publication day (articles.published_date); null for undated articles."
@@ -170,111 +186,9 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
 }
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def view_comment_statements() -> Iterator[str]:
     """COMMENT ON statements for the views of warehouse/*.sql, run after those files."""
     for view, (text, columns) in VIEW_DESCRIPTIONS.items():
-        yield f"COMMENT ON VIEW {view} IS {_literal(text)}"
+        yield f"COMMENT ON VIEW {view} IS {sql_literal(text)}"
         for column, col_text in columns.items():
-            yield f"COMMENT ON COLUMN {view}.{column} IS {_literal(col_text)}"
-
-
-def all_tables() -> dict[str, pa.Schema]:
-    """Every table of a release: the article tables and rejects, plus runs."""
-    return {**schemas.TABLES, "runs": schemas.RUNS}
-
-
-def empty_warehouse() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with every table (empty) and every view of warehouse/*.sql."""
-    con = duckdb.connect()
-    for name, schema in all_tables().items():
-        con.register("_empty", schema.empty_table())
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _empty")
-        con.unregister("_empty")
-    for sql_file in storage.view_sql_files():
-        con.execute(sql_file.read_text(encoding="utf-8"))
-    return con
-
-
-def view_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
-    """(column, type) of every user view, in column order."""
-    rows = con.execute(
-        "SELECT c.table_name, c.column_name, c.data_type FROM duckdb_columns() AS c "
-        "JOIN duckdb_views() AS v ON v.view_name = c.table_name AND v.schema_name = c.schema_name "
-        "AND v.database_name = c.database_name "
-        "WHERE NOT v.internal AND c.schema_name = 'main' ORDER BY c.table_name, c.column_index"
-    ).fetchall()
-    out: dict[str, list[tuple[str, str]]] = {}
-    for view, column, type_ in rows:
-        out.setdefault(view, []).append((column, type_))
-    return out
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _section(name: str, kind: str, text: str, rows: list[tuple[str, str, str]]) -> str:
-    lines = [f"### `{name}` ({kind})", "", _cell(text) or "(no description)", "",
-             "| column | type | description |", "|---|---|---|"]
-    lines += [f"| `{c}` | {t} | {_cell(d) or '(no description)'} |" for c, t, d in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _table_section(name: str, schema: pa.Schema) -> str:
-    rows = [(f.name, str(f.type), schemas.description(schema, f.name)) for f in schema]
-    return _section(name, "table", storage.TABLE_DESCRIPTIONS.get(name, ""), rows)
-
-
-def _view_section(name: str, columns: list[tuple[str, str]]) -> str:
-    text, described = VIEW_DESCRIPTIONS.get(name, ("", {}))
-    rows = [(c, t.lower(), described.get(c, "")) for c, t in columns]
-    return _section(name, "view", text, rows)
-
-
-def dictionary_markdown(table: str | None = None) -> str:
-    """The data dictionary as Markdown: every table and view, or only the one named."""
-    tables = all_tables()
-    con = empty_warehouse()
-    try:
-        views = view_columns(con)
-    finally:
-        con.close()
-    ordered_views = [v for v in VIEW_DESCRIPTIONS if v in views]
-    ordered_views += sorted(v for v in views if v not in VIEW_DESCRIPTIONS)
-    if table is not None:
-        if table in tables:
-            return _table_section(table, tables[table])
-        if table in views:
-            return _view_section(table, views[table])
-        known = ", ".join([*tables, *ordered_views])
-        raise SystemExit(f"newsflow describe: no table or view {table!r}; known: {known}")
-    parts = [
-        "# newsflow data dictionary",
-        "",
-        "Generated by `uv run python -m flows.describe > docs/data_dictionary.md` from "
-        "transforms/schemas.py (tables) and flows/describe.py (views of warehouse/*.sql); "
-        "do not edit by hand. The same descriptions are `COMMENT ON` every table, view and "
-        "column of `news.duckdb` (see `duckdb_columns()`).",
-        "",
-        "## Tables",
-        "",
-        *(_table_section(n, s) for n, s in tables.items()),
-        "## Views",
-        "",
-        *(_view_section(v, views[v]) for v in ordered_views),
-    ]
-    return "\n".join(parts).rstrip("\n") + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    sys.stdout.write(dictionary_markdown(args[0] if args else None))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            yield f"COMMENT ON COLUMN {view}.{column} IS {sql_literal(col_text)}"

@@ -14,8 +14,8 @@ import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is impor
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     import os
 
-    from flows.run import Settings
-    from flows.sources import jsonl_field_map
+    from flows.adapters.sources import jsonl_field_map
+    from flows.run.records import Settings
 
     if args.jsonl_fields:
         jsonl_field_map(args.jsonl_fields)  # fails early, with the reason, on a bad mapping
@@ -67,8 +67,8 @@ def print_summary(s) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.run import run
-    from flows.storage import WarehouseBusy
+    from flows.adapters.release import WarehouseBusy
+    from flows.run.launch import run
 
     try:
         summary = run(_settings(args), progress=Progress())
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from flows.pipeline import serve
+    from flows.run.launch import serve
 
     # SIGTERM: Prefect's runner stops polling, cancels a run in progress and returns.
     serve(_settings(args), cron=args.cron)
@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from flows.storage import connect_readonly, open_warehouse
+    from flows.adapters.release import connect_readonly, open_warehouse
 
     con = connect_readonly(open_warehouse(Path(args.warehouse)))
     try:
@@ -99,7 +99,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from flows.storage import open_warehouse, read_runs
+    from flows.adapters.release import open_warehouse, read_runs
 
     for r in read_runs(open_warehouse(Path(args.warehouse)))[-args.last:]:
         print(f"{r['run_id']}  {r['status']:<24} read {r['docs_read']:>6}  new "
@@ -109,14 +109,14 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from flows.describe import dictionary_markdown
+    from flows.app.describe import dictionary_markdown
 
     print(dictionary_markdown(args.table))
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from flows.evaluate import main as eval_main
+    from flows.app.evaluation import main as eval_main
 
     argv = [args.dir, "--examples", str(args.examples)]
     if args.direct_only:
@@ -125,7 +125,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from flows.dashboard import launch
+    from flows.app.dashboard import launch
 
     return launch(Path(args.warehouse), port=args.port)
 
@@ -176,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if getattr(args, "model", "x") is None:
-        from flows.nlp import model_name
+        from flows.adapters.nlp import model_name
 
         args.model = model_name()
     return int(args.fn(args))
