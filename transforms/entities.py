@@ -586,10 +586,10 @@ def _person_in_context(raws: Sequence[_Raw], i: int, people: Sequence[str],
         if (m.section, m.caption_id, raw.paragraph) != (here.section, here.caption_id,
                                                           raws[i].paragraph):
             break
-        root = roots.get(raw.key)
+        root = roots[raw.key]
         if root in people and " " in raw.key:
             return root
-    counts = Counter(roots.get(r.key) for r in raws if " " in r.key)
+    counts = Counter(roots[r.key] for r in raws if " " in r.key)
     return max(people, key=lambda p: (counts[p], -people.index(p)))
 
 

@@ -206,7 +206,7 @@ def _dominant(corpus: Corpus, word: str, candidates: Sequence[str],
                 first, _, last = _parts(root)
                 group = groups.get((first, last))
                 canonical = group.canonical.get(root) if group else None
-                if canonical in candidates:
+                if canonical is not None and canonical in candidates:
                     votes[canonical] += count
     total = sum(votes.values())
     if not total:
@@ -346,3 +346,10 @@ def resolve_corpus(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], d
     """All entity rows of a corpus at once -> (article-level id -> corpus id, registry)."""
     resolved = resolve(Corpus().add(rows))
     return id_map(resolved), registry(Corpus().add(rows), resolved)
+
+
+def entry_row(e: Entry) -> dict[str, Any]:
+    """A registry entry as an entity_ids row (a current id: merged_into is null)."""
+    return {"entity_id": e.entity_id, "kind": e.kind, "key": e.key, "name": e.name,
+            "label": e.label, "aliases": list(e.aliases), "articles": e.articles,
+            "mentions": e.mentions, "ambiguous": e.ambiguous, "merged_into": None}
