@@ -539,11 +539,17 @@ def _fuller_name(key: str, full: Sequence[str]) -> str | None:
     last word, more words in between. None when there is none, or several that differ
     ("george w. bush", "george h.w. bush" for "george bush")."""
     words = _name_words(key)
-    longer = [f for f in full if f != key and _is_shortening(words, _name_words(f))]
+    longer = [f for f in full if f != key and (_is_shortening(words, _name_words(f))
+                                               or _is_surname_of(words, _name_words(f)))]
     longest = [f for f in longer if not any(f != g and _is_shortening(_name_words(f),
                                                                       _name_words(g))
                                             for g in longer)]
     return longest[0] if len(longest) == 1 else None
+
+
+def _is_surname_of(short: Sequence[str], long: Sequence[str]) -> bool:
+    """"wasserman schultz" of "debbie wasserman schultz": the last words of a longer name."""
+    return len(short) < len(long) and list(long[-len(short):]) == list(short)
 
 
 def _is_shortening(short: Sequence[str], long: Sequence[str]) -> bool:

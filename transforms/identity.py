@@ -155,8 +155,7 @@ def _person_groups(full: Iterable[str]) -> dict[tuple[str, str], _Group]:
 def _group(ends: tuple[str, str], keys: list[str]) -> _Group:
     middles = {k: _parts(k)[1] for k in keys}
     maximal = [k for k in keys if not any(
-        k != o and len(middles[o]) > len(middles[k]) and _fits(middles[k], middles[o])
-        for o in keys)]
+        _fits(middles[k], middles[o]) and not _fits(middles[o], middles[k]) for o in keys)]
     if len(maximal) == 1:
         return _Group({k: f"{ends[0]} {ends[1]}" for k in keys})
     canonical: dict[str, str | None] = {}
