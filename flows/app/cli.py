@@ -121,6 +121,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     argv = [args.dir, "--examples", str(args.examples)]
     if args.direct_only:
         argv.append("--direct-only")
+    if args.identity_warehouse:
+        argv += ["--warehouse", args.identity_warehouse]
     return int(eval_main(argv) or 0)
 
 
@@ -166,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("dir")
     sp.add_argument("--direct-only", action="store_true")
     sp.add_argument("--examples", type=int, default=5)
+    sp.add_argument("--warehouse", dest="identity_warehouse", default=None,
+                    help="identity figures from this warehouse (a `newsflow run` over DIR/text)")
     sp.set_defaults(fn=cmd_eval)
     sp = with_warehouse(sub.add_parser("dashboard", help="serve the dashboard"))
     sp.add_argument("--port", type=int, default=8501)

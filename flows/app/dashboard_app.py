@@ -138,6 +138,8 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
         st.bar_chart(df(con, "SELECT source_kind, stance, claims FROM claims_by_source"),
                      x="source_kind", y="claims", color="stance")
 
+    who_about_whom_section(con, entity)
+
     left, right = st.columns(2)
     with left:
         st.subheader("Entities mentioned together")
@@ -168,6 +170,29 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
     st.markdown("**Latest claims, as text**")
     st.markdown("\n".join(claim_line(r) for r in claims_df.head(FEED_ROWS).itertuples())
                 or "No claims in this selection.")
+
+
+def who_about_whom_section(con: duckdb.DuckDBPyConnection, entity: str | None) -> None:
+    """Who speaks about whom (the who_about_whom mart): sources and the entities their claims
+    mention, by stance; limited to the chosen entity as source or target when one is chosen."""
+    st.subheader("Who speaks about whom")
+    st.caption("Claims by a resolved source about each entity named inside the claim.")
+    data = df(con, "SELECT source_name, target_name, target_label, stance, claims, articles, "
+                   "first_day, last_day FROM who_about_whom WHERE $entity IS NULL "
+                   "OR $entity IN (source_entity_id, target_entity_id) "
+                   "ORDER BY claims DESC, source_name, target_name, stance LIMIT 200",
+              {"entity": entity})
+    left, right = st.columns(2)
+    with left:
+        table(data, "who_about_whom", first_day=st.column_config.DateColumn(
+            "first_day", format="YYYY-MM-DD"), last_day=st.column_config.DateColumn(
+            "last_day", format="YYYY-MM-DD"))
+    with right:
+        pairs = (data.assign(pair=data["source_name"] + " → " + data["target_name"])
+                 .groupby(["pair", "stance"], as_index=False)["claims"].sum())
+        top = pairs.groupby("pair")["claims"].sum().nlargest(15).index
+        st.bar_chart(pairs[pairs["pair"].isin(top)], x="pair", y="claims", color="stance",
+                     horizontal=True)
 
 
 def table(data: pd.DataFrame, key: str, **config: Any) -> None:
