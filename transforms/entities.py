@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -109,7 +110,7 @@ class _Raw:
     before: str = ""  # the word before the mention, lower-cased ("in" Washington)
     paragraph: int = 0  # line breaks before the mention in its section
 
-    @property
+    @cached_property  # read on every comparison while names are joined
     def key(self) -> str:
         return " ".join(self.mention.text.split()).casefold()
 
@@ -509,8 +510,11 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
     """The root name (the entity's fullest name key) of every mention, in order."""
     parent = {raw.key: raw.key for raw in raws}
     full = [k for k in parent if labels[k] == "PERSON" and " " in k]
+    first_seen: dict[str, int] = {}
+    for i, raw in enumerate(raws):
+        first_seen.setdefault(raw.key, i if raw.mention.section != "title" else len(raws) + i)
     for key in full:
-        parent[key] = _fuller_name(key, full) or key
+        parent[key] = _fuller_name(key, full, first_seen) or key
     for short, long in _acronym_pairs(raws):
         if short in parent and long in parent and labels[short] != "PERSON":
             parent[short] = parent[long]
@@ -534,13 +538,16 @@ def _name_words(key: str) -> list[str]:
     return name_key(key).split()
 
 
-def _fuller_name(key: str, full: Sequence[str]) -> str | None:
+def _fuller_name(key: str, full: Sequence[str], first_seen: Mapping[str, int]) -> str | None:
     """The one fuller form of a full name ("donald j. trump" for "donald trump"): same first and
-    last word, more words in between. None when there is none, or several that differ
-    ("george w. bush", "george h.w. bush" for "george bush")."""
+    last word, more words in between; or a longer name ending with it that the article used
+    first ("Debbie Wasserman Schultz", then "Wasserman Schultz"; a later "Crooked Hillary
+    Clinton" in a quote is not a fuller form of "Hillary Clinton"). None when there is none, or
+    several that differ ("george w. bush", "george h.w. bush" for "george bush")."""
     words = _name_words(key)
-    longer = [f for f in full if f != key and (_is_shortening(words, _name_words(f))
-                                               or _is_surname_of(words, _name_words(f)))]
+    longer = [f for f in full if f != key and (
+        _is_shortening(words, _name_words(f))
+        or (_is_surname_of(words, _name_words(f)) and first_seen[f] < first_seen[key]))]
     longest = [f for f in longer if not any(f != g and _is_shortening(_name_words(f),
                                                                       _name_words(g))
                                             for g in longer)]

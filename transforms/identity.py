@@ -245,13 +245,13 @@ def _other(corpus: Corpus, kind: str, key: str,
 
 
 def _capitalised_keys(corpus: Corpus) -> set[str]:
-    """Keys only ever written in capitals (acronyms: "U.S.", "NATO")."""
-    seen: dict[str, bool] = {}
+    """Keys mostly written in capitals (acronyms: "U.S.", "NATO"; "us" is also a pronoun the
+    model sometimes tags)."""
+    votes: dict[str, Counter[bool]] = {}
     for (_, key), n in corpus.names.items():
-        if n.spellings:
-            caps = all(s.replace(".", "").isupper() for s in n.spellings)
-            seen[key] = seen.get(key, True) and caps
-    return {k for k, caps in seen.items() if caps}
+        for spelling, count in n.spellings.items():
+            votes.setdefault(key, Counter())[spelling.replace(".", "").isupper()] += count
+    return {k for k, v in votes.items() if v[True] > v[False]}
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -273,9 +273,9 @@ class Entry:
 
 
 def registry(corpus: Corpus, resolved: Mapping[tuple[str, str], Resolved]) -> dict[str, Entry]:
-    """entity_id -> its entry: the fullest name as a reader writes it (most words, a reader's
-    casing before capitals), the label most of its articles give it (PERSON for a person),
-    every alias, and its counts."""
+    """entity_id -> its entry: the fullest name as readers see it written (most words, then the
+    spelling most articles use, then a reader's casing before capitals), the label most of its
+    articles give it (PERSON for a person), every alias, and its counts."""
     members: dict[str, list[tuple[str, str]]] = {}
     for k, r in resolved.items():
         members.setdefault(r.entity_id, []).append(k)
@@ -287,8 +287,8 @@ def registry(corpus: Corpus, resolved: Mapping[tuple[str, str], Resolved]) -> di
         for k in keys:
             spellings.update(corpus.names[k].spellings)
             labels.update(corpus.names[k].labels)
-        name = max(sorted(spellings), key=lambda s: (len(s.split()), not s.isupper(),
-                                                     spellings[s])) if spellings else r.key
+        name = max(sorted(spellings), key=lambda s: (len(s.split()), spellings[s],
+                                                     not s.isupper())) if spellings else r.key
         label = "PERSON" if r.kind == "person" else max(sorted(labels), key=labels.__getitem__,
                                                           default="ORG")
         out[eid] = Entry(eid, r.kind, r.key, name, label, tuple(sorted(spellings)),
