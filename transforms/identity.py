@@ -99,13 +99,16 @@ def resolve(corpus: Corpus) -> dict[tuple[str, str], Resolved]:
     kinds = _kinds(corpus)
     people = _person_groups([k for k, kind in kinds.items() if kind == "person" and " " in k])
     called = _people_by_word(people)
+    by_last: dict[str, list[tuple[str, str | None]]] = {}
+    for (_, last), g in people.items():
+        by_last.setdefault(last, []).extend(g.canonical.items())
     initials = _by_initials(corpus, kinds)
     capitals = _capitalised_keys(corpus)
     out: dict[tuple[str, str], Resolved] = {}
     for (kind, key) in corpus.names:
         final = kinds[key]
         if final == "person":
-            out[(kind, key)] = _person(corpus, key, people, called)
+            out[(kind, key)] = _person(corpus, key, people, called, by_last)
         else:
             out[(kind, key)] = _other(corpus, final, key, initials if key in capitals else {})
     return out
@@ -166,10 +169,16 @@ def _group(ends: tuple[str, str], keys: list[str]) -> _Group:
 
 
 def _person(corpus: Corpus, key: str, groups: Mapping[tuple[str, str], _Group],
-            called: Mapping[tuple[int, str], list[str]]) -> Resolved:
+            called: Mapping[tuple[int, str], list[str]],
+            by_last: Mapping[str, list[tuple[str, str | None]]]) -> Resolved:
     if " " in key:
         first, _, last = _parts(key)
-        canonical = groups[(first, last)].canonical.get(key)
+        group = groups[(first, last)]
+        canonical = group.canonical.get(key)
+        if len(group.canonical) == 1:
+            # "wasserman schultz" alone: the one person whose name ends with it
+            longer = {c for k, c in by_last.get(last, []) if k.endswith(" " + key)}
+            canonical = longer.pop() if len(longer) == 1 else canonical
         return Resolved(id_for("person", canonical or key), "person", canonical or key,
                         canonical is None)
     candidates = called.get((1, key)) or called.get((0, key)) or []
