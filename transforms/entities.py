@@ -1,16 +1,26 @@
-"""spaCy entities -> canonical entities per article, with ids that are stable across articles.
+"""spaCy entities -> canonical entities per article: one entity per person (or organisation,
+place...) however the article writes it.
 
 Pipeline (all pure; spaCy ``Doc``s are read, never written):
 
 1. ``doc.ents`` of every section -> raw mentions, junk labels dropped, surface forms cleaned
    (leading "the", titles, possessives, quotes), obvious label errors fixed
    ("Kim Il Sung Square" as PERSON -> FAC, "Putin-Kim" -> two mentions), acronyms defined in
-   parentheses added as mentions of their long form.
+   parentheses added as mentions of their long form. Datelines ("FRANKFURT (Reuters) -") are
+   dropped; a title's mentions count only as the longest run of their words that the rest of
+   the article names (Title Case fools the model: "Donald Trump Claims").
 2. Mentions grouped by casefolded cleaned name; each name gets the label most of its mentions
    carry (spaCy tags the same name differently from sentence to sentence).
-3. Names joined: a one-token PERSON name joins the unique full PERSON name ending (or, failing
-   that, starting) with it; an acronym joins its long form. Multi-token names never join other
-   multi-token names, and PERSON never joins a non-PERSON name.
+3. Names joined into people: a full name joins its one fuller form ("Donald Trump" ->
+   "Donald J. Trump", "Wasserman Schultz" -> an earlier "Debbie Wasserman Schultz"); a one-word
+   name, whatever its label, joins the person whose last (else first) word it is, unless it
+   stands where places do ("flew to Washington"); when several people share it ("Clinton"),
+   each mention goes to the one its paragraph last named in full, else to the one the article
+   names most. An acronym joins its long form. The entity's label is PERSON when its fullest
+   name is a PERSON, else its mentions' majority.
+
+The id here comes from the article alone (kind + name key); the corpus-level resolver
+(transforms/identity.py) maps it to the corpus-wide id at publish.
 """
 
 from __future__ import annotations
