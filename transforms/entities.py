@@ -102,7 +102,7 @@ LABEL_GROUPS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"
 
 # "." is not junk at the end: "U.S.", "Inc.", "Jr.".
 _TRAILING_JUNK = re.compile(r"(?:\s*(?:['’]s|[\"'“”‘’,;:!?)\]]))+$")
-_LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[]\s*|(?:the|The|THE)\s+)+")
+_LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[\-–—]\s*|(?:the|The|THE)\s+)+")
 _WORD = re.compile(r"\w")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _ACRONYM_TEXT = re.compile(r"[A-Z][A-Za-z&]*[A-Z]")
@@ -316,7 +316,13 @@ def _is_leading_noise(token: Token, label: str, remaining: int) -> bool:
     # ("de Gaulle", "van Gogh") are part of the name.
     if token.lower_ in NAME_PARTICLES:
         return False
-    return token.lower_.rstrip(".") in TITLE_WORDS or token.tag_ == "JJ" or token.is_lower
+    # A verb or common noun before a name is a headline's or a list's word the model took in
+    # ("Entrusting Donald Trump", "Billionaire Donald Trump").
+    return (token.lower_.rstrip(".") in TITLE_WORDS or token.tag_ in _NOT_NAME_TAGS
+            or token.is_lower)
+
+
+_NOT_NAME_TAGS = frozenset({"JJ", "NN", "NNS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
 def _clean_offsets(text: str, start: int, end: int) -> tuple[int, int]:

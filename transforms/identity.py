@@ -15,7 +15,7 @@ Resolution (:func:`resolve`) is a pure function of that state:
   first + last word, so a fuller form arriving later changes no id. When two fuller forms differ
   ("George W. Bush", "George H.W. Bush"), each keeps its own id and the bare "George Bush" is
   ambiguous;
-* a one-word name resolves to the one person with that last (else first) word, or, when there
+* a one-word name resolves to the one person with that last or first word, or, when there
   are several, to the one that articles naming both resolve it to in at least
   ``DOMINANT_SHARE`` of cases (``ALIAS_MIN_ARTICLES`` at least); otherwise it stays itself and
   is marked ambiguous;
@@ -181,7 +181,7 @@ def _person(corpus: Corpus, key: str, groups: Mapping[tuple[str, str], _Group],
             canonical = longer.pop() if len(longer) == 1 else canonical
         return Resolved(id_for("person", canonical or key), "person", canonical or key,
                         canonical is None)
-    candidates = called.get((1, key)) or called.get((0, key)) or []
+    candidates = sorted({*called.get((1, key), []), *called.get((0, key), [])})
     if len(candidates) == 1:
         return Resolved(id_for("person", candidates[0]), "person", candidates[0])
     chosen = _dominant(corpus, key, candidates, groups)

@@ -84,6 +84,9 @@ CASES = [
                  + [row(f"h{i}", "Hillary Clinton", aliases=("Clinton",)) for i in range(3)]
                  + [row(f"b{i}", "Bill Clinton", aliases=("Clinton",)) for i in range(2)],
                  {"Clinton": person("clinton")}, id="no-dominant-reading-no-guess"),
+    pytest.param([row("a1", "Hillary"), row("a2", "Crooked Hillary")]
+                 + [row(f"h{i}", "Hillary Clinton", aliases=("Hillary",)) for i in range(3)],
+                 {"Hillary": person("hillary clinton")}, id="first-name-by-evidence"),
     pytest.param([row("a1", "Washington", G), row("a2", "Washington", G),
                   row("a3", "George Washington", aliases=("Washington",))],
                  {"Washington": id_for("place", "washington")}, id="the-city-stays-a-place"),
