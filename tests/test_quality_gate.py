@@ -16,18 +16,19 @@ from pathlib import Path
 import pytest
 
 FLOOR = Path(__file__).with_name("quality_floor.json")
+PEOPLE = Path(__file__).parent / "corpus" / "polnear_people.json"
 TOLERANCE = 0.002
 
 
 @pytest.fixture(scope="module")
 def figures(polnear_dir: Path) -> dict[str, dict[str, float]]:
-    from flows.app.evaluation import evaluate_all
+    from flows.app.evaluation import evaluate_all, gold_people
 
-    return evaluate_all(polnear_dir / "dev")
+    return evaluate_all(polnear_dir / "dev", people=gold_people(PEOPLE))
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("table", ["claims", "quotes"])
+@pytest.mark.parametrize("table", ["claims", "quotes", "entities"])
 def test_dev_figures_hold_the_floor(figures: dict[str, dict[str, float]], table: str) -> None:
     floor = json.loads(FLOOR.read_text(encoding="utf-8"))[table]
     got = figures[table]

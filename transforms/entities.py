@@ -1,24 +1,35 @@
-"""spaCy entities -> canonical entities per article, with ids that are stable across articles.
+"""spaCy entities -> canonical entities per article: one entity per person (or organisation,
+place...) however the article writes it.
 
 Pipeline (all pure; spaCy ``Doc``s are read, never written):
 
 1. ``doc.ents`` of every section -> raw mentions, junk labels dropped, surface forms cleaned
    (leading "the", titles, possessives, quotes), obvious label errors fixed
    ("Kim Il Sung Square" as PERSON -> FAC, "Putin-Kim" -> two mentions), acronyms defined in
-   parentheses added as mentions of their long form.
+   parentheses added as mentions of their long form. Datelines ("FRANKFURT (Reuters) -") are
+   dropped; a title's mentions count only as the longest run of their words that the rest of
+   the article names (Title Case fools the model: "Donald Trump Claims").
 2. Mentions grouped by casefolded cleaned name; each name gets the label most of its mentions
    carry (spaCy tags the same name differently from sentence to sentence).
-3. Names joined: a one-token PERSON name joins the unique full PERSON name ending (or, failing
-   that, starting) with it; an acronym joins its long form. Multi-token names never join other
-   multi-token names, and PERSON never joins a non-PERSON name.
+3. Names joined into people: a full name joins its one fuller form ("Donald Trump" ->
+   "Donald J. Trump", "Wasserman Schultz" -> an earlier "Debbie Wasserman Schultz"); a one-word
+   name, whatever its label, joins the person whose last (else first) word it is, unless it
+   stands where places do ("flew to Washington"); when several people share it ("Clinton"),
+   each mention goes to the one its paragraph last named in full, else to the one the article
+   names most. An acronym joins its long form. The entity's label is PERSON when its fullest
+   name is a PERSON, else its mentions' majority.
+
+The id here comes from the article alone (kind + name key); the corpus-level resolver
+(transforms/identity.py) maps it to the corpus-wide id at publish.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
@@ -44,6 +55,15 @@ class Entity:
     aliases: tuple[str, ...]
     mentions: tuple[Mention, ...]
     roles: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """The name as the corpus-level resolver compares it (see name_key)."""
+        return name_key(self.name)
+
+    @property
+    def kind(self) -> str:
+        return label_group(self.label)
 
 
 # Words that introduce a person without being part of the name. spaCy usually leaves them
@@ -82,7 +102,7 @@ LABEL_GROUPS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"
 
 # "." is not junk at the end: "U.S.", "Inc.", "Jr.".
 _TRAILING_JUNK = re.compile(r"(?:\s*(?:['’]s|[\"'“”‘’,;:!?)\]]))+$")
-_LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[]\s*|(?:the|The|THE)\s+)+")
+_LEADING_JUNK = re.compile(r"^(?:[\"'“”‘’(\[\-–—]\s*|(?:the|The|THE)\s+)+")
 _WORD = re.compile(r"\w")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _ACRONYM_TEXT = re.compile(r"[A-Z][A-Za-z&]*[A-Z]")
@@ -97,8 +117,10 @@ class _Raw:
     mention: Mention
     label: str
     roles: tuple[str, ...]
+    before: str = ""  # the word before the mention, lower-cased ("in" Washington)
+    paragraph: int = 0  # line breaks before the mention in its section
 
-    @property
+    @cached_property  # read on every comparison while names are joined
     def key(self) -> str:
         return " ".join(self.mention.text.split()).casefold()
 
@@ -110,14 +132,15 @@ def canonical_entities(sections: Sequence[Section]) -> tuple[Entity, ...]:
     """The article's entities, one per real-world referent, in order of first mention."""
     # Sections are visited in order and each one's mentions sorted, so groups (and entities)
     # come out in order of first mention.
-    raws = _split_hyphenated([raw for section in sections for raw in _section_mentions(section)])
+    raws = _split_hyphenated([raw for section in sections for raw in _section_mentions(section)
+                              if not _is_dateline(section.text, raw.mention)])
+    raws = _headline_names(raws)
     if not raws:
         return ()
     labels = _voted_labels(raws)
-    parent = _joined_names(raws, labels)
     groups: dict[str, list[_Raw]] = {}
-    for raw in raws:
-        groups.setdefault(parent[raw.key], []).append(raw)
+    for raw, root in zip(raws, _group_roots(raws, labels), strict=True):
+        groups.setdefault(root, []).append(raw)
     # Roots are distinct normalised names, so entity ids are unique within the article.
     return tuple(_entity(root, members, labels) for root, members in groups.items())
 
@@ -146,6 +169,8 @@ def entity_records(article_id: str, entities: Sequence[Entity]) -> list[dict]:
             "article_id": article_id,
             "name": e.name,
             "label": e.label,
+            "kind": e.kind,
+            "key": e.key,
             "mention_count": len(e.mentions),
             "aliases": list(e.aliases),
             "mentions": [
@@ -159,12 +184,23 @@ def entity_records(article_id: str, entities: Sequence[Entity]) -> list[dict]:
 
 
 def label_group(label: str) -> str:
-    """The coarse label family that goes into entity_id (see LABEL_GROUPS for why)."""
+    """The coarse kind that goes into entity_id (see LABEL_GROUPS for why)."""
     return LABEL_GROUPS.get(label, "other")
 
 
+def name_key(name: str) -> str:
+    """A name as compared across mentions and articles: casefolded, curly apostrophes
+    straightened, periods dropped ("Donald J. Trump" -> "donald j trump", "U.S." -> "us")."""
+    return " ".join(name.replace("’", "'").replace(".", "").split()).casefold()
+
+
 def entity_id(label: str, name: str) -> str:
-    return stable_id("entity", label_group(label), " ".join(name.split()).casefold())
+    return id_for(label_group(label), name_key(name))
+
+
+def id_for(kind: str, key: str) -> str:
+    """An entity id from identity alone: its coarse kind and its name key."""
+    return stable_id("entity", kind, key)
 
 
 # --- step 1: raw mentions ---------------------------------------------------------------------
@@ -176,6 +212,52 @@ def _section_mentions(section: Section) -> list[_Raw]:
             for raw in _ent_mentions(section, ent)]
     raws.extend(_acronym_long_forms(section, raws))
     return sorted(raws, key=lambda r: (r.mention.start, r.mention.end))
+
+
+# "FRANKFURT (Reuters) -", "WASHINGTON —", "FORT MYERS, Fla. —": a place in capitals opening a
+# paragraph, then an optional region and agency, then a dash. It says where the story was filed.
+_DATELINE_TAIL = re.compile(r"^(?:,?\s*[A-Z][\w.]*\.?)*\s*(?:\([^)\n]{1,40}\))?\s*[—–-]")
+
+
+def _is_dateline(text: str, mention: Mention) -> bool:
+    if not mention.text.isupper() or len(mention.text) < 3:
+        return False
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    return not text[line_start:mention.start].strip() and bool(
+        _DATELINE_TAIL.match(text[mention.end:mention.end + 60]))
+
+
+def _headline_names(raws: Sequence[_Raw]) -> list[_Raw]:
+    """A title's Title Case fools the model ("Donald Trump Claims", "Rip Donald Trump"), so a
+    title mention counts only as the longest run of its words that the rest of the article
+    names; the rest of it is dropped."""
+    known = {r.key for r in raws if r.mention.section != "title"}
+    known |= {w for r in raws if r.mention.section != "title" and r.label == "PERSON"
+              for w in r.key.split()}
+    out = []
+    for raw in raws:
+        if raw.mention.section != "title":
+            out.append(raw)
+            continue
+        part = _known_part(raw.mention, known)
+        if part is not None:
+            out.append(_Raw(part, raw.label, raw.roles, raw.before, raw.paragraph))
+    return out
+
+
+_NAME_WORD = re.compile(r"[\w’'.-]+")
+
+
+def _known_part(mention: Mention, known: set[str]) -> Mention | None:
+    words = list(_NAME_WORD.finditer(mention.text))
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            s, e = words[i].start(), words[i + size - 1].end()
+            text = mention.text[s:e]
+            if " ".join(text.split()).casefold() in known:
+                return Mention(mention.section, mention.caption_id, mention.start + s,
+                               mention.start + e, text)
+    return None
 
 
 def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
@@ -191,8 +273,11 @@ def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
         start, end = _clean_offsets(section.text, start, end)
         name = section.text[start:end]
         if _WORD.search(name):
+            before = section.text[max(0, start - 12):start].split()
             raws.append(_Raw(Mention(section.name, section.caption_id, start, end, name),
-                             _fixed_label(name, label), roles))
+                             _fixed_label(name, label), roles,
+                             before[-1].casefold() if before else "",
+                             section.text.count("\n", 0, start)))
     return raws
 
 
@@ -231,7 +316,13 @@ def _is_leading_noise(token: Token, label: str, remaining: int) -> bool:
     # ("de Gaulle", "van Gogh") are part of the name.
     if token.lower_ in NAME_PARTICLES:
         return False
-    return token.lower_.rstrip(".") in TITLE_WORDS or token.tag_ == "JJ" or token.is_lower
+    # A verb or common noun before a name is a headline's or a list's word the model took in
+    # ("Entrusting Donald Trump", "Billionaire Donald Trump").
+    return (token.lower_.rstrip(".") in TITLE_WORDS or token.tag_ in _NOT_NAME_TAGS
+            or token.is_lower)
+
+
+_NOT_NAME_TAGS = frozenset({"JJ", "NN", "NNS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})
 
 
 def _clean_offsets(text: str, start: int, end: int) -> tuple[int, int]:
@@ -263,7 +354,7 @@ def _split_hyphenated(raws: Sequence[_Raw]) -> list[_Raw]:
     for raw in raws:
         parts = _hyphen_parts(raw.mention) if raw.label == "PERSON" else []
         if parts and all(p.text.casefold() in known for p in parts):
-            out.extend(_Raw(p, raw.label, ()) for p in parts)
+            out.extend(_Raw(p, raw.label, (), raw.before, raw.paragraph) for p in parts)
         else:
             out.append(raw)
     return out
@@ -425,41 +516,110 @@ def _winner(counts: Counter[str], person_anchored: bool) -> str:
 
 # --- step 3: joining names --------------------------------------------------------------------
 
+# Words that put a place name after them: "in Washington" is the city even in an article about
+# George Washington, while "Washington said" is the man.
+PLACE_PREPOSITIONS = frozenset({"in", "to", "from", "at", "near", "across", "into", "outside",
+                                "inside", "throughout", "around", "toward", "towards"})
 
-def _joined_names(raws: Sequence[_Raw], labels: dict[str, str]) -> dict[str, str]:
-    """Each cleaned name -> the name it is an alias of (itself when it joins nothing)."""
+
+def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
+    """The root name (the entity's fullest name key) of every mention, in order."""
     parent = {raw.key: raw.key for raw in raws}
-    persons = [k for k in parent if labels[k] == "PERSON"]
-    for key in persons:
-        if " " not in key:
-            target = _full_name_for(key, persons)
-            if target:
-                parent[key] = target
+    full = [k for k in parent if labels[k] == "PERSON" and " " in k]
+    first_seen: dict[str, int] = {}
+    for i, raw in enumerate(raws):
+        first_seen.setdefault(raw.key, i if raw.mention.section != "title" else len(raws) + i)
+    for key in full:
+        parent[key] = _fuller_name(key, full, first_seen) or key
     for short, long in _acronym_pairs(raws):
         if short in parent and long in parent and labels[short] != "PERSON":
             parent[short] = parent[long]
-    return {k: _root(parent, k) for k in parent}
+    roots = {k: _root(parent, k) for k in parent}
+    people = sorted({roots[k] for k in full})
+    candidates = {k: _people_named(k, people) for k in parent
+                  if " " not in k and _may_be_person(k, raws, labels)}
+    out = []
+    for i, raw in enumerate(raws):
+        found = candidates.get(raw.key) or []
+        if len(found) == 1:
+            out.append(found[0])
+        elif found:
+            out.append(_person_in_context(raws, i, found, roots))
+        else:
+            out.append(roots[raw.key])
+    return out
 
 
-def _full_name_for(word: str, persons: Sequence[str]) -> str | None:
-    """The longest full name ending with ``word`` (else starting with it), if all candidates are
-    the same person written more or less fully; None when two different people could be meant."""
-    full = [p for p in persons if " " in p]
-    for candidates in ([p for p in full if p.split()[-1] == word],
-                       [p for p in full if p.split()[0] == word]):
-        if not candidates:
-            continue
-        longest = max(candidates, key=lambda p: (len(p.split()), p))
-        if all(_is_shortening(c, longest) for c in candidates):
-            return longest
-        return None
-    return None
+def _name_words(key: str) -> list[str]:
+    return name_key(key).split()
 
 
-def _is_shortening(short: str, long: str) -> bool:
-    """"vladimir putin" of "vladimir vladimirovich putin": words in the same order."""
-    words = iter(long.split())
-    return all(w in words for w in short.split())
+def _fuller_name(key: str, full: Sequence[str], first_seen: Mapping[str, int]) -> str | None:
+    """The one fuller form of a full name ("donald j. trump" for "donald trump"): same first and
+    last word, more words in between; or a longer name ending with it that the article used
+    first ("Debbie Wasserman Schultz", then "Wasserman Schultz"; a later "Crooked Hillary
+    Clinton" in a quote is not a fuller form of "Hillary Clinton"). None when there is none, or
+    several that differ ("george w. bush", "george h.w. bush" for "george bush")."""
+    words = _name_words(key)
+    longer = [f for f in full if f != key and (
+        _is_shortening(words, _name_words(f))
+        or (_is_surname_of(words, _name_words(f)) and first_seen[f] < first_seen[key]))]
+    longest = [f for f in longer if not any(f != g and _is_shortening(_name_words(f),
+                                                                      _name_words(g))
+                                            for g in longer)]
+    return longest[0] if len(longest) == 1 else None
+
+
+def _is_surname_of(short: Sequence[str], long: Sequence[str]) -> bool:
+    """"wasserman schultz" of "debbie wasserman schultz": the last words of a longer name."""
+    return len(short) < len(long) and list(long[-len(short):]) == list(short)
+
+
+def _is_shortening(short: Sequence[str], long: Sequence[str]) -> bool:
+    """"vladimir putin" of "vladimir vladimirovich putin": same first and last word, the
+    words in the same order; an initial stands for a word it starts ("j" of "john")."""
+    if len(short) >= len(long) or short[0] != long[0] or short[-1] != long[-1]:
+        return False
+    rest = iter(long[1:-1])
+    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest)
+               for w in short[1:-1])
+
+
+def _people_named(word: str, people: Sequence[str]) -> list[str]:
+    """The article's people whose last word (else first word: "Kim" of "Kim Jong Un",
+    "Hillary") is this word."""
+    w = name_key(word)
+    for pos in (-1, 0):
+        found = [p for p in people if _name_words(p)[pos] == w]
+        if found:
+            return found
+    return []
+
+
+def _may_be_person(key: str, raws: Sequence[_Raw], labels: dict[str, str]) -> bool:
+    """Whatever the model tagged it, a word that is part of a person's name is that person,
+    unless it stands where places do ("flew to Washington")."""
+    if labels[key] == "PERSON" or label_group(labels[key]) != "place":
+        return True
+    mine = [r for r in raws if r.key == key]
+    return sum(r.before in PLACE_PREPOSITIONS for r in mine) * 2 < len(mine)
+
+
+def _person_in_context(raws: Sequence[_Raw], i: int, people: Sequence[str],
+                       roots: dict[str, str]) -> str:
+    """Which of several people sharing a surname ("Clinton": Bill or Hillary) a mention means:
+    the one named in full last in its paragraph, else the one the article names most."""
+    here = raws[i].mention
+    for raw in reversed(raws[:i]):
+        m = raw.mention
+        if (m.section, m.caption_id, raw.paragraph) != (here.section, here.caption_id,
+                                                          raws[i].paragraph):
+            break
+        root = roots[raw.key]
+        if root in people and " " in raw.key:
+            return root
+    counts = Counter(roots[r.key] for r in raws if " " in r.key)
+    return max(people, key=lambda p: (counts[p], -people.index(p)))
 
 
 def _acronym_pairs(raws: Sequence[_Raw]) -> list[tuple[str, str]]:
@@ -496,8 +656,9 @@ def _root(parent: dict[str, str], key: str) -> str:
 
 
 def _entity(root: str, members: Sequence[_Raw], labels: dict[str, str]) -> Entity:
-    mentions = tuple(m.mention for m in members)
-    label = _entity_label(members, labels)
+    mentions = tuple(sorted((m.mention for m in members), key=_reading_order))
+    label = "PERSON" if labels.get(root) == "PERSON" and " " in root else _entity_label(
+        members, labels)
     name = _canonical_name(root, members)
     return Entity(
         entity_id=entity_id(label, name),
@@ -515,7 +676,16 @@ def _entity_label(members: Sequence[_Raw], labels: dict[str, str]) -> str:
     return _winner(counts, anchored)
 
 
+_SECTION_ORDER = {name: i for i, name in enumerate(("title", "body", "caption"))}
+
+
+def _reading_order(m: Mention) -> tuple[int, str, int, int]:
+    return _SECTION_ORDER.get(m.section, 3), m.caption_id or "", m.start, m.end
+
+
 def _canonical_name(root: str, members: Sequence[_Raw]) -> str:
-    """The root name as most often written (casing varies: "KIM JONG UN" in a headline)."""
+    """The root name as most often written, a reader's casing before a headline's capitals
+    ("Kim Jong Un", not "KIM JONG UN")."""
     spellings = Counter(raw.mention.text for raw in members if raw.key == root)
-    return " ".join(spellings.most_common(1)[0][0].split())
+    best = max(spellings, key=lambda t: (not t.isupper(), spellings[t]))
+    return " ".join(best.split())

@@ -24,6 +24,7 @@ ENTITY_LABELS = (
     "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
     "LANGUAGE",
 )
+ENTITY_KINDS = ("person", "org", "place", "norp", "other")
 RUN_STATUSES = ("running", "succeeded", "failed", "rejected by validation", "unchanged")
 
 
@@ -131,11 +132,18 @@ QUOTES = pa.schema([
 ])
 
 ENTITIES = pa.schema([
-    _f("entity_id", pa.string(), "Stable id of the canonical entity, the same in every article.",
+    _f("entity_id", pa.string(), "Corpus-wide id of the entity, the same in every article: "
+       "derived from its kind and canonical key, never from arrival order (entity_ids).",
        False),
     *_provenance(),
     _f("name", pa.string(), "Canonical name ('Vladimir Putin' for 'Putin').", False),
-    _f("label", pa.string(), "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...", False),
+    _f("label", pa.string(), "Entity label, one per corpus entity (decided over all its articles): "
+       "PERSON, ORG, GPE, LOC, NORP, FAC, ...", False),
+    _f("kind", pa.string(), "Coarse kind of the entity as its article alone shows it: "
+       + ", ".join(ENTITY_KINDS) + ". With key, what the corpus-wide entity_id is resolved from.",
+       False),
+    _f("key", pa.string(), "The entity's fullest name in its article, normalised (casefolded, "
+       "periods dropped): 'donald j trump'.", False),
     _f("mention_count", pa.int32(), "Mentions of the entity in the article.", False),
     _f("aliases", pa.list_(pa.string()), "Distinct surface forms seen in the article.", False),
     _f("mentions", pa.list_(MENTION), "Every mention: section, caption_id, offsets and text.",
@@ -195,6 +203,25 @@ RUNS = pa.schema([
     _f("model_version", pa.string(), "Version of the spaCy model.", False),
 ])
 
+# Not an article table: rebuilt from all entity rows at every publish (transforms/identity.py).
+ENTITY_IDS = pa.schema([
+    _f("entity_id", pa.string(), "An entity id the warehouse has issued.", False),
+    _f("kind", pa.string(), "Coarse kind: " + ", ".join(ENTITY_KINDS) + ".", False),
+    _f("key", pa.string(), "Canonical key the id derives from ('donald trump').", False),
+    _f("name", pa.string(), "Canonical name: the fullest form as a reader writes it.", False),
+    _f("label", pa.string(), "The label most of the entity's articles give it (PERSON for a "
+       "person).", False),
+    _f("aliases", pa.list_(pa.string()), "Every spelling of its names seen in the corpus.",
+       False),
+    _f("articles", pa.int32(), "Articles in which one of its names is an entity of its own.",
+       False),
+    _f("mentions", pa.int32(), "Mentions over all articles.", False),
+    _f("ambiguous", pa.bool_(), "A name several known entities could carry ('Bush' beside "
+       "George W. and Jeb Bush): kept apart rather than guessed.", False),
+    _f("merged_into", pa.string(), "For a superseded id, the current id its entity now carries; "
+       "null for a current id. Saved queries on an old id follow it."),
+])
+
 TABLES: Mapping[str, pa.Schema] = {
     "articles": ARTICLES,
     "captions": CAPTIONS,
@@ -203,6 +230,8 @@ TABLES: Mapping[str, pa.Schema] = {
     "claims": CLAIMS,
     "rejects": REJECTS,
 }
+# Corpus-level tables, rebuilt at every publish rather than merged article by article.
+CORPUS_TABLES: Mapping[str, pa.Schema] = {"entity_ids": ENTITY_IDS}
 # Tables whose rows belong to one article (replaced together when the article changes).
 ARTICLE_TABLES = ("articles", "captions", "quotes", "entities", "claims")
 PRIMARY_KEYS: Mapping[str, tuple[str, ...]] = {

@@ -100,7 +100,8 @@ def source_span(head: Token) -> Span:
 def role_of(head: Token) -> str | None:
     """Role from an apposition, or from title words before a PERSON name."""
     for c in head.children:
-        if c.dep_ == "appos" and c.i > head.i and c.ent_type_ != "PERSON":
+        # "Mehmet Yildiz, 42, said": an age is not a role
+        if c.dep_ == "appos" and c.i > head.i and c.ent_type_ != "PERSON" and not c.like_num:
             return subtree_span(c).text
     # "Senior Advisor Victor Cha", "Teneo Consultants Vice President James Brady"
     heads = [head] + [c for c in head.children if c.dep_ == "conj"]
@@ -122,6 +123,8 @@ def role_of(head: Token) -> str | None:
         while titles and titles[0].lower_ not in TITLE_WORDS and \
                 any(t.lower_ in TITLE_WORDS for t in titles):
             titles.pop(0)  # "Teneo Consultants Vice President" -> "Vice President"
+        if not any(t.lower_ in TITLE_WORDS or t.pos_ == "NOUN" for t in titles):
+            titles = []  # "Mehmet" before a "Yildiz" the model tagged alone is a first name
         if titles:
             roles.append(" ".join(t.text for t in titles))
     if roles:

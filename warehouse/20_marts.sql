@@ -6,11 +6,19 @@
 -- story_id = coalesce(articles.duplicate_of, article_id); "day" is articles.published_date and
 -- is null for undated articles; counts are BIGINT.
 
--- One canonical name and label per entity_id (the id is stable across articles).
+-- One canonical name and label per entity_id: the registry's (entity_ids, rebuilt by the
+-- corpus-level step at every publish); failing that, the fullest form the rows give, a reader's
+-- casing before capitals.
 CREATE OR REPLACE VIEW entity_names AS
-SELECT entity_id, min(name) AS name, min(label) AS label
-FROM entities
-GROUP BY entity_id;
+SELECT
+    e.entity_id,
+    coalesce(any_value(i.name),
+             arg_max(e.name, (e.name <> upper(e.name))::INTEGER * 10000 + length(e.name)))
+        AS name,
+    coalesce(any_value(i.label), mode(e.label)) AS label
+FROM entities AS e
+LEFT JOIN entity_ids AS i ON i.entity_id = e.entity_id AND i.merged_into IS NULL
+GROUP BY e.entity_id;
 
 -- One row per claim, with its article's context and the kind of its source.
 CREATE OR REPLACE VIEW claim_details AS

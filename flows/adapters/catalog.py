@@ -15,7 +15,7 @@ def sql_literal(text: str) -> str:
 
 def comment_statements() -> Iterator[str]:
     """COMMENT ON statements generated from the schema declarations."""
-    for name, schema in {**schemas.TABLES, "runs": schemas.RUNS}.items():
+    for name, schema in {**schemas.TABLES, **schemas.CORPUS_TABLES, "runs": schemas.RUNS}.items():
         yield f"COMMENT ON TABLE {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
         for f in schema:
             yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
@@ -34,6 +34,8 @@ TABLE_DESCRIPTIONS = {
     "claims": "Attributed statements (source, cue, content), direct and indirect. English "
               "articles only (the cue model is English).",
     "rejects": "Input documents that could not be processed, and why.",
+    "entity_ids": "Every entity id the warehouse has issued: current ones with their canonical "
+                  "name and label, superseded ones with the id they merged into.",
     "runs": "History of newsflow runs.",
 }
 
@@ -76,11 +78,12 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
     ),
     # warehouse/20_marts.sql
     "entity_names": (
-        "One canonical name and label per entity_id, as used by the other marts.",
+        "One canonical name and label per entity_id, as used by the other marts: the "
+        "registry's (entity_ids), else the fullest form its rows give.",
         {
-            "entity_id": "Stable id of the canonical entity (entities.entity_id).",
-            "name": "Canonical name of the entity.",
-            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+            "entity_id": "Corpus-wide id of the entity (entities.entity_id).",
+            "name": "Canonical name of the entity: the fullest form as a reader writes it.",
+            "label": "Entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
         },
     ),
     "claim_details": (
@@ -187,6 +190,55 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
             "stories": f"Distinct stories with an article that day ({_STORY}).",
             "new_stories": "Stories whose earliest dated copy is from that day (0 on the null "
                            "day).",
+        },
+    ),
+    # warehouse/30_entities.sql
+    "entity_registry": (
+        "One row per current corpus entity: its canonical name, label, every alias and where "
+        "it was seen. Superseded ids are in entity_ids (merged_into) and listed here.",
+        {
+            "entity_id": "Corpus-wide id (entities.entity_id).",
+            "name": "Canonical name: the fullest form as a reader writes it, never a headline's "
+                    "capitals.",
+            "label": "The label most of its articles give it (PERSON for a person).",
+            "kind": "Coarse kind the id derives from: person, org, place, norp or other.",
+            "aliases": "Every surface form seen for it, over all articles.",
+            "articles": "Articles with an entity row for it.",
+            "mentions": "Mentions over all articles.",
+            "first_seen": "Earliest publication day of those articles (null if all undated).",
+            "last_seen": "Latest publication day of those articles.",
+            "ambiguous": "A name several entities could carry, kept apart rather than guessed.",
+            "superseded_ids": "Ids that earlier releases gave this entity.",
+        },
+    ),
+    "claim_targets": (
+        "About whom: each entity mentioned inside a claim's content or a quote's words (by "
+        "offsets into the same section), the speaker itself left out.",
+        {
+            "what": "claim or quote.",
+            "statement_id": "claim_id or quote_id.",
+            "article_id": "The article of the statement.",
+            "source_entity_id": "Resolved entity of the speaker or source, when one.",
+            "target_entity_id": "Entity mentioned inside the statement.",
+            "stance": "Stance of the claim's cue (null for a quote).",
+            "mentions": "Mentions of the target inside the statement.",
+            "target_texts": "Those mentions as written.",
+        },
+    ),
+    "who_about_whom": (
+        "Who speaks about whom: claims by each resolved source about each entity inside "
+        "their content, by stance.",
+        {
+            "source_entity_id": "The source's corpus entity.",
+            "source_name": "The source's canonical name.",
+            "target_entity_id": "The entity the claims are about.",
+            "target_name": "Its canonical name.",
+            "target_label": "Its label.",
+            "stance": "Stance of the claims' cue.",
+            "claims": "Claims.",
+            "articles": "Articles holding them.",
+            "first_day": _DAY.replace("Publication day", "First publication day"),
+            "last_day": _DAY.replace("Publication day", "Last publication day"),
         },
     ),
 }

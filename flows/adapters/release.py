@@ -245,10 +245,10 @@ def build_duckdb(release: Path, runs: pa.Table) -> Path:
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
-        for name, schema in schemas.TABLES.items():
+        for name, schema in {**schemas.TABLES, **schemas.CORPUS_TABLES}.items():
             d = release_table_dir(release, name)
             con.register("_empty", schema.empty_table())
-            if any(d.rglob("*.parquet")):
+            if d.exists() and any(d.rglob("*.parquet")):
                 glob = catalog.sql_literal(str(d / "**" / "*.parquet"))
                 con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(schema.names)} FROM "
                             f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)")

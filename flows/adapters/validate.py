@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from flows.adapters import resources
 from transforms.schemas import (
     CLAIM_KINDS,
+    ENTITY_KINDS,
     ENTITY_LABELS,
     PRIMARY_KEYS,
     SECTIONS,
@@ -149,6 +150,8 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             _true("article_known"),
             *_not_null("name"),
             _in_set("label", ENTITY_LABELS),
+            _in_set("kind", ENTITY_KINDS),
+            *_not_null("key"),
             _e("expect_column_values_to_be_between", column="mention_count", min_value=1),
             _true("mentions_valid"),
         ],

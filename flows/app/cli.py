@@ -318,6 +318,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         argv.append("--direct-only")
     if args.quoted:
         argv.append("--quoted")
+    if args.identity_warehouse:
+        argv += ["--warehouse", args.identity_warehouse]
     return int(eval_main(argv) or 0)
 
 
@@ -465,6 +467,8 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--quoted", action="store_true",
                       help="score the quotes table against the words inside quotation marks")
     sp.add_argument("--examples", type=int, default=5)
+    sp.add_argument("--warehouse", dest="identity_warehouse", default=None,
+                    help="identity figures from this warehouse (a `newsflow run` over DIR/text)")
     sp.set_defaults(fn=cmd_eval)
     sp = sub.add_parser("eval-web", help="score the web-page reader against a folder like "
                                          "../shared/corpora/web (evaldata.json + html/)")

@@ -314,6 +314,7 @@ def page(con: duckdb.DuckDBPyConnection, db: Path, entity: str | None) -> None:
         cooccurrence(con)
     with right:
         most_mentioned(con)
+    who_about_whom_section(con, entity)
     claims_section(con)
     photo_credits(con)
 
@@ -323,6 +324,29 @@ TABLE_LABELS = {"speaker_name": "speaker", "name_a": "entity", "name_b": "entity
                 "published_date": "published", "source_kind": "source kind",
                 "source_role": "source role", "cue_lemma": "cue", "is_hedged": "hedged",
                 "source_uri": "source file"}
+
+
+def who_about_whom_section(con: duckdb.DuckDBPyConnection, entity: str | None) -> None:
+    """Who speaks about whom (the who_about_whom mart): sources and the entities their claims
+    mention, by stance; limited to the chosen entity as source or target when one is chosen."""
+    st.subheader("Who speaks about whom")
+    st.caption("Claims by a resolved source about each entity named inside the claim.")
+    data = df(con, "SELECT source_name, target_name, target_label, stance, claims, articles, "
+                   "first_day, last_day FROM who_about_whom WHERE $entity IS NULL "
+                   "OR $entity IN (source_entity_id, target_entity_id) "
+                   "ORDER BY claims DESC, source_name, target_name, stance LIMIT 200",
+              {"entity": entity})
+    left, right = st.columns(2)
+    with left:
+        table(data, "who_about_whom", first_day=st.column_config.DateColumn(
+            "first_day", format="YYYY-MM-DD"), last_day=st.column_config.DateColumn(
+            "last_day", format="YYYY-MM-DD"))
+    with right:
+        pairs = (data.assign(pair=data["source_name"] + " → " + data["target_name"])
+                 .groupby(["pair", "stance"], as_index=False)["claims"].sum())
+        top = pairs.groupby("pair")["claims"].sum().nlargest(15).index
+        st.bar_chart(pairs[pairs["pair"].isin(top)], x="pair", y="claims", color="stance",
+                     horizontal=True)
 
 
 def table(data: pd.DataFrame, key: str, **config: Any) -> None:

@@ -15,7 +15,7 @@ from transforms import schemas
 
 def all_tables() -> dict[str, pa.Schema]:
     """Every table of a release: the article tables and rejects, plus runs."""
-    return {**schemas.TABLES, "runs": schemas.RUNS}
+    return {**schemas.TABLES, **schemas.CORPUS_TABLES, "runs": schemas.RUNS}
 
 
 def empty_warehouse() -> duckdb.DuckDBPyConnection:

@@ -10,7 +10,12 @@ rows against gold cut to its quoted words). Scoring is ``transforms.evaluation``
 ``../shared/tools/polnear_eval.py``, calibration included: rows carry their ``confidence``).
 
     uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only | --quoted] \
-        [--examples 5] [--write preds.jsonl] [--json]
+        [--examples 5] [--write preds.jsonl] [--json] [--warehouse DIR]
+
+It also prints the two identity figures of issue 10 (transforms/identity_score.py) against the
+hand-made list of people (tests/corpus/polnear_people.json): from the warehouse a real
+``newsflow run`` over the folder's text/ built (``--warehouse``), else from the same per-article
+extraction and corpus-level resolver (transforms/identity.py) run in memory.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from transforms import evaluation as ev
+from transforms import identity_score as ids
 from transforms.claims import claim_records
 from transforms.quotes import quote_records
 from transforms.sections import Section
@@ -145,15 +151,83 @@ def evaluate(folder: str | Path, direct_only: bool = False, limit: int | None = 
     return ev.score(gold, pred), gold, pred
 
 
-def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None) \
-        -> dict[str, dict[str, Any]]:
-    """Both figures with one parse: {"claims": ..., "quotes": ...} (quotes = --quoted)."""
+def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None,
+                 people: Sequence[ids.Person] | None = None) -> dict[str, dict[str, Any]]:
+    """All figures with one parse: {"claims": ..., "quotes": ...} (quotes = --quoted),
+    and "entities" (the identity figures) when a list of people is given."""
     articles = load_folder(folder, limit)
     sections = parse_articles(articles, nlp)
-    return {
+    figures = {
         "claims": ev.score(gold_of(articles), predictions(articles, sections)),
         "quotes": ev.score(gold_of(articles, quoted=True), predictions(articles, sections, True)),
     }
+    if people is not None:
+        figures["entities"] = identity_in_memory(articles, sections, people)
+    return figures
+
+
+PEOPLE = Path("tests") / "corpus" / "polnear_people.json"
+
+
+def gold_people(path: str | Path = PEOPLE) -> list[ids.Person]:
+    return ids.people_of(json.loads(Path(path).read_text(encoding="utf-8"))["people"])
+
+
+def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
+                       people: Sequence[ids.Person]) -> dict[str, Any]:
+    """The identity figures with the pipeline's transforms, corpus-level step included."""
+    from flows.adapters.nlp import attribution_model
+    from transforms.entities import canonical_entities, entity_records
+    from transforms.identity import resolve_corpus, resolved_rows
+
+    model = attribution_model()
+    rows, said, bodies = [], [], {}
+    for art, secs in zip(articles, sections, strict=True):
+        ents = canonical_entities(secs)
+        rows.append(entity_records(art.stem, ents))
+        bodies[art.stem] = next((s.text for s in secs if s.name == "body"), "")
+        said += [(r["speaker_text"], r["speaker_entity_id"])
+                 for r in quote_records(art.stem, secs, ents, model) if not r["is_scare_quote"]]
+        said += [(r["source_text"], r["source_entity_id"])
+                 for r in claim_records(art.stem, secs, ents, model)]
+    corpus_ids, entries = resolve_corpus([r for article in rows for r in article])
+    resolved = [r for article in rows for r in resolved_rows(article, corpus_ids, entries)]
+    said = [(text, corpus_ids.get(e, e) if e else None) for text, e in said]
+    return identity_scores(bodies, resolved, said, people)
+
+
+def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person]) -> dict[str, Any]:
+    """The identity figures from a warehouse's DuckDB, as a run published it."""
+    from flows.adapters.release import connect_readonly, open_warehouse
+
+    con = connect_readonly(open_warehouse(Path(warehouse)))
+    try:
+        bodies = dict(con.execute("SELECT article_id, body_text FROM articles").fetchall())
+        rows = [{"article_id": a, "entity_id": e, "label": label, "aliases": aliases}
+                for a, e, label, aliases in con.execute(
+                    "SELECT article_id, entity_id, label, aliases FROM entities").fetchall()]
+        said = con.execute("SELECT speaker_text, speaker_entity_id FROM quotes "
+                           "WHERE NOT is_scare_quote UNION ALL "
+                           "SELECT source_text, source_entity_id FROM claims").fetchall()
+    finally:
+        con.close()
+    return identity_scores(bodies, rows, said, people)
+
+
+def identity_scores(bodies: Mapping[str, str], rows: Sequence[Mapping[str, Any]],
+                    said: Sequence[tuple[str | None, str | None]],
+                    people: Sequence[ids.Person]) -> dict[str, Any]:
+    entity = ids.entity_identity(bodies, rows, people)
+    speaker = ids.speaker_identity(said, people, entity["ids"])
+    return {"entity_identity": round(entity["entity_identity"], 4), "pairs": entity["pairs"],
+            "speaker_identity": round(speaker["speaker_identity"], 4),
+            "speaker_rows": speaker["speaker_rows"]}
+
+
+def identity_line(figures: Mapping[str, Any]) -> str:
+    return (f"entity identity {figures['entity_identity']:.3f} ({figures['pairs']} "
+            f"person-article pairs), speaker identity {figures['speaker_identity']:.3f} "
+            f"({figures['speaker_rows']} quotes and claims)")
 
 
 def calibration_lines(scores: Mapping[str, Any], gold: Mapping[str, Sequence[ev.Attribution]],
@@ -190,10 +264,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="only the first N articles")
     ap.add_argument("--write", help="also write predictions as JSON lines (polnear_eval.py)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--warehouse", help="identity figures from this warehouse (built by "
+                                        "`newsflow run` over the folder's text/)")
+    ap.add_argument("--people", default=str(PEOPLE), help="the hand-made list of people")
     a = ap.parse_args(argv)
     if not (Path(a.folder) / "text").is_dir():
         print(f"no text/ folder under {a.folder}", file=sys.stderr)
         return 2
+    if not Path(a.people).is_file():
+        print(f"no list of people at {a.people} (--people)", file=sys.stderr)
+        return 2
+    people = gold_people(a.people)
+    if a.warehouse:
+        try:
+            print(identity_line(identity_in_warehouse(a.warehouse, people)))
+        except FileNotFoundError as exc:
+            print(f"newsflow: {exc}", file=sys.stderr)
+            return 2
     scores, gold, pred = evaluate(a.folder, a.direct_only, a.limit, quoted=a.quoted)
     if a.write:
         write_jsonl(pred, a.write)
@@ -204,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif "calibration" in scores:
         print("\n".join(calibration_lines(scores, gold, pred)))
     print(ev.summary_line(scores))
+    if not a.warehouse:
+        articles = load_folder(a.folder, a.limit)
+        print(identity_line(identity_in_memory(articles, parse_articles(articles), people)))
     return 0
 
 

@@ -35,6 +35,7 @@ from flows.adapters.release import (
     write_shard,
 )
 from flows.adapters.sources import RawDocument, Reject, SourceFile
+from flows.run.entities import resolved_identity, stage_ids
 from flows.run.records import (
     FileResult,
     Plan,
@@ -367,12 +368,16 @@ def staged_release(release: Release, plan: Plan, results: list[ShardResult],
     replaced, resolved, old_files = replaced_and_resolved(release.wh, plan, results)
     with clock("duplicates"):
         links = resolved_links(release, replaced, resolved)
+    with clock("entities"):
+        ids = resolved_identity(release.merged("entities", replaced, resolved),
+                                release.wh.current)
     with clock("parquet"):
         for name in schemas.TABLES:
-            batches = release.merged(name, replaced, resolved)
+            batches = ids.rewritten(name, release.merged(name, replaced, resolved))
             if name == "articles":
                 batches = (with_links(b, links) for b in batches)
             release.stage(name, batches)
+        stage_ids(release.staged, ids.table)
     fault_point("write_parquet")
     summary.rows = release.staged_row_counts()
     fault_point("validate")

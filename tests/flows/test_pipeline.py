@@ -128,6 +128,14 @@ def test_putin_and_kim_are_one_entity_each(con) -> None:  # type: ignore[no-unty
     assert square and square[0][0] != "PERSON"
 
 
+def test_who_about_whom_answers_what_baker_said_about_north_korea(con) -> None:  # type: ignore[no-untyped-def]
+    got = rows(con, "SELECT stance, claims FROM who_about_whom WHERE source_name = 'Rodger Baker' "
+                    "AND target_name = 'North Korea'")
+    assert got and sum(n for _, n in got) >= 1
+    # the speaker is never his own target
+    assert not rows(con, "SELECT 1 FROM claim_targets WHERE target_entity_id = source_entity_id")
+
+
 def test_indirect_claims_have_sources(con) -> None:  # type: ignore[no-untyped-def]
     claims = rows(con, "SELECT lower(source_text), cue_lemma, content_text FROM claims")
     by_cue = {(s, c) for s, c, _ in claims}

@@ -46,12 +46,12 @@ def valid_rows() -> dict[str, list[dict[str, Any]]]:
             "is_scare_quote": False, "confidence": 0.9,
         }],
         "entities": [
-            {"entity_id": "e1", **_prov(), "name": "Paris", "label": "GPE", "mention_count": 1,
-             "aliases": ["Paris"],
+            {"entity_id": "e1", **_prov(), "name": "Paris", "label": "GPE", "kind": "place",
+             "key": "paris", "mention_count": 1, "aliases": ["Paris"],
              "mentions": [{"section": "caption", "caption_id": "c1", "start": 24, "end": 29,
                            "text": "Paris"}]},
-            {"entity_id": "e2", **_prov(), "name": "Monday", "label": "PERSON",
-             "mention_count": 1, "aliases": [], "mentions": []},
+            {"entity_id": "e2", **_prov(), "name": "Monday", "label": "PERSON", "kind": "person",
+             "key": "monday", "mention_count": 1, "aliases": [], "mentions": []},
         ],
         "claims": [
             {"claim_id": "k1", **_prov(), "section": "body", "start_char": Q_START,

@@ -56,6 +56,7 @@ def _entity(article_id: str, entity_id: str, count: int) -> dict[str, Any]:
     mentions = [{"section": "body", "caption_id": None, "start": 0, "end": len(name),
                  "text": name}] * count
     return {**_prov(article_id), "entity_id": entity_id, "name": name, "label": label,
+            "kind": "person" if label == "PERSON" else "org", "key": name.casefold(),
             "mention_count": count, "aliases": [name], "mentions": mentions,
             "published_month": _month(article_id)}
 

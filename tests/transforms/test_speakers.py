@@ -32,6 +32,7 @@ def subject(doc: spacy.tokens.Doc, verb: str) -> spacy.tokens.Token:
      "said", "Teneo Consultants Vice President James Brady and Senior Advisor Victor Cha",
      "Vice President and Senior Advisor"),
     ("The spokesman, who declined to be named, said so.", "said", "The spokesman", None),
+    ("Mehmet Yildiz, 42, said the shop had closed.", "said", "Mehmet Yildiz", None),
 ])
 def test_source_span_and_role(text: str, verb: str, span: str, role: str | None) -> None:
     doc = _nlp()(text)

@@ -1,0 +1,60 @@
+"""End to end: one person, one id across articles, whether the corpus is run in one go or file
+by file, and a superseded id kept with the id it merged into (real flow, GX, DuckDB, spaCy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from flows.run.launch import run
+from flows.run.records import Settings
+
+FULL = ("Biden tours Ohio plants\n\nJoe Biden toured two factories in Ohio on Monday. "
+        "“We will bring these jobs back,” Biden said. Biden spoke for an hour.\n")
+SURNAME = ("Union leaders meet in Detroit\n\nUnion leaders met in Detroit on Tuesday. "
+           "“Our members are ready,” Biden said. Biden thanked the workers.\n")
+
+
+def _ids(warehouse: Path) -> tuple[dict[str, set[str]], list[tuple], list[tuple]]:
+    con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
+    try:
+        by_file: dict[str, set[str]] = {}
+        for uri, eid in con.execute(
+                "SELECT a.source_uri, e.entity_id FROM entities AS e JOIN articles AS a "
+                "USING (article_id) WHERE list_contains(e.aliases, 'Biden')").fetchall():
+            by_file.setdefault(Path(uri).name, set()).add(eid)
+        speakers = con.execute("SELECT speaker_entity_id, speaker_name, quotes FROM speakers "
+                               "WHERE speaker_name LIKE '%Biden%'").fetchall()
+        superseded = con.execute("SELECT entity_id, merged_into FROM entity_ids "
+                                 "WHERE merged_into IS NOT NULL").fetchall()
+    finally:
+        con.close()
+    return by_file, speakers, superseded
+
+
+def test_biden_and_joe_biden_are_one_id_in_one_go_and_incrementally(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "b_surname.txt").write_text(SURNAME, encoding="utf-8")
+    (seeds / "a_full.txt").write_text(FULL, encoding="utf-8")
+    assert run(Settings(seeds=seeds, warehouse=tmp_path / "one")).status == "succeeded"
+    one_go, speakers, _ = _ids(tmp_path / "one")
+    assert len(one_go) == 2 and len(set.union(*one_go.values())) == 1
+    (biden,) = set.union(*one_go.values())
+    # the speakers mart lists him once, with the quotes of both articles
+    assert [(s[0], s[1]) for s in speakers] == [(biden, "Joe Biden")] and speakers[0][2] == 2
+
+    # incrementally: the surname alone first, then the full name arrives
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "b_surname.txt").write_text(SURNAME, encoding="utf-8")
+    assert run(Settings(seeds=later, warehouse=tmp_path / "inc")).status == "succeeded"
+    (first_id,) = _ids(tmp_path / "inc")[0]["b_surname.txt"]
+    assert first_id != biden
+    (later / "a_full.txt").write_text(FULL, encoding="utf-8")
+    assert run(Settings(seeds=later, warehouse=tmp_path / "inc")).status == "succeeded"
+    incremental, speakers, superseded = _ids(tmp_path / "inc")
+    assert incremental == one_go  # the old article's rows were rewritten at this publish
+    assert [(s[0], s[1]) for s in speakers] == [(biden, "Joe Biden")]
+    assert (first_id, biden) in superseded  # a saved query on the old id still finds him
