@@ -122,12 +122,13 @@ def test_entity_filter_narrows_the_page(app_url: str) -> None:
             # every chart is drawn, none replaced by a note: the fixture's articles are dated
             charts = [h for h in ("Who is quoted most, over time", "Articles and stories per day",
                                   "Stance mix of the most cited sources",
-                                  "Entities mentioned together", "Most mentioned entities")
+                                  "Entities mentioned together", "Most mentioned entities",
+                                  "Who speaks about whom")
                       if h in page.get_by_test_id("stMain").inner_text()]
-            assert len(charts) == 5, charts
+            assert len(charts) == 6, charts
             page.locator("[data-testid='stVegaLiteChart'] canvas, "
-                         "[data-testid='stVegaLiteChart'] svg").nth(4).wait_for(timeout=60_000)
-            assert page.get_by_test_id("stVegaLiteChart").count() == 5
+                         "[data-testid='stVegaLiteChart'] svg").nth(5).wait_for(timeout=60_000)
+            assert page.get_by_test_id("stVegaLiteChart").count() == 6
             assert page.get_by_test_id("stAlert").count() == 0
 
             # Pick Bob Brown in the entity filter: only a3 mentions him.
@@ -179,7 +180,7 @@ def test_undated_articles_give_a_note_not_empty_charts(tmp_path: Path) -> None:
             alerts = [a.inner_text() for a in page.get_by_test_id("stAlert").all()]
             assert alerts == ["No article in this selection has a publication date, so there is "
                               "nothing to draw over time."]
-            assert page.get_by_test_id("stVegaLiteChart").count() == 3  # the undated ones
+            assert page.get_by_test_id("stVegaLiteChart").count() == 4  # the undated ones
             sidebar = page.get_by_test_id("stSidebar").inner_text()
             assert "Published between" not in sidebar and "no dates to pick" in sidebar
             assert page.get_by_test_id("stException").count() == 0
