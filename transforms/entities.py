@@ -216,7 +216,10 @@ def _section_mentions(section: Section) -> list[_Raw]:
 
 # "FRANKFURT (Reuters) -", "WASHINGTON —", "FORT MYERS, Fla. —": a place in capitals opening a
 # paragraph, then an optional region and agency, then a dash. It says where the story was filed.
-_DATELINE_TAIL = re.compile(r"^(?:,?\s*[A-Z][\w.]*\.?)*\s*(?:\([^)\n]{1,40}\))?\s*[—–-]")
+# Each word after the place starts after a comma or a space, so the pattern has one way to
+# split a run of capitals: with optional separators it backtracked exponentially on ALL-CAPS
+# lines that are not datelines (seconds per article).
+_DATELINE_TAIL = re.compile(r"^(?:(?:,\s*|\s+)[A-Z][\w.]*)*\s*(?:\([^)\n]{1,40}\))?\s*[—–-]")
 
 
 def _is_dateline(text: str, mention: Mention) -> bool:
