@@ -44,7 +44,7 @@ from scipy.optimize import isotonic_regression
 
 from flows.adapters.nlp import read_attribution_model
 from flows.app.evaluation import load_folder, parse_articles
-from transforms import evaluation as ev
+from scoring import attribution as ev
 from transforms.attribution import CATEGORICAL, NUMERIC, AttributionModel, feature_matrix
 from transforms.claims import claim_records, scored_candidates
 from transforms.entities import canonical_entities

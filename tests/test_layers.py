@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = {"flows.app": 3, "flows.run": 2, "flows.adapters": 1, "transforms": 0}
+LAYERS = {"flows.app": 3, "flows.run": 2, "flows.adapters": 1, "transforms": 0, "scoring": 0}
 
 
 def module_name(path: Path) -> str:
@@ -19,7 +19,7 @@ def module_name(path: Path) -> str:
 
 
 def project_modules() -> dict[str, Path]:
-    files = [p for pkg in ("flows", "transforms") for p in (ROOT / pkg).rglob("*.py")
+    files = [p for pkg in ("flows", "transforms", "scoring") for p in (ROOT / pkg).rglob("*.py")
              if "_data" not in p.relative_to(ROOT).parts]
     return {module_name(p): p for p in files}
 
@@ -108,3 +108,11 @@ def test_a_lazy_import_inside_a_function_counts(tmp_path: Path) -> None:
     f.write_text("def g():\n    from flows.app import cli\n", encoding="utf-8")
     assert imported(f, "flows.adapters.m", {"flows.app.cli", "flows.adapters.m"}) == {
         "flows.app.cli"}
+
+
+def test_tables_are_never_built_from_scorers() -> None:
+    # scoring/ reads gold and rows; what builds the tables (transforms/, flows/) never needs it,
+    # except the entry points that print figures (flows.app) and the model recipes
+    users = sorted(m for m, ts in GRAPH.items() if any(t.startswith("scoring") for t in ts)
+                   and not m.startswith(("scoring", "flows.app")))
+    assert users == []

@@ -49,7 +49,7 @@ NUMERIC = ("prior", "log_seen", "log_cue", "n_tokens", "n_chars", "quote_share",
            "src_dist", "content_before", "cue_gap", "content_verbs", "in_quote", "cands_in_sent",
            "subj_is_entity", "paragraph_index", "token_index", "has_ccomp", "content_sents",
            "question", "src_prior", "src_word_prior", "head_prior", "nested_in", "contains",
-           "same_content")
+           "same_content", "span_cue", "span_content", "span_source")
 
 
 class Scorer(Protocol):

@@ -50,7 +50,10 @@ NOMINAL_MIN_PRIOR = 0.1
 NESTED_MARGIN = -0.2  # a nested attribution goes unless clearly more reliable
 DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 NOMINAL_PREPS = ("of", "for", "about", "on", "against", "to", "over", "with", "that")
-UNATTRIBUTED_MIN_WORDS = 4  # a quotation this long with no speaker is a claim of unknown source
+UNATTRIBUTED_MIN_WORDS = 4
+SPANS_KEY = "attribution"  # where the pipeline's annotator puts the learned spans
+SNAP_MIN_AGREEMENT = 0.5  # overlap / union of characters for the learned content to stand
+SPAN_MAX_GAP = 8  # tokens between a learned content and its cue, or a cue and its source  # a quotation this long with no speaker is a claim of unknown source
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
 SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
                          "give", "use"})
@@ -380,7 +383,10 @@ def _score(doc: Doc, text: str, model: AttributionModel,
         -> list[tuple[Attribution, dict[str, Any]]]:
     """The candidates with the gate's score, and the features it was computed from."""
     per_sent = Counter((c.cue or doc[c.lo]).sent.start for _, c in cands)
-    among = _among([a for a, _ in cands])
+    spans = learned_spans(doc)
+    among = [{**around, **span_agreement(a, spans)}
+             for a, around in zip([a for a, _ in cands], _among([a for a, _ in cands]),
+                                  strict=True)]
     feats = [candidate_features(doc, text, c, model, quoted, per_sent, around)
              for (_, c), around in zip(cands, among, strict=True)]
     return [(replace(a, score=p), f) for (a, _), f, p in
@@ -443,7 +449,11 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
     scored_direct = _score(doc, text, model, direct, quoted)
     kept_direct = _merge_fragments([a for a, _ in scored_direct if a.score >= model.threshold],
                                    text)
-    out = list(by_cue.values()) + kept_direct
+    spans = learned_spans(doc)
+    scored_spans = _score(doc, text, model, span_candidates(
+        doc, text, spans, [a.content for a, _ in scored + scored_direct], section), quoted)
+    out = [snapped(a, spans["CONTENT"]) for a in by_cue.values()] + kept_direct + [
+        a for a, _ in scored_spans if a.score >= model.threshold]
     # one claim per content: drop an attribution whose content lies inside a longer one's
     # content when its cue does too (nested attributions are flattened in PolNeAR)
     out.sort(key=lambda a: (a.content[0], -a.content[1]))
@@ -453,7 +463,89 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
                a.content[1] <= b.content[1] and b.score >= a.score + NESTED_MARGIN for b in kept):
             continue
         kept.append(a)
-    return kept, scored + scored_direct
+    return kept, scored + scored_direct + scored_spans
+
+
+def learned_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    """Character spans per label (SOURCE, CUE, CONTENT) that the learned span model
+    (``models/attribution_spans``, run by the pipeline's annotator) put in
+    ``doc.spans["attribution"]``; empty when the Doc was made without it."""
+    out: dict[str, list[tuple[int, int]]] = {"SOURCE": [], "CUE": [], "CONTENT": []}
+    if SPANS_KEY in doc.spans:
+        for span in doc.spans[SPANS_KEY]:
+            if span.label_ in out:
+                out[span.label_].append((span.start_char, span.end_char))
+    return out
+
+
+def span_agreement(att: Attribution, spans: dict[str, list[tuple[int, int]]]) \
+        -> dict[str, float]:
+    """How the learned spans see a candidate, as features of the gate: its cue inside a learned
+    cue, the best overlap / union of its content with a learned content, its source inside a
+    learned source (-1: the candidate has no source)."""
+    cue = float(any(s <= att.cue[0] < e for s, e in spans["CUE"]))
+    content = max((_overlap(att.content, c) / (max(att.content[1], c[1]) -
+                                               min(att.content[0], c[0]))
+                   for c in spans["CONTENT"]), default=0.0)
+    head = att.source_head
+    source = -1.0 if head is None else float(any(s <= head.idx < e for s, e in spans["SOURCE"]))
+    return {"span_cue": cue, "span_content": content, "span_source": source}
+
+
+def snapped(att: Attribution, contents: Sequence[tuple[int, int]]) -> Attribution:
+    """The attribution with the learned content span as its content when the two mostly agree
+    (the rules find the clause, the model knows where PolNeAR's content starts and ends); a
+    span holding the cue itself is not this cue's content."""
+    best = max(contents, key=lambda c: _overlap(att.content, c), default=None)
+    if best is None or best[0] <= att.cue[0] < best[1]:
+        return att
+    union = max(att.content[1], best[1]) - min(att.content[0], best[0])
+    return replace(att, content=best) if _overlap(att.content, best) >= \
+        SNAP_MIN_AGREEMENT * union else att
+
+
+def _nearest(doc: Doc, target: tuple[int, int], spans: Sequence[tuple[int, int]],
+             max_gap: int) -> tuple[int, int] | None:
+    """The span closest to ``target`` (in tokens between them, same paragraph), if any is
+    within ``max_gap`` tokens."""
+    best, gap_best = None, max_gap + 1
+    for s in spans:
+        if _overlap(s, target):
+            continue
+        lo, hi = (s[1], target[0]) if s[1] <= target[0] else (target[1], s[0])
+        between = doc.char_span(lo, hi, alignment_mode="expand") if hi > lo else None
+        gap = len(between) if between is not None else 0
+        if gap < gap_best and "\n" not in doc.text[lo:hi]:
+            best, gap_best = s, gap
+    return best
+
+
+def span_candidates(doc: Doc, text: str, spans: dict[str, list[tuple[int, int]]],
+                    taken: Sequence[tuple[int, int]], section: str) \
+        -> list[tuple[Attribution, Candidate]]:
+    """Attributions the rules did not propose: a learned content span that no candidate's
+    content overlaps, with the learned cue nearest to it and the source nearest that cue."""
+    out = []
+    for content in spans["CONTENT"]:
+        if any(_overlap(content, t) for t in taken):
+            continue
+        cue = _nearest(doc, content, spans["CUE"], SPAN_MAX_GAP)
+        ctok = doc.char_span(*content, alignment_mode="expand")
+        if cue is None or ctok is None:
+            continue
+        cue_span = doc.char_span(*cue, alignment_mode="expand")
+        src = _nearest(doc, cue, spans["SOURCE"], SPAN_MAX_GAP)
+        src_span = doc.char_span(*src, alignment_mode="expand") if src else None
+        if cue_span is None:
+            continue
+        head = src_span.root if src_span is not None else None
+        cue_tok = cue_span.root
+        lemma = cue_tok.lemma_.lower()
+        kind = "direct" if text[content[0]] in QUOTE_MARKS else "indirect"
+        out.append((Attribution(content, head, src, cue, lemma, kind, 0.0, cue_tok,
+                                _cue_stance(cue_tok, lemma)),
+                    Candidate(cue_tok, head, ctok.start, ctok.end, "span", kind, section)))
+    return out
 
 
 def _merged(own: Attribution, qspan: tuple[int, int], cue: tuple[int, int], text: str,

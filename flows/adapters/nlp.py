@@ -94,8 +94,29 @@ def model_version_of(name: str | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def annotator(name: str | None = None) -> FastAnnotator:
-    """The model behind FastAnnotator, loaded once per process."""
-    return FastAnnotator(load(name))
+    """The model behind FastAnnotator, loaded once per process; an English pipeline also runs
+    the learned attribution span component (models/attribution_spans/)."""
+    nlp = load(name)
+    if nlp.lang == ENGLISH:
+        from flows.adapters.resources import model_file
+
+        return FastAnnotator(nlp, attribution_spans(nlp, model_file(ATTRIBUTION_SPANS)))
+    return FastAnnotator(nlp)
+
+
+# -- the learned attribution spans (models/attribution_spans/, models/train_attribution_spans.py)
+ATTRIBUTION_SPANS = "attribution_spans"
+
+
+def attribution_spans(nlp: Language, folder: Any) -> Any:
+    """The span component (its own small CNN tok2vec), built with this pipeline's vocab but
+    kept out of ``nlp.pipeline``: it writes ``doc.ents``, which the stock NER would keep, so
+    only the annotator runs it, and moves its spans aside."""
+    import json
+
+    spec = json.loads((folder / "component.json").read_text(encoding="utf-8"))
+    pipe = nlp.create_pipe(spec["factory"], name=spec["name"], config=spec["config"])
+    return pipe.from_disk(folder / "weights")
 
 
 def load_in_worker(name: str | None = None) -> None:
@@ -234,14 +255,30 @@ class VectorRuler:
         return rare
 
 
+ATTRIBUTION_SPANS_COMPONENT = "attribution"
+
+
+def spans_moved_aside(doc: Any) -> Any:
+    """The span component writes ``doc.ents``, as every NER-style component does: its spans
+    move to ``doc.spans["attribution"]`` (what ``transforms.claims`` reads), and ``ents`` is
+    cleared so the stock NER, which keeps entities already set, starts from nothing."""
+    doc.spans[ATTRIBUTION_SPANS_COMPONENT] = list(doc.ents)
+    doc.ents = ()
+    return doc
+
+
 class FastAnnotator:
     """The model's own components, run in order, with the attribute ruler and lemmatizer
     replaced by equivalent cheaper steps over whole batches."""
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, spans: Any = None) -> None:
         self.nlp = nlp
         self.models = [(n, p) for n, p in nlp.pipeline
                        if n not in ("attribute_ruler", "lemmatizer")]
+        if spans is not None:
+            # before the parser: spaCy's NER never crosses a sentence boundary that is set, and
+            # the learned contents may, as they did in training
+            self.models.insert(0, (ATTRIBUTION_SPANS_COMPONENT, spans))
         self.ruler = (VectorRuler(nlp.get_pipe("attribute_ruler"), nlp.vocab)
                       if "attribute_ruler" in nlp.pipe_names else None)
         self.lemmatizer: Any = (nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names
@@ -312,6 +349,8 @@ class FastAnnotator:
         for name, proc in self.models:
             docs = proc.pipe(docs, batch_size=size(name)) if hasattr(proc, "pipe") else map(
                 proc, docs)
+            if name == ATTRIBUTION_SPANS_COMPONENT:
+                docs = map(spans_moved_aside, docs)
             if name == "parser":  # the ruler ran right after the parser in the stock order
                 docs = (d for batch in minibatch(docs, size("attribute_ruler"))
                         for d in self._ruled(batch))

@@ -5,7 +5,7 @@ Each page goes through the reader exactly as a run reads it:
 ``flows.adapters.sources.read_source``
 (the ``.html.gz`` file as stored, decoded and sniffed) -> ``transforms.html.parse_html`` ->
 the readability check of ``transforms.documents.document_problem``. A page that would be a
-reject gets no prediction. Scoring is ``transforms.web_evaluation`` (agrees with
+reject gets no prediction. Scoring is ``scoring.web`` (agrees with
 ../shared/tools/web_eval.py). The pages are split once by sorted file name: the first half is
 for tuning, the second for reporting.
 
@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from transforms.web_evaluation import score_pages
+from scoring.web import score_pages
 
 WORKERS = 2
 

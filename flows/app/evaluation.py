@@ -6,13 +6,13 @@ Each article is processed exactly as the pipeline does (``flows.run.flow.extract
 worker's ``flows.adapters.nlp.annotator()`` (``pipe``) -> one ``Section`` per text, then
 ``canonical_entities`` + ``claim_records`` (or ``quote_records`` with ``--direct-only``: the
 quote as content, the speaker as source, scare quotes left out; ``--quoted`` scores the same
-rows against gold cut to its quoted words). Scoring is ``transforms.evaluation`` (agrees with
+rows against gold cut to its quoted words). Scoring is ``scoring.attribution`` (agrees with
 ``../shared/tools/polnear_eval.py``, calibration included: rows carry their ``confidence``).
 
     uv run python -m flows.app.evaluation ../shared/corpora/polnear/dev [--direct-only | --quoted] \
         [--examples 5] [--write preds.jsonl] [--json] [--warehouse DIR]
 
-It also prints the two identity figures of issue 10 (transforms/identity_score.py) against the
+It also prints the two identity figures of issue 10 (scoring/identity.py) against the
 hand-made list of people (tests/corpus/polnear_people.json): from the warehouse a real
 ``newsflow run`` over the folder's text/ built (``--warehouse``), else from the same per-article
 extraction and corpus-level resolver (transforms/identity.py) run in memory.
@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transforms import evaluation as ev
-from transforms import identity_score as ids
+from scoring import attribution as ev
+from scoring import about
+from scoring import identity as ids
 from transforms.claims import claim_records
 from transforms.quotes import quote_records
 from transforms.sections import Section
@@ -175,29 +176,67 @@ def gold_people(path: str | Path = PEOPLE) -> list[ids.Person]:
 
 def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
                        people: Sequence[ids.Person]) -> dict[str, Any]:
-    """The identity figures with the pipeline's transforms, corpus-level step included."""
+    """The identity figures and who-about-whom with the pipeline's transforms, corpus-level
+    step included."""
     from flows.adapters.nlp import attribution_model
     from transforms.entities import canonical_entities, entity_records
     from transforms.identity import resolve_corpus, resolved_rows
 
     model = attribution_model()
-    rows, said, bodies = [], [], {}
+    rows, said, bodies, claims = [], [], {}, []
     for art, secs in zip(articles, sections, strict=True):
         ents = canonical_entities(secs)
         rows.append(entity_records(art.stem, ents))
         bodies[art.stem] = next((s.text for s in secs if s.name == "body"), "")
         said += [(r["speaker_text"], r["speaker_entity_id"])
                  for r in quote_records(art.stem, secs, ents, model) if not r["is_scare_quote"]]
-        said += [(r["source_text"], r["source_entity_id"])
-                 for r in claim_records(art.stem, secs, ents, model)]
+        article_claims = claim_records(art.stem, secs, ents, model)
+        said += [(r["source_text"], r["source_entity_id"]) for r in article_claims]
+        claims += [dict(r, article_id=art.stem) for r in article_claims]
     corpus_ids, entries = resolve_corpus([r for article in rows for r in article])
-    resolved = [r for article in rows for r in resolved_rows(article, corpus_ids, entries)]
+    resolved = [dict(r, article_id=art.stem) for art, article in zip(articles, rows, strict=True)
+                for r in resolved_rows(article, corpus_ids, entries)]
     said = [(text, corpus_ids.get(e, e) if e else None) for text, e in said]
-    return identity_scores(bodies, resolved, said, people)
+    claims = [dict(c, source_entity_id=corpus_ids.get(c["source_entity_id"],
+                                                      c["source_entity_id"]))
+              if c["source_entity_id"] else c for c in claims]
+    figures = identity_scores(bodies, resolved, said, people)
+    return {**figures, "about": about_figures(articles, claims, claim_targets(claims, resolved),
+                                              people, figures["ids"])}
 
 
-def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person]) -> dict[str, Any]:
-    """The identity figures from a warehouse's DuckDB, as a run published it."""
+def claim_targets(claims: Sequence[Mapping[str, Any]],
+                  entities: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(claim id, target entity id) as the ``claim_targets`` view finds them: an entity
+    mentioned inside the claim's content, other than its source."""
+    mentions: dict[tuple[str, str, str | None], list[tuple[int, int, str]]] = {}
+    for e in entities:
+        for m in e.get("mentions") or ():
+            mentions.setdefault((e["article_id"], m["section"], m.get("caption_id")), []).append(
+                (m["start"], m["end"], e["entity_id"]))
+    out = set()
+    for c in claims:
+        for s, e, entity in mentions.get((c["article_id"], c["section"], c["caption_id"]), ()):
+            if c["start_char"] <= s and e <= c["end_char"] and entity != c["source_entity_id"]:
+                out.add((c["claim_id"], entity))
+    return sorted(out)
+
+
+def about_figures(articles: Sequence[Article], claims: Sequence[Mapping[str, Any]],
+                  targets: Sequence[tuple[str, str]], people: Sequence[ids.Person],
+                  person_ids: Mapping[str, str | None]) -> dict[str, Any]:
+    """Who about whom and how often (``scoring.about``): claims keyed by article stem."""
+    pred = about.predicted_statements(
+        [(c["article_id"], c["claim_id"], c["source_entity_id"], c["source_text"])
+         for c in claims], targets,
+        person_ids)
+    return about.about_scores(gold_of(articles), pred, people)
+
+
+def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person],
+                          folder: str | Path | None = None) -> dict[str, Any]:
+    """The identity figures from a warehouse's DuckDB, as a run published it; with the gold
+    ``folder`` it was built from, who-about-whom too."""
     from flows.adapters.release import connect_readonly, open_warehouse
 
     con = connect_readonly(open_warehouse(Path(warehouse)))
@@ -209,9 +248,21 @@ def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person]) -
         said = con.execute("SELECT speaker_text, speaker_entity_id FROM quotes "
                            "WHERE NOT is_scare_quote UNION ALL "
                            "SELECT source_text, source_entity_id FROM claims").fetchall()
+        stems = {a: Path(uri).stem for a, uri in con.execute(
+            "SELECT article_id, source_uri FROM articles").fetchall()}
+        claims = [{"article_id": stems.get(a, a), "claim_id": c, "source_entity_id": e,
+                   "source_text": t} for a, c, e, t in con.execute(
+                      "SELECT article_id, claim_id, source_entity_id, source_text FROM claims"
+                  ).fetchall()]
+        targets = con.execute("SELECT statement_id, target_entity_id FROM claim_targets "
+                              "WHERE what = 'claim'").fetchall()
     finally:
         con.close()
-    return identity_scores(bodies, rows, said, people)
+    figures = identity_scores(bodies, rows, said, people)
+    if folder is not None:
+        figures["about"] = about_figures(load_folder(folder), claims, targets, people,
+                                         figures["ids"])
+    return figures
 
 
 def identity_scores(bodies: Mapping[str, str], rows: Sequence[Mapping[str, Any]],
@@ -221,7 +272,7 @@ def identity_scores(bodies: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
     speaker = ids.speaker_identity(said, people, entity["ids"])
     return {"entity_identity": round(entity["entity_identity"], 4), "pairs": entity["pairs"],
             "speaker_identity": round(speaker["speaker_identity"], 4),
-            "speaker_rows": speaker["speaker_rows"]}
+            "speaker_rows": speaker["speaker_rows"], "ids": entity["ids"]}
 
 
 def identity_line(figures: Mapping[str, Any]) -> str:
@@ -277,7 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     people = gold_people(a.people)
     if a.warehouse:
         try:
-            print(identity_line(identity_in_warehouse(a.warehouse, people)))
+            figures = identity_in_warehouse(a.warehouse, people, a.folder)
+            print(identity_line(figures))
+            print(about.about_line(figures["about"]))
         except FileNotFoundError as exc:
             print(f"newsflow: {exc}", file=sys.stderr)
             return 2
@@ -293,7 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(ev.summary_line(scores))
     if not a.warehouse:
         articles = load_folder(a.folder, a.limit)
-        print(identity_line(identity_in_memory(articles, parse_articles(articles), people)))
+        figures = identity_in_memory(articles, parse_articles(articles), people)
+        print(identity_line(figures))
+        print(about.about_line(figures["about"]))
     return 0
 
 

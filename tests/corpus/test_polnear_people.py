@@ -2,7 +2,8 @@
 
 The list was built by reading PolNeAR train and dev; these tests keep it honest: every person is
 named in at least 5 articles by the list's own matching rule, no form names two people, and a
-real ``newsflow run`` over dev's text/ (corpus-level step included) holds the pinned floors."""
+real ``newsflow run`` over dev's text/ (corpus-level step included) holds the pinned floors of
+identity and of who-about-whom."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.identity_score import names_in, people_of
+from scoring.identity import names_in, people_of
 
 LIST = Path(__file__).with_name("polnear_people.json")
 FLOOR = Path(__file__).parents[1] / "quality_floor.json"
@@ -45,8 +46,14 @@ def test_a_real_run_over_dev_holds_the_identity_floors(polnear_dir: Path,
 
     summary = run(Settings(seeds=polnear_dir / "dev" / "text", warehouse=tmp_path / "wh"))
     assert summary.status == "succeeded"
-    got = identity_in_warehouse(tmp_path / "wh", gold_people(LIST))
-    floor = json.loads(FLOOR.read_text(encoding="utf-8"))["entities"]
-    drops = {k: (got[k], v) for k, v in floor.items()
+    got = identity_in_warehouse(tmp_path / "wh", gold_people(LIST), polnear_dir / "dev")
+    floors = json.loads(FLOOR.read_text(encoding="utf-8"))
+    drops = {k: (got[k], v) for k, v in floors["entities"].items()
              if not k.startswith("_") and got[k] < v - TOLERANCE}
+    # who about whom and how often (scoring.about), from the same warehouse
+    about = got["about"]
+    drops |= {k: (about[k], v) for k, v in floors["about"].items()
+              if not k.startswith("_") and not k.endswith("_max") and about[k] < v - TOLERANCE}
+    drops |= {k: (about[k[:-4]], v) for k, v in floors["about"].items()
+              if k.endswith("_max") and about[k[:-4]] > v + TOLERANCE}
     assert not drops, drops

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from flows.adapters.nlp import attribution_model, load
+from flows.adapters.nlp import annotator, attribution_model
 from transforms.claims import claim_records
 from transforms.entities import canonical_entities
 from transforms.schemas import CLAIM_KINDS, CLAIMS, STANCES, stable_id
@@ -17,13 +17,14 @@ from transforms.sections import Section
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_8aaec8a11970715b.txt"
 
 
-def _nlp() -> spacy.language.Language:
-    # The project's loader: one cached model for the whole test session, named by the setting.
-    return load()
+def _doc(text: str) -> spacy.tokens.Doc:
+    # The pipeline's own annotator (learned attribution spans included): one cached model for
+    # the whole test session, named by the setting.
+    return next(annotator().pipe([text]))
 
 
 def records(text: str, name: str = "body") -> list[dict]:
-    sections = [Section(name, _nlp()(text))]
+    sections = [Section(name, _doc(text))]
     return claim_records("a1", sections, canonical_entities(sections), attribution_model())
 
 
@@ -105,7 +106,7 @@ def test_two_quotations_with_two_cues_stay_two_claims() -> None:
 def test_nominal_source(text: str, noun: str, source: str | None) -> None:
     from transforms.claims import nominal_source
 
-    tok = next(t for t in _nlp()(text) if t.text == noun)
+    tok = next(t for t in _doc(text) if t.text == noun)
     found = nominal_source(tok)
     assert (found.text if found is not None else None) == source
 
@@ -114,7 +115,7 @@ def test_plural_noun_cue_key_without_noun_lemmas() -> None:
     """The pipeline's annotator leaves nouns unlemmatised; plurals still find their key."""
     from transforms.attribution import cue_key
 
-    doc = _nlp()("His comments and criticisms drew replies.")
+    doc = _doc("His comments and criticisms drew replies.")
     for t in doc:
         if t.pos_ == "NOUN":
             t.lemma_ = t.lower_  # as flows.adapters.nlp.FastAnnotator leaves them

@@ -18,7 +18,7 @@ from transforms.identity import (
     resolved_rows,
     superseded,
 )
-from transforms.identity_score import Person, entity_identity, names_in, speaker_identity
+from scoring.identity import Person, entity_identity, names_in, speaker_identity
 
 P, ORG, G = "PERSON", "ORG", "GPE"
 KINDS = {P: "person", ORG: "org", G: "place", "FAC": "place", "NORP": "norp", "PRODUCT": "other"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.web_evaluation import fold, score_pages
+from scoring.web import fold, score_pages
 
 GOLD = [
     {"file": "a.html", "with": ["The council met", "budget for next year"],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms import evaluation as ev
+from scoring import attribution as ev
 
 TOOL = Path(__file__).resolve().parents[3] / "shared" / "tools" / "polnear_eval.py"
 
