@@ -50,10 +50,10 @@ NOMINAL_MIN_PRIOR = 0.1
 NESTED_MARGIN = -0.2  # a nested attribution goes unless clearly more reliable
 DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 NOMINAL_PREPS = ("of", "for", "about", "on", "against", "to", "over", "with", "that")
-UNATTRIBUTED_MIN_WORDS = 4
+UNATTRIBUTED_MIN_WORDS = 4  # a quotation this long with no speaker is a claim of unknown source
 SPANS_KEY = "attribution"  # where the pipeline's annotator puts the learned spans
 SNAP_MIN_AGREEMENT = 0.5  # overlap / union of characters for the learned content to stand
-SPAN_MAX_GAP = 8  # tokens between a learned content and its cue, or a cue and its source  # a quotation this long with no speaker is a claim of unknown source
+SPAN_MAX_GAP = 8  # tokens between a learned content and its cue, or a cue and its source
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
 SKIP_LEMMAS = frozenset({"accord", "be", "have", "do", "get", "make", "go", "take", "come",
                          "give", "use"})
@@ -452,7 +452,8 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
     spans = learned_spans(doc)
     scored_spans = _score(doc, text, model, span_candidates(
         doc, text, spans, [a.content for a, _ in scored + scored_direct], section), quoted)
-    out = [snapped(a, spans["CONTENT"]) for a in by_cue.values()] + kept_direct + [
+    out = [with_learned_source(doc, snapped(a, spans["CONTENT"]), spans["SOURCE"])
+           for a in [*by_cue.values(), *kept_direct]] + [
         a for a, _ in scored_spans if a.score >= model.threshold]
     # one claim per content: drop an attribution whose content lies inside a longer one's
     # content when its cue does too (nested attributions are flattened in PolNeAR)
@@ -490,6 +491,18 @@ def span_agreement(att: Attribution, spans: dict[str, list[tuple[int, int]]]) \
     head = att.source_head
     source = -1.0 if head is None else float(any(s <= head.idx < e for s, e in spans["SOURCE"]))
     return {"span_cue": cue, "span_content": content, "span_source": source}
+
+
+def with_learned_source(doc: Doc, att: Attribution, sources: Sequence[tuple[int, int]]) \
+        -> Attribution:
+    """A claim the rules found no source for takes the learned source nearest its cue (a
+    speaker the parse did not attach: "The ad, released Monday, claims ...")."""
+    if att.source_head is not None or att.cue[1] <= att.cue[0]:
+        return att
+    src = _nearest(doc, att.cue, [s for s in sources if not _overlap(s, att.content)],
+                   SPAN_MAX_GAP)
+    span = doc.char_span(*src, alignment_mode="expand") if src else None
+    return replace(att, source=src, source_head=span.root) if span is not None else att
 
 
 def snapped(att: Attribution, contents: Sequence[tuple[int, int]]) -> Attribution:

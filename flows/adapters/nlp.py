@@ -115,7 +115,7 @@ def attribution_spans(nlp: Language, folder: Any) -> Any:
     import json
 
     spec = json.loads((folder / "component.json").read_text(encoding="utf-8"))
-    pipe = nlp.create_pipe(spec["factory"], name=spec["name"], config=spec["config"])
+    pipe: Any = nlp.create_pipe(spec["factory"], name=spec["name"], config=spec["config"])
     return pipe.from_disk(folder / "weights")
 
 

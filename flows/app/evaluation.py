@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scoring import attribution as ev
 from scoring import about
+from scoring import attribution as ev
 from scoring import identity as ids
 from transforms.claims import claim_records
 from transforms.quotes import quote_records
@@ -210,14 +210,14 @@ def claim_targets(claims: Sequence[Mapping[str, Any]],
     """(claim id, target entity id) as the ``claim_targets`` view finds them: an entity
     mentioned inside the claim's content, other than its source."""
     mentions: dict[tuple[str, str, str | None], list[tuple[int, int, str]]] = {}
-    for e in entities:
-        for m in e.get("mentions") or ():
-            mentions.setdefault((e["article_id"], m["section"], m.get("caption_id")), []).append(
-                (m["start"], m["end"], e["entity_id"]))
+    for row in entities:
+        for m in row.get("mentions") or ():
+            mentions.setdefault((row["article_id"], m["section"], m.get("caption_id")),
+                                []).append((m["start"], m["end"], row["entity_id"]))
     out = set()
     for c in claims:
-        for s, e, entity in mentions.get((c["article_id"], c["section"], c["caption_id"]), ()):
-            if c["start_char"] <= s and e <= c["end_char"] and entity != c["source_entity_id"]:
+        for lo, hi, entity in mentions.get((c["article_id"], c["section"], c["caption_id"]), ()):
+            if c["start_char"] <= lo and hi <= c["end_char"] and entity != c["source_entity_id"]:
                 out.add((c["claim_id"], entity))
     return sorted(out)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from scoring.identity import Person, entity_identity, names_in, speaker_identity
 from transforms.entities import id_for, name_key
 from transforms.identity import (
     Corpus,
@@ -18,7 +19,6 @@ from transforms.identity import (
     resolved_rows,
     superseded,
 )
-from scoring.identity import Person, entity_identity, names_in, speaker_identity
 
 P, ORG, G = "PERSON", "ORG", "GPE"
 KINDS = {P: "person", ORG: "org", G: "place", "FAC": "place", "NORP": "norp", "PRODUCT": "other"}
