@@ -15,10 +15,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.adapters import sources
+from flows.adapters.resources import credit_table
 from flows.adapters.sources import RawDocument, Reject, SourceFile, read_source, sniff_format
 from tests.transforms.test_html import SEED_TEXT, TODAY, URL, seed_page, word_similarity
 from transforms.documents import ParsedDocument, parse_plain_text
 from transforms.html import parse_html, with_metadata
+
+TABLE = credit_table()
+
 
 PAGE = seed_page()
 WARC_DATE = "2024-12-26T01:02:03Z"
@@ -33,8 +37,8 @@ def read(path: Path, root: Path | None = None) -> list[RawDocument | Reject]:
 def parsed(raw: RawDocument) -> ParsedDocument:
     """What the pipeline does with a document (pipeline.parsed_document + with_metadata)."""
     if raw.html is not None:
-        return parse_html(raw.html, raw.metadata, today=TODAY)
-    return with_metadata(parse_plain_text(raw.text or "", today=TODAY), raw.metadata,
+        return parse_html(raw.html, raw.metadata, today=TODAY, credits=TABLE)
+    return with_metadata(parse_plain_text(raw.text or "", today=TODAY, credits=TABLE), raw.metadata,
                          today=TODAY)
 
 
@@ -81,7 +85,7 @@ def docs(folder: Path) -> dict[str, list[RawDocument | Reject]]:
 
 @pytest.fixture(scope="module")
 def reference() -> ParsedDocument:
-    return parse_plain_text(SEED_TEXT, today=TODAY)
+    return parse_plain_text(SEED_TEXT, today=TODAY, credits=TABLE)
 
 
 def only_docs(items: list[RawDocument | Reject]) -> list[RawDocument]:

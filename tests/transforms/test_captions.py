@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows.adapters.resources import credit_table
 from transforms.captions import (
     Caption,
     Credit,
@@ -11,6 +12,9 @@ from transforms.captions import (
     split_inline_credit,
 )
 from transforms.schemas import CAPTIONS, PARTITION, stable_id
+
+TABLE = credit_table()
+
 
 CREDITS = [
     # credit line, photographer, agency, distributor
@@ -28,16 +32,16 @@ CREDITS = [
     ("(AP Photo/Ahn Young-joon, Pool)", "Ahn Young-joon", "AP", None),
     ("REUTERS/Evelyn Hockstein", "Evelyn Hockstein", "Reuters", None),
     ("Reuters/Evelyn Hockstein/File Photo", "Evelyn Hockstein", "Reuters", None),
-    ("Photo by Chip Somodevilla/Getty Images", "Chip Somodevilla", None, "Getty Images"),
+    ("Photo by Chip Somodevilla/Getty Images", "Chip Somodevilla", "Getty Images", None),
     ("Photo by Anna Moneymaker/AFP", "Anna Moneymaker", "AFP", None),
     ("Photo: Jane Doe / Bloomberg", "Jane Doe", "Bloomberg", None),
     ("Photograph: Evan Vucci/AP", "Evan Vucci", "AP", None),
     ("Credit: Doug Mills for The New York Times", "Doug Mills", "The New York Times", None),
     ("Credit...Doug Mills/The New York Times", "Doug Mills", "The New York Times", None),
-    ("Getty Images", None, None, "Getty Images"),
-    ("Getty.", None, None, "Getty Images"),
-    ("Joe Raedle/Getty Images", "Joe Raedle", None, "Getty Images"),
-    ("Scott Olson via Getty Images.", "Scott Olson", None, "Getty Images"),
+    ("Getty Images", None, "Getty Images", None),
+    ("Getty.", None, "Getty Images", None),
+    ("Joe Raedle/Getty Images", "Joe Raedle", "Getty Images", None),
+    ("Scott Olson via Getty Images.", "Scott Olson", "Getty Images", None),
     ("EPA-EFE/Jim Lo Scalzo", "Jim Lo Scalzo", "EPA-EFE", None),
     ("Jim Lo Scalzo/EPA-EFE/Shutterstock", "Jim Lo Scalzo", "EPA-EFE", "Shutterstock"),
     ("MANDEL NGAN/afp", "MANDEL NGAN", "AFP", None),
@@ -51,8 +55,8 @@ CREDITS = [
 def test_credit_lines_are_recognised_and_parsed(
     line: str, photographer: str | None, agency: str | None, distributor: str | None
 ) -> None:
-    assert is_credit_line(line)
-    assert parse_credit(line) == Credit(photographer, agency, distributor)
+    assert is_credit_line(line, TABLE)
+    assert parse_credit(line, TABLE) == Credit(photographer, agency, distributor)
 
 
 @pytest.mark.parametrize("text", [
@@ -75,7 +79,7 @@ def test_credit_lines_are_recognised_and_parsed(
     "Courtesy of the family. They said it was taken in 1990. Nobody knows.",
 ])
 def test_ordinary_text_is_not_a_credit_line(text: str) -> None:
-    assert not is_credit_line(text)
+    assert not is_credit_line(text, TABLE)
 
 
 @pytest.mark.parametrize(("caption", "expected"), [
@@ -97,11 +101,11 @@ def test_ordinary_text_is_not_a_credit_line(text: str) -> None:
     ("", ("", None)),
 ])
 def test_split_inline_credit(caption: str, expected: tuple[str, str | None]) -> None:
-    assert split_inline_credit(caption) == expected
+    assert split_inline_credit(caption, TABLE) == expected
 
 
 def test_parse_credit_of_nonsense_is_empty() -> None:
-    assert parse_credit("It rained all day in the capital.") == Credit(None, None, None)
+    assert parse_credit("It rained all day in the capital.", TABLE) == Credit(None, None, None)
 
 
 def test_caption_records_match_the_schema() -> None:
@@ -109,7 +113,7 @@ def test_caption_records_match_the_schema() -> None:
         Caption(0, "Kim greets Putin.", "Anthony Wallace | AFP | Getty Images"),
         Caption(1, "A crowd.", None),
     ]
-    rows = caption_records("a1", captions)
+    rows = caption_records("a1", captions, TABLE)
     assert rows == [
         {"caption_id": stable_id("a1", "caption", 0), "article_id": "a1", "position": 0,
          "caption_text": "Kim greets Putin.", "credit_text": "Anthony Wallace | AFP | Getty Images",
@@ -120,7 +124,7 @@ def test_caption_records_match_the_schema() -> None:
     ]
     glue_columns = {"source_uri", "content_sha256", PARTITION}
     assert set(rows[0]) == set(CAPTIONS.names) - glue_columns
-    assert caption_records("a1", []) == []
+    assert caption_records("a1", [], TABLE) == []
 
 
 # -- captions on real markup: one case per convention, as the sites of the issue write them ----
@@ -162,14 +166,14 @@ MARKUP_CASES = [
     ("span.newsCaption ending '(Image: GETTY )'",
      '<div class="inline-image"><img src="/e.jpg" alt=""><span class="newsCaption">Fans '
      "gather outside the stadium (Image: GETTY )</span></div>",
-     "Fans gather outside the stadium", "(Image: GETTY )", None, None, "Getty Images"),
+     "Fans gather outside the stadium", "(Image: GETTY )", None, "Getty Images", None),
     ("'© Name' in a caption span",
      '<figure><img src="/c.jpg" alt=""><figcaption><span class="caption">The skyline at '
      'dusk.</span> <span class="copyright">© John Brecher</span></figcaption></figure>',
      "The skyline at dusk.", "© John Brecher", "John Brecher", None, None),
     ("img alt text ending '(Shutterstock)'",
      '<img src="/harbour.jpg" alt="Boats in the harbour at sunrise (Shutterstock)">',
-     "Boats in the harbour at sunrise", "(Shutterstock)", None, None, "Shutterstock"),
+     "Boats in the harbour at sunrise", "(Shutterstock)", None, "Shutterstock", None),
     ("guardian: 'Photograph: Name/Agency'",
      '<figure><img src="/g.jpg" alt=""><figcaption><span class="caption">Protesters in '
      'Whitehall.</span> Photograph: Tom Jenkins/The Guardian</figcaption></figure>',
@@ -205,9 +209,9 @@ def test_captions_and_credits_where_pages_put_them(convention: str, markup: str,
                                                    distributor: str | None) -> None:
     from transforms.html import parse_html
 
-    parsed = parse_html(_page_with(markup))
+    parsed = parse_html(_page_with(markup), credits=TABLE)
     assert [(c.text, c.credit) for c in parsed.captions] == [(text, credit)]
-    assert parse_credit(credit) == Credit(photographer, agency, distributor)
+    assert parse_credit(credit, TABLE) == Credit(photographer, agency, distributor)
     assert credit not in parsed.body_text and text not in parsed.body_text
     assert "Members voted" in parsed.body_text
 
@@ -229,7 +233,7 @@ NEGATIVE_MARKUP = [
 def test_what_is_not_a_caption(case: str, markup: str) -> None:
     from transforms.html import parse_html
 
-    assert parse_html(_page_with(markup)).captions == ()
+    assert parse_html(_page_with(markup), credits=TABLE).captions == ()
 
 
 def test_the_same_photo_twice_is_one_caption() -> None:
@@ -240,6 +244,6 @@ def test_the_same_photo_twice_is_one_caption() -> None:
     lazy = figure.replace("<figure>", '<figure class="lazy-copy">')
     ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "image": {"@type": '
           '"ImageObject", "caption": "The bridge after the storm."}}</script>')
-    parsed = parse_html(_page_with(figure + lazy + ld))
+    parsed = parse_html(_page_with(figure + lazy + ld), credits=TABLE)
     assert [(c.text, c.credit) for c in parsed.captions] == [
         ("The bridge after the storm.", "REUTERS/Jane Doe")]
