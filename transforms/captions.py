@@ -106,11 +106,12 @@ MAX_CREDIT_WORDS = 18
 
 @dataclass(frozen=True)
 class _Segment:
-    kind: str  # "agency", "distributor", "none" (names no one), "org", "person" or "handle"
+    kind: str  # "agency", "origin" (the agency in "APA (dpa)"), "distributor", "none" (names
+    # no one), "org", "person" or "handle"
     value: str
 
 
-_KNOWN = ("agency", "distributor")
+_KNOWN = ("agency", "origin", "distributor")
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,10 @@ def _segment(text: str, table: CreditTable) -> _Segment | None:
     return _Segment("org" if is_org else "person", text)
 
 
-def _part_segments(part: str, table: CreditTable) -> list[_Segment | None]:
-    """One part between separators: "for Outlet" is the outlet, "APA (dpa)" two agencies."""
-    if part.lower().startswith("for "):
+def _part_segments(part: str, table: CreditTable, first: bool) -> list[_Segment | None]:
+    """One part between separators: "for Outlet" (after a name) is the outlet, "APA (dpa)"
+    two agencies."""
+    if part.lower().startswith("for ") and not first:
         found = _segment(part[4:].strip(), table)
         return [_Segment("agency", found.value) if found and found.kind in ("org", "person")
                 else found]
@@ -177,13 +179,13 @@ def _part_segments(part: str, table: CreditTable) -> list[_Segment | None]:
     if carried:
         carrier, origin = _known(carried["carrier"], table), _known(carried["origin"], table)
         if carrier and origin and carrier.kind == origin.kind == "agency":
-            return [origin, _Segment("distributor", carrier.value)]
+            return [_Segment("origin", origin.value), _Segment("distributor", carrier.value)]
     return [_segment(part, table)]
 
 
 def _segments(text: str, table: CreditTable) -> list[_Segment] | None:
     parts = [p.strip() for p in _SPLIT.split(text) if p.strip()]
-    found = [s for p in parts for s in _part_segments(p, table)]
+    found = [s for i, p in enumerate(parts) for s in _part_segments(p, table, i == 0)]
     if not found or any(s is None for s in found):
         return None
     segments = [s for s in found if s is not None]
@@ -194,10 +196,12 @@ def _segments(text: str, table: CreditTable) -> list[_Segment] | None:
     return segments
 
 
-def _without_prefixes(text: str) -> tuple[str, bool]:
-    """The credit after its introducing words, which may stack ("© Foto:", "Credit: Photo:")."""
+def _without_prefixes(text: str, table: CreditTable) -> tuple[str, bool]:
+    """The credit after its introducing words, which may stack ("© Foto:", "Credit: Photo:"),
+    but not a known name that starts like one ("picture-alliance/dpa")."""
     prefixed = False
-    while (prefix := _PREFIX.match(text)) and prefix.end() > 0:
+    while ((prefix := _PREFIX.match(text)) and prefix.end() > 0
+           and _known(_SPLIT.split(text, maxsplit=1)[0], table) is None):
         text, prefixed = text[prefix.end():].strip(), True
     return text, prefixed
 
@@ -215,7 +219,7 @@ def _reading(credit: str, table: CreditTable) -> _Reading | None:
         rest = text[courtesy.end():].strip()
         ok = 0 < len(rest.split()) <= 8 and not re.search(r"[.!?;:]\s", rest)
         return _Reading((_Segment("org", rest),), True, True) if ok else None
-    body, prefixed = _without_prefixes(text)
+    body, prefixed = _without_prefixes(text, table)
     via = _VIA.split(body, maxsplit=1)
     main, distributor = (via[0], via[1]) if len(via) == 2 else (body, None)
     outlet_split = _FOR.split(main, maxsplit=1)
@@ -252,7 +256,7 @@ def is_credit_line(text: str, table: CreditTable) -> bool:
 # before a bracket or a "©", and where a credit word is glued to the sentence before it
 # ("... phenomenon.Credit: Name/Xinhua").
 _CREDIT_START = re.compile(
-    r"(?:(?<=[.!?\"”’)\]])\s+|\n\s*|\s+[—–|]\s+|\s+(?=[(©])"
+    r"(?:(?<=[.!?\"'”’)\]])\s+|\n\s*|\s+[—–|]\s+|\s+(?=[(©])"
     r"|(?<=[.!?])(?=(?-i:Credit|Photo|Foto|Image|Bild)s?\s*:))")
 # Text known to describe a picture may also end in a credit after a hyphen ("... at home -
 # Name/Getty Images"), or in known names glued to its last word ("... in LondonAFP via Getty").
@@ -280,7 +284,7 @@ def split_inline_credit(caption: str, table: CreditTable, *,
     stripped = caption.rstrip()
     window_start = max(0, len(stripped) - MAX_INLINE_LOOKBACK)
     for match in _CREDIT_START.finditer(stripped, window_start):
-        head, tail = stripped[:match.start()].rstrip(), stripped[match.end():]
+        head, tail = stripped[:match.start()].rstrip(), stripped[match.end():].lstrip("|—– ")
         reading = _reading(tail, table) if head and tail else None
         if reading is not None and reading.marked and (reading.separated or picture):
             return head, tail
@@ -292,6 +296,12 @@ def split_inline_credit(caption: str, table: CreditTable, *,
                     _all_known(reading) or match.group().strip() == "-" and reading.separated):
                 return head, tail
     return caption, None
+
+
+def names_known_source(credit: str, table: CreditTable) -> bool:
+    """The credit line names an agency or distributor of the table."""
+    reading = _reading(credit, table)
+    return reading is not None and any(s.kind in _KNOWN for s in reading.segments)
 
 
 def parse_credit(credit: str, table: CreditTable) -> Credit:
@@ -311,6 +321,8 @@ def parse_credit(credit: str, table: CreditTable) -> Credit:
             distributor = seg.value
         elif seg.kind in ("agency", "org", "person") and agency is None:
             agency = seg.value
+    # "APA/APA (dpa)/Name": the picture is dpa's, whoever passed it on
+    agency = next((s.value for s in reading.segments if s.kind == "origin"), agency)
     if agency is None and distributor is not None:
         agency, distributor = distributor, None
     return Credit(photographer, agency, distributor)

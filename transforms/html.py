@@ -33,7 +33,12 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from transforms.captions import CreditTable, is_credit_line, split_inline_credit
+from transforms.captions import (
+    CreditTable,
+    is_credit_line,
+    names_known_source,
+    split_inline_credit,
+)
 from transforms.documents import (
     Paragraph,
     ParsedDocument,
@@ -542,6 +547,11 @@ class _Figure:
 
 
 def _outside_article(el: Any) -> bool:
+    """In the page's navigation, footer, an aside, or a region classed as comments, related
+    links, a sidebar, promotion or sharing -- below the article itself: class names around
+    the article that holds the page's h1 are layout ("with-sidebar-right",
+    "docked-sharebar-content-container"), not a region beside it."""
+    in_main_article = False
     for anc in el.iterancestors():
         tag = anc.tag if isinstance(anc.tag, str) else ""
         if tag in ("body", "html"):
@@ -550,7 +560,10 @@ def _outside_article(el: Any) -> bool:
             return True
         if tag == "header" and not any(a.tag in ("article", "main") for a in anc.iterancestors()):
             return True
-        if _NOT_ARTICLE.search(f"{anc.get('class') or ''} {anc.get('id') or ''}"):
+        if tag in ("article", "main") and any(True for _ in anc.iter("h1")):
+            in_main_article = True
+        if not in_main_article and tag not in ("article", "main") and _NOT_ARTICLE.search(
+                f"{anc.get('class') or ''} {anc.get('id') or ''}"):
             return True
     return False
 
@@ -641,17 +654,32 @@ def _caption_figure(cap: Any, credits: CreditTable) -> tuple[_Figure | None, lis
     return _made_figure(anchor, caption, credit, occupied, credits), used
 
 
+PICTURE_LEVELS = 3
+
+
+def _near_picture(el: Any) -> bool:
+    """A picture within a few levels up of the element (a credit under the photo's wrapper)."""
+    for level, anc in enumerate(el.iterancestors()):
+        if level >= PICTURE_LEVELS or anc.tag in ("body", "article", "main"):
+            return False
+        if any(True for _ in anc.iter("img", "picture", "amp-img", "figure")):
+            return True
+    return False
+
+
 def _credit_figure(el: Any, credits: CreditTable) -> _Figure | None:
-    """A credit element on its own next to a picture ("div.image-credit")."""
-    group = el.getparent()
-    if group is None or not any(True for _ in group.iter("img", "picture")):
-        grand = group.getparent() if group is not None else None
-        if grand is None or not any(True for _ in grand.iter("img", "picture")):
-            return None
-    credit = _credit_text(el)
-    if credit is None or not is_credit_line(credit, credits):
+    """A credit element on its own ("div.image-credit"), holding a credit or a caption ending
+    in one ("Rep. Mark Meadows. | Alex Wong/Getty Images"); next to a picture, unless the
+    credit names an agency or picture library of the table (then the class and the credit
+    both say what it is, wherever the page put it)."""
+    text = _credit_text(el)
+    if text is None:
         return None
-    return _made_figure(el, "", credit, [credit], credits)
+    caption, credit = ("", text) if is_credit_line(text, credits) else split_inline_credit(
+        text, credits, picture=True)
+    if credit is None or not (_near_picture(el) or names_known_source(credit, credits)):
+        return None
+    return _made_figure(el, caption, credit, [text], credits)
 
 
 def _alt_figure(img: Any, credits: CreditTable) -> _Figure | None:
@@ -691,8 +719,10 @@ def _figures(tree: Any, credits: CreditTable) -> list[_Figure]:
     """Every captioned or credited picture of the article, in page order, each once."""
     found: list[_Figure] = []
     used: set[Any] = set()
+    # the innermost caption element that says something (an empty "reveal-caption-icon"
+    # inside a figcaption does not stand for it)
     captions = [el for el in tree.iter() if _is_caption_element(el)
-                and not any(_is_caption_element(d) for d in el.iterdescendants())
+                and not any(_is_caption_element(d) and _text_of(d) for d in el.iterdescendants())
                 and not _outside_article(el)]
     for cap in captions:
         figure, credit_els = _caption_figure(cap, credits)
