@@ -58,6 +58,7 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
         "url": meta.get("url"),
         "canonical_url": meta.get("canonical_url"),
         "source_format": provenance["source_format"],
+        "source_encoding": provenance.get("encoding"),
         "fetched_at": meta.get("fetched_at"),
         "ingested_at": ingested_at,
     }

@@ -85,6 +85,10 @@ ARTICLES = pa.schema([
     _f("url", pa.string(), "URL of the article, when known."),
     _f("canonical_url", pa.string(), "Canonical URL the page declares, when known."),
     _f("source_format", pa.string(), "Input format: txt, html, jsonl or warc.", False),
+    _f("source_encoding", pa.string(),
+       "Character encoding the source's bytes were read in (utf-8, cp1252, shift_jis, "
+       "utf-16-le...): declared, else detected (charset-normalizer); null only when the text "
+       "came already decoded."),
     _f("fetched_at", pa.timestamp("us", tz="UTC"), "When the source was fetched, when known."),
     _f("ingested_at", pa.timestamp("us", tz="UTC"), "When newsflow first processed this content.",
        False),

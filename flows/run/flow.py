@@ -274,7 +274,8 @@ def article_into(shard: Shard, doc: Readable, sections: list[Section],
             raise RuntimeError("the language model crashed on this document")
         provenance = {"article_id": doc.article_id, "source_uri": raw.source_uri,
                       "content_sha256": raw.content_sha256,
-                      "source_format": raw.source_format, "metadata": raw.metadata}
+                      "source_format": raw.source_format, "encoding": raw.encoding,
+                      "metadata": raw.metadata}
         article = article_rows(doc.parsed, sections, provenance, doc.language,
                                shard.ingested_at, nlp_loader.attribution_model(),
                                credit_table())
