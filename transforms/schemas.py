@@ -104,8 +104,10 @@ CAPTIONS = pa.schema([
     _f("caption_text", pa.string(), "Caption text without its credit line.", False),
     _f("credit_text", pa.string(), "The raw credit line, as written."),
     _f("photographer", pa.string(), "Photographer named in the credit, or null."),
-    _f("agency", pa.string(), "Photo agency named in the credit (AFP, AP, Reuters...)."),
-    _f("distributor", pa.string(), "Distributor of the picture (Getty Images...)."),
+    _f("agency", pa.string(), "Photo agency named in the credit (AFP, AP, Reuters...); a "
+       "picture library named alone (\"Name/Getty Images\") is the agency."),
+    _f("distributor", pa.string(), "Library that passed on another agency's picture (\"AFP "
+       "via Getty Images\")."),
     _month(),
 ])
 
