@@ -25,7 +25,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flows.adapters import nlp  # noqa: E402
-from flows.adapters.resources import model_file  # noqa: E402
+from flows.adapters.resources import (
+    credit_table,  # noqa: E402
+    model_file,  # noqa: E402
+)
 from transforms.documents import parse_plain_text  # noqa: E402
 from transforms.extract import article_id_for, section_texts  # noqa: E402
 
@@ -37,7 +40,7 @@ SIZES = (4, 8, 16, 32, 64, 128, 256)
 def sections(files: list[Path]) -> list[str]:
     out = []
     for f in files:
-        parsed = parse_plain_text(f.read_text(encoding="utf-8"))
+        parsed = parse_plain_text(f.read_text(encoding="utf-8"), credits=credit_table())
         out.extend(t for _, _, t in section_texts(article_id_for(f.as_uri()), parsed))
     return out
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import py3langid
 
-from transforms.captions import Caption, is_credit_line, split_inline_credit
+from transforms.captions import Caption, CreditTable, is_credit_line, split_inline_credit
 
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
@@ -286,7 +286,7 @@ def _looks_like_heading(visible: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Roles
 
-def _furniture_roles(visibles: Sequence[str]) -> list[str | None]:
+def _furniture_roles(visibles: Sequence[str], credits: CreditTable) -> list[str | None]:
     """Boilerplate, credit and caption roles; None where the paragraph is still undecided."""
     roles: list[str | None] = [None] * len(visibles)
     for i, visible in enumerate(visibles):
@@ -295,11 +295,11 @@ def _furniture_roles(visibles: Sequence[str]) -> list[str | None]:
             break
         if _is_boilerplate(visible):
             roles[i] = "boilerplate"
-        elif is_credit_line(visible):
+        elif is_credit_line(visible, credits):
             roles[i] = "credit"
             if i > 0 and roles[i - 1] is None:
                 roles[i - 1] = "caption"
-        elif split_inline_credit(visible)[1] is not None:
+        elif split_inline_credit(visible, credits)[1] is not None:
             roles[i] = "caption"
     return roles
 
@@ -326,8 +326,9 @@ def _leading_roles(visibles: Sequence[str], roles: list[str | None],
     return roles
 
 
-def _paragraph_roles(visibles: Sequence[str], today: datetime.date | None) -> list[str]:
-    roles = _leading_roles(visibles, _furniture_roles(visibles), today)
+def _paragraph_roles(visibles: Sequence[str], today: datetime.date | None,
+                     credits: CreditTable) -> list[str]:
+    roles = _leading_roles(visibles, _furniture_roles(visibles, credits), today)
     return [role or ("heading" if _looks_like_heading(v) else "body")
             for v, role in zip(visibles, roles, strict=True)]
 
@@ -335,7 +336,7 @@ def _paragraph_roles(visibles: Sequence[str], today: datetime.date | None) -> li
 # ---------------------------------------------------------------------------------------------
 # Assembly
 
-def _captions(paragraphs: Sequence[Paragraph]) -> tuple[Caption, ...]:
+def _captions(paragraphs: Sequence[Paragraph], credits: CreditTable) -> tuple[Caption, ...]:
     """A caption takes the credit paragraph that follows it, else a credit at its own end.
 
     A credit with no caption before it still records a picture, with empty caption text.
@@ -348,7 +349,7 @@ def _captions(paragraphs: Sequence[Paragraph]) -> tuple[Caption, ...]:
             if following is not None and following.role == "credit":
                 captions.append(Caption(len(captions), para.text, following.text))
             else:
-                text, credit = split_inline_credit(para.text)
+                text, credit = split_inline_credit(para.text, credits)
                 captions.append(Caption(len(captions), text, credit))
         elif para.role == "credit" and (previous is None or previous.role != "caption"):
             captions.append(Caption(len(captions), "", para.text))
@@ -360,6 +361,7 @@ def document_from_paragraphs(
     title: str | None = None,
     published_date: datetime.date | None = None,
     *,
+    credits: CreditTable,
     today: datetime.date | None = None,
 ) -> ParsedDocument:
     """Assemble a document from paragraphs whose roles are known (by a reader or by parsing).
@@ -373,15 +375,27 @@ def document_from_paragraphs(
         published_date = next((d for p in paragraphs if p.role == "dateline"
                                for d in [parse_date(_visible(p.text), today)] if d), None)
     body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
-    return ParsedDocument(title, published_date, body_text, paragraphs, _captions(paragraphs))
+    return ParsedDocument(title, published_date, body_text, paragraphs,
+                          _captions(paragraphs, credits))
 
 
-def parse_plain_text(text: str, *, today: datetime.date | None = None) -> ParsedDocument:
-    """Structure a plain-text article. ``today`` bounds plausible dates (default: the clock)."""
+def with_paragraphs(parsed: ParsedDocument, paragraphs: Sequence[Paragraph], title: str | None,
+                    published_date: datetime.date | None) -> ParsedDocument:
+    """The document with new paragraph roles, title and date, and the same captions (a
+    paragraph moved between title and body is never a caption)."""
+    paragraphs = tuple(paragraphs)
+    body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
+    return ParsedDocument(title, published_date, body_text, paragraphs, parsed.captions)
+
+
+def parse_plain_text(text: str, *, credits: CreditTable,
+                     today: datetime.date | None = None) -> ParsedDocument:
+    """Structure a plain-text article. ``credits``: the vocabulary of photo credit lines;
+    ``today`` bounds plausible dates (default: the clock)."""
     texts = _paragraph_texts(text)
-    roles = _paragraph_roles([_visible(t) for t in texts], today)
+    roles = _paragraph_roles([_visible(t) for t in texts], today, credits)
     paragraphs = [Paragraph(t, role) for t, role in zip(texts, roles, strict=True)]
-    return document_from_paragraphs(paragraphs, today=today)
+    return document_from_paragraphs(paragraphs, credits=credits, today=today)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from transforms import schemas
 from transforms.attribution import AttributionModel
-from transforms.captions import caption_records
+from transforms.captions import CreditTable, caption_records
 from transforms.claims import claim_records
 from transforms.documents import ParsedDocument, word_count
 from transforms.entities import canonical_entities, entity_records
@@ -58,6 +58,7 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
         "url": meta.get("url"),
         "canonical_url": meta.get("canonical_url"),
         "source_format": provenance["source_format"],
+        "source_encoding": provenance.get("encoding"),
         "fetched_at": meta.get("fetched_at"),
         "ingested_at": ingested_at,
     }
@@ -65,14 +66,15 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
 
 def article_rows(parsed: ParsedDocument, sections: Sequence[Section],
                  provenance: Mapping[str, Any], language: str, ingested_at: dt.datetime,
-                 model: AttributionModel) -> dict[str, list[dict[str, Any]]]:
+                 model: AttributionModel, credits: CreditTable) -> dict[str, list[dict[str, Any]]]:
     """Rows of every article table for one article, each stamped with its provenance
-    (``model``: the learned attribution decision, loaded by the flows layer)."""
+    (``model``: the learned attribution decision, ``credits``: the photo credit vocabulary,
+    both loaded by the flows layer)."""
     article_id = provenance["article_id"]
     entities = canonical_entities(sections)
     rows = {
         "articles": [article_record(parsed, provenance, language, ingested_at)],
-        "captions": caption_records(article_id, parsed.captions),
+        "captions": caption_records(article_id, parsed.captions, credits),
         "quotes": quote_records(article_id, sections, entities, model),
         "entities": entity_records(article_id, entities),
         "claims": claim_records(article_id, sections, entities, model),

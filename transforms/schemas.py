@@ -85,6 +85,10 @@ ARTICLES = pa.schema([
     _f("url", pa.string(), "URL of the article, when known."),
     _f("canonical_url", pa.string(), "Canonical URL the page declares, when known."),
     _f("source_format", pa.string(), "Input format: txt, html, jsonl or warc.", False),
+    _f("source_encoding", pa.string(),
+       "Character encoding the source's bytes were read in (utf-8, cp1252, shift_jis, "
+       "utf-16-le...): declared, else detected (charset-normalizer); null only when the text "
+       "came already decoded."),
     _f("fetched_at", pa.timestamp("us", tz="UTC"), "When the source was fetched, when known."),
     _f("ingested_at", pa.timestamp("us", tz="UTC"), "When newsflow first processed this content.",
        False),
@@ -100,8 +104,10 @@ CAPTIONS = pa.schema([
     _f("caption_text", pa.string(), "Caption text without its credit line.", False),
     _f("credit_text", pa.string(), "The raw credit line, as written."),
     _f("photographer", pa.string(), "Photographer named in the credit, or null."),
-    _f("agency", pa.string(), "Photo agency named in the credit (AFP, AP, Reuters...)."),
-    _f("distributor", pa.string(), "Distributor of the picture (Getty Images...)."),
+    _f("agency", pa.string(), "Photo agency named in the credit (AFP, AP, Reuters...); a "
+       "picture library named alone (\"Name/Getty Images\") is the agency."),
+    _f("distributor", pa.string(), "Library that passed on another agency's picture (\"AFP "
+       "via Getty Images\")."),
     _month(),
 ])
 

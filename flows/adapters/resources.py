@@ -6,8 +6,12 @@ neither a module's place in the tree nor the install kind (checkout, editable, w
 
 from __future__ import annotations
 
+import functools
+import json
 from importlib.resources import files
 from pathlib import Path
+
+from transforms.captions import CreditTable
 
 
 def data_dir(name: str) -> Path:
@@ -30,3 +34,14 @@ def sql_files() -> list[Path]:
 
 def model_file(name: str) -> Path:
     return data_dir("models") / name
+
+
+CREDITS_FILE = "lexicons/photo_credits.json"
+
+
+@functools.cache
+def credit_table() -> CreditTable:
+    """The photo credit vocabulary (agencies, distributors, words that name no one), read once
+    per process and handed to the transforms as a value."""
+    data = json.loads(model_file(CREDITS_FILE).read_text(encoding="utf-8"))
+    return CreditTable.from_mapping(data)

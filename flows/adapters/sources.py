@@ -12,6 +12,7 @@ record or line costs that record, not the file.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
@@ -48,6 +49,7 @@ class RawDocument:
     text: str | None = None  # plain text, when the source is text
     html: str | None = None  # markup, when the source is a web page
     metadata: dict[str, Any] = field(default_factory=dict)  # title, url, authors, fetched_at...
+    encoding: str | None = None  # the character encoding its bytes were read in
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,61 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """utf-16-le or utf-16-be when the bytes look like mostly-ASCII UTF-16 without a BOM (a
+    NUL beside nearly every other byte, always on the same side), else None."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    odd_nuls, even_nuls = head[1:2 * pairs:2].count(0), head[0:2 * pairs:2].count(0)
+    wide = ("utf-16-le" if odd_nuls >= 0.4 * pairs and even_nuls <= 0.02 * pairs
+            else "utf-16-be" if even_nuls >= 0.4 * pairs and odd_nuls <= 0.02 * pairs else None)
+    if wide is None:
+        return None
+    # and what it spells is text, not control codes (binary with NULs in every other byte)
+    text = head[:2 * pairs].decode(wide, errors="replace")
+    controls = sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
+    return wide if controls <= 0.02 * len(text) else None
+
+
+# Single-byte code pages read short Western texts nearly equally well (cp1250, cp850, cp1252
+# all "decode" them); cp1252, the legacy default of the web and of Windows archives (WHATWG
+# reads "latin-1" as it), wins when it reads the bytes about as cleanly as the best guess.
+_WESTERN = "cp1252"
+CHAOS_TIE = 0.05
+
+
+def detected_text(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) for bytes that are not UTF-8, by charset-normalizer; None when no
+    encoding reads them."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data[:MAX_RECORD_BYTES]))
+    if not matches:
+        return None
+    best = matches[0]
+    tied = [m for m in matches if m.chaos <= best.chaos + CHAOS_TIE]
+    western = any(_WESTERN in m.could_be_from_charset for m in tied)
+    encoding = codecs.lookup(_WESTERN if western else best.encoding).name
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return str(best), encoding
+
+
+def text_and_encoding(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding): a BOM's UTF-8 or UTF-16, UTF-16 without BOM, UTF-8, else what
+    charset-normalizer finds (Latin-1, cp1252, Shift-JIS...); None when nothing reads them."""
+    try:
+        if data.startswith(b"\xef\xbb\xbf") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return decode_text(data), "utf-16" if data[:1] in (b"\xff", b"\xfe") else "utf-8"
+        if (wide := _utf16_without_bom(data[:8192])) is not None:
+            return data.decode(wide), wide
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return detected_text(data)
+
+
 def text_problem(data: bytes) -> tuple[str, str] | None:
     """Why these bytes are not a text article, or None when they are."""
     if not data.strip():
@@ -106,7 +163,8 @@ def text_problem(data: bytes) -> tuple[str, str] | None:
     kind = formats.binary_format(head)
     if kind:  # name it: "a PDF document" tells a user more than a decoding error
         return "binary", f"the file is {kind}, not text"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and _utf16_without_bom(head) is None):
         return "binary", "the file holds NUL bytes: it is binary, not text"
     return None
 
@@ -136,9 +194,10 @@ def sniff_format(head: bytes, name: str = "", *, complete: bool = False) -> str:
     breaks ties (a .html file that starts with a bare <div>). ``complete``: head is the whole
     file."""
     lower_name = name.lower().removesuffix(".gz")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    wide = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(head)
+    if wide is not None:
         try:
-            head = head.decode("utf-16").encode("utf-8")
+            head = head[:len(head) // 2 * 2].decode(wide).encode("utf-8")
         except UnicodeDecodeError:
             return "txt"
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -217,17 +276,15 @@ def text_documents(source_uri: str, data: bytes) -> Iterator[RawDocument | Rejec
     if problem:
         yield Reject(source_uri, problem[0], problem[1], digest)
         return
-    try:
-        text = decode_text(data)
-    except UnicodeDecodeError as exc:
-        yield Reject(source_uri, "encoding",
-                     f"not valid UTF-8 or BOM-marked UTF-16 (byte {exc.start}): {exc.reason}",
-                     digest)
+    found = text_and_encoding(data)
+    if found is None:
+        yield Reject(source_uri, "encoding", "no character encoding reads the file", digest)
         return
+    text, encoding = found
     if not text.strip():
         yield Reject(source_uri, "empty", "the file holds no visible text", digest)
         return
-    yield RawDocument(source_uri, digest, "txt", text=text)
+    yield RawDocument(source_uri, digest, "txt", text=text, encoding=encoding)
 
 
 def read_text_file(src: SourceFile) -> Iterator[RawDocument | Reject]:
@@ -247,27 +304,31 @@ _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNO
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str | None:
-    """A page's text: BOM, then the HTTP header's or the page's declared charset, then UTF-8,
-    then charset-normalizer's best guess; None when nothing decodes it."""
+    """A page's text (``html_text`` without the encoding)."""
+    found = html_text(data, content_type)
+    return found[0] if found else None
+
+
+def html_text(data: bytes, content_type: str | None = None) -> tuple[str, str] | None:
+    """(text, encoding) of a page: BOM, then the HTTP header's or the page's declared charset,
+    then UTF-16 without BOM and UTF-8, then charset-normalizer's best guess; None when nothing
+    decodes it."""
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return decode_text(data)
-        except UnicodeDecodeError:
-            pass
+        found = text_and_encoding(data)
+        if found is not None:
+            return found
     header = _HEADER_CHARSET.search(content_type or "")
     declared = [header.group(1)] if header else []
     page = _META_CHARSET.search(data[:8192])
     if page:
         declared.append(page.group(1).decode("ascii", "replace"))
-    for encoding in (*declared, "utf-8"):
+    wide = _utf16_without_bom(data[:8192])
+    for encoding in (*declared, *([wide] if wide else []), "utf-8"):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), codecs.lookup(encoding).name
         except (LookupError, UnicodeDecodeError):
             continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:MAX_RECORD_BYTES]).best()
-    return str(best) if best is not None else None
+    return detected_text(data)
 
 
 def html_document(source_uri: str, data: bytes, source_format: str,
@@ -279,14 +340,16 @@ def html_document(source_uri: str, data: bytes, source_format: str,
     digest = sha256_bytes(data)
     if not data.strip():
         return Reject(source_uri, "empty", "the page is empty", digest)
-    html = decode_html(data, content_type)
-    if html is None:
+    found = html_text(data, content_type)
+    if found is None:
         return Reject(source_uri, "encoding", "no character encoding decodes the page", digest)
+    html, encoding = found
     if "<" not in html[:MAX_RECORD_BYTES]:
         return Reject(source_uri, "not_html", "the page holds no markup", digest)
     metadata = {**html_metadata(html), **{k: v for k, v in (known or {}).items()
                                           if v not in (None, "", [])}}
-    return RawDocument(source_uri, digest, source_format, html=html, metadata=metadata)
+    return RawDocument(source_uri, digest, source_format, html=html, metadata=metadata,
+                       encoding=encoding)
 
 
 # -- JSON lines ------------------------------------------------------------------------------
@@ -365,9 +428,13 @@ def jsonl_document(file_uri: str, line_no: int, line: bytes,
                    field_map: Mapping[str, str]) -> RawDocument | Reject:
     where = f"{file_uri}#L{line_no}"
     digest = sha256_bytes(line)
+    found = text_and_encoding(line)
+    if found is None:
+        return Reject(where, "encoding", f"no character encoding reads line {line_no}", digest)
+    decoded, encoding = found
     try:
-        record = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
+        record = json.loads(decoded)
+    except ValueError as exc:
         return Reject(where, "invalid_json", f"line {line_no} is not valid JSON: {exc}", digest)
     if not isinstance(record, dict):
         return Reject(where, "invalid_json",
@@ -377,11 +444,12 @@ def jsonl_document(file_uri: str, line_no: int, line: bytes,
     uri = meta.get("url") or where
     text, html = _field(record, "text", field_map), _field(record, "html", field_map)
     if isinstance(text, str) and text.strip():
-        return RawDocument(uri, digest, "jsonl", text=text, metadata=meta)
+        return RawDocument(uri, digest, "jsonl", text=text, metadata=meta, encoding=encoding)
     if isinstance(html, str) and html.strip():
         doc = html_document(uri, html.encode("utf-8"), "jsonl", meta)
-        return (dataclass_replace(doc, content_sha256=digest) if isinstance(doc, RawDocument)
-                else doc)
+        # the page came inside the line: the line's bytes are what was decoded
+        return (dataclass_replace(doc, content_sha256=digest, encoding=encoding)
+                if isinstance(doc, RawDocument) else doc)
     wanted = "/".join((field_map["text"],) if "text" in field_map else JSONL_FIELDS["text"])
     return Reject(uri, "no_text", f"line {line_no} has no text or html field (looked for "
                                   f"{wanted}; set {JSONL_FIELDS_ENV} to name yours)", digest)

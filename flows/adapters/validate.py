@@ -133,6 +133,9 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             _e("expect_column_values_to_be_between", column="published_date",
                min_value=MIN_PUBLISHED_DATE, max_value={"$PARAMETER": MAX_DATE_PARAM}),
             _e("expect_column_values_to_be_between", column="word_count", min_value=1),
+            # a codec name as Python spells it (utf-8, cp1252, shift_jis, utf-16-le)
+            _e("expect_column_values_to_match_regex", column="source_encoding",
+               regex=r"^[a-z0-9][a-z0-9_\-]*$"),
         ],
         "captions": [
             *_key("captions"),

@@ -39,6 +39,7 @@ def load_gold(folder: Path) -> list[dict[str, Any]]:
 
 def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None, float]:
     """(file, prediction or None when the page would be rejected, CPU seconds spent)."""
+    from flows.adapters.resources import credit_table
     from flows.adapters.sources import RawDocument, SourceFile, read_source
     from transforms.documents import document_problem
     from transforms.html import parse_html
@@ -49,7 +50,7 @@ def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None,
     for raw in read_source(SourceFile(path, path.name, path.stat().st_size)):
         if not isinstance(raw, RawDocument) or raw.html is None:
             continue
-        parsed = parse_html(raw.html, raw.metadata)
+        parsed = parse_html(raw.html, raw.metadata, credits=credit_table())
         if document_problem(parsed) is None:
             date = parsed.published_date
             prediction = {"file": name, "body": parsed.body_text, "title": parsed.title,

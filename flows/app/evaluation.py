@@ -69,10 +69,11 @@ def split_sections(text: str) -> tuple[str, str]:
 
 def pipeline_sections(article: Article) -> list[tuple[str, str | None, str]]:
     """(section, caption_id, text) of an article as the pipeline derives them."""
+    from flows.adapters.resources import credit_table
     from transforms.documents import parse_plain_text
     from transforms.extract import article_id_for, section_texts
 
-    parsed = parse_plain_text(article.text)
+    parsed = parse_plain_text(article.text, credits=credit_table())
     return section_texts(article_id_for(article.stem), parsed)
 
 

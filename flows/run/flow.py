@@ -34,6 +34,7 @@ from flows.adapters.release import (
     row_counts,
     write_shard,
 )
+from flows.adapters.resources import credit_table
 from flows.adapters.sources import RawDocument, Reject, SourceFile
 from flows.run.entities import resolved_identity, stage_ids
 from flows.run.records import (
@@ -83,8 +84,8 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
     if raw.html is not None:
         from transforms.html import parse_html  # optional reader, only for web pages
 
-        return parse_html(raw.html, raw.metadata)
-    parsed = parse_plain_text(raw.text or "")
+        return parse_html(raw.html, raw.metadata, credits=credit_table())
+    parsed = parse_plain_text(raw.text or "", credits=credit_table())
     if raw.metadata:  # what a JSON line or crawl record says beats what the text suggests
         from transforms.html import with_metadata
 
@@ -273,9 +274,11 @@ def article_into(shard: Shard, doc: Readable, sections: list[Section],
             raise RuntimeError("the language model crashed on this document")
         provenance = {"article_id": doc.article_id, "source_uri": raw.source_uri,
                       "content_sha256": raw.content_sha256,
-                      "source_format": raw.source_format, "metadata": raw.metadata}
+                      "source_format": raw.source_format, "encoding": raw.encoding,
+                      "metadata": raw.metadata}
         article = article_rows(doc.parsed, sections, provenance, doc.language,
-                               shard.ingested_at, nlp_loader.attribution_model())
+                               shard.ingested_at, nlp_loader.attribution_model(),
+                               credit_table())
     except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
         shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
                                           f"{type(exc).__name__}: {exc}",

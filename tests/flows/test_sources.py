@@ -15,10 +15,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.adapters import sources
+from flows.adapters.resources import credit_table
 from flows.adapters.sources import RawDocument, Reject, SourceFile, read_source, sniff_format
 from tests.transforms.test_html import SEED_TEXT, TODAY, URL, seed_page, word_similarity
 from transforms.documents import ParsedDocument, parse_plain_text
 from transforms.html import parse_html, with_metadata
+
+TABLE = credit_table()
+
 
 PAGE = seed_page()
 WARC_DATE = "2024-12-26T01:02:03Z"
@@ -33,8 +37,8 @@ def read(path: Path, root: Path | None = None) -> list[RawDocument | Reject]:
 def parsed(raw: RawDocument) -> ParsedDocument:
     """What the pipeline does with a document (pipeline.parsed_document + with_metadata)."""
     if raw.html is not None:
-        return parse_html(raw.html, raw.metadata, today=TODAY)
-    return with_metadata(parse_plain_text(raw.text or "", today=TODAY), raw.metadata,
+        return parse_html(raw.html, raw.metadata, today=TODAY, credits=TABLE)
+    return with_metadata(parse_plain_text(raw.text or "", today=TODAY, credits=TABLE), raw.metadata,
                          today=TODAY)
 
 
@@ -81,7 +85,7 @@ def docs(folder: Path) -> dict[str, list[RawDocument | Reject]]:
 
 @pytest.fixture(scope="module")
 def reference() -> ParsedDocument:
-    return parse_plain_text(SEED_TEXT, today=TODAY)
+    return parse_plain_text(SEED_TEXT, today=TODAY, credits=TABLE)
 
 
 def only_docs(items: list[RawDocument | Reject]) -> list[RawDocument]:
@@ -285,7 +289,8 @@ def test_oversized_record_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (gzip.compress(b"hello world " * 100)[:-8] + b"\0" * 8, "corrupt"),  # bad CRC
     (b"", "empty"),
     (bytes(range(256)) * 8, "binary"),
-    ("Le ministre a déclaré".encode("latin-1"), "encoding"),
+    (bytes(range(0x80, 0x100)) * 8, "encoding"),  # no encoding reads it as text
+    (b"\x00\x01\x02\x03" * 300, "binary"),  # NUL bytes, not the pattern of UTF-16
 ])
 def test_bad_files_are_rejects(tmp_path: Path, data: bytes, reason: str) -> None:
     (tmp_path / "bad.txt").write_bytes(data)
@@ -303,9 +308,61 @@ def test_page_without_an_article_is_rejected_downstream(tmp_path: Path) -> None:
     assert problem is not None and problem[0] == "no_text"
 
 
+FRENCH = "Le ministre a déclaré à la presse que le budget était prêt. Les élèves étaient là."
+GERMAN_TEXT = ("Der Stadtrat hat am Mittwochabend den Haushalt beschlossen. Grüße aus Köln, "
+               "über Nacht.")
+# Real bytes of each encoding and the name the reader records for them.
+ENCODED_TEXTS = [
+    ("latin-1", FRENCH.encode("latin-1"), FRENCH, "cp1252"),
+    ("latin-1 German", GERMAN_TEXT.encode("latin-1"), GERMAN_TEXT, "cp1252"),
+    ("cp1252 curly quotes 0x93/0x94",
+     b"The minister said \x93the budget is ready\x94 and left \x96 quickly, at 5\x80.",
+     "The minister said \u201cthe budget is ready\u201d and left \u2013 quickly, at 5\u20ac.",
+     "cp1252"),
+    ("utf-16 without BOM", FRENCH.encode("utf-16-le"), FRENCH, "utf-16-le"),
+    ("utf-16 big-endian without BOM", FRENCH.encode("utf-16-be"), FRENCH, "utf-16-be"),
+    ("shift-jis", "東京都は新しい計画を発表しました。市民の意見を聞きます。".encode("shift_jis"),
+     "東京都は新しい計画を発表しました。市民の意見を聞きます。", None),
+    ("utf-8", FRENCH.encode("utf-8"), FRENCH, "utf-8"),
+]
+
+
+@pytest.mark.parametrize(("case", "data", "text", "encoding"), ENCODED_TEXTS,
+                         ids=[c[0] for c in ENCODED_TEXTS])
+def test_plain_text_in_any_encoding_is_read_and_its_encoding_recorded(
+        tmp_path: Path, case: str, data: bytes, text: str, encoding: str | None) -> None:
+    (tmp_path / "old.txt").write_bytes(data)
+    raw, = only_docs(read(tmp_path / "old.txt"))
+    assert raw.text == text
+    # Shift-JIS is read as its Microsoft superset cp932 (the same bytes for this text)
+    assert raw.encoding == encoding or (encoding is None and raw.encoding in ("cp932",
+                                                                              "shift_jis"))
+
+
+def test_page_without_a_declared_charset_is_detected(tmp_path: Path) -> None:
+    page = f"<html><head><title>Budget</title></head><body><p>{FRENCH}</p></body></html>"
+    (tmp_path / "p.html").write_bytes(page.encode("cp1252"))
+    raw, = only_docs(read(tmp_path / "p.html"))
+    assert FRENCH in (raw.html or "") and raw.encoding == "cp1252"
+
+
+def test_page_in_utf16_without_bom_is_html(tmp_path: Path) -> None:
+    page = f"<!doctype html><html><body><p>{FRENCH}</p></body></html>"
+    (tmp_path / "p.html").write_bytes(page.encode("utf-16-le"))
+    raw, = only_docs(read(tmp_path / "p.html"))
+    assert raw.source_format == "html" and raw.encoding == "utf-16-le"
+
+
+def test_json_lines_in_latin1_are_read(tmp_path: Path) -> None:
+    line = json.dumps({"title": "Budget", "text": FRENCH}, ensure_ascii=False)
+    (tmp_path / "f.jsonl").write_bytes((line + "\n").encode("latin-1"))
+    raw, = only_docs(read(tmp_path / "f.jsonl"))
+    assert raw.text == FRENCH and raw.encoding == "cp1252"
+
+
 def test_legacy_latin1_page_decodes_by_its_declared_charset(tmp_path: Path) -> None:
     page = ("<html><head><meta charset='iso-8859-1'></head><body><p>Le ministre a déclaré."
             "</p></body></html>")
     (tmp_path / "p.html").write_bytes(page.encode("latin-1"))
     raw, = only_docs(read(tmp_path / "p.html"))
-    assert "déclaré" in (raw.html or "")
+    assert "déclaré" in (raw.html or "") and raw.encoding == "iso8859-1"

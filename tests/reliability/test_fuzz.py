@@ -10,12 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.adapters.nlp import attribution_model
+from flows.adapters.resources import credit_table
 from transforms.captions import is_credit_line, parse_credit, split_inline_credit
 from transforms.claims import claim_records
 from transforms.documents import BODY_ROLES, BODY_SEPARATOR, ROLES, parse_plain_text
 from transforms.entities import canonical_entities, entity_records
 from transforms.quotes import quote_records, quote_spans
 from transforms.sections import Section
+
+TABLE = credit_table()
 
 TODAY = dt.date(2025, 1, 1)
 # Pieces that exercise the parsers' special cases far more often than random code points do.
@@ -33,6 +36,7 @@ texts = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=80).map("".join),
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=60).map("".join),
 )
+
 FAST = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 SPACY = settings(max_examples=120, deadline=None,
@@ -43,7 +47,7 @@ SPACY = settings(max_examples=120, deadline=None,
 @FAST
 @given(texts)
 def test_parse_plain_text_never_raises_and_keeps_text_as_written(text: str) -> None:
-    doc = parse_plain_text(text, today=TODAY)
+    doc = parse_plain_text(text, today=TODAY, credits=TABLE)
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
     assert all(p.role in ROLES for p in doc.paragraphs)
     for p in doc.paragraphs:
@@ -59,11 +63,11 @@ def test_parse_plain_text_never_raises_and_keeps_text_as_written(text: str) -> N
 @FAST
 @given(texts)
 def test_credit_parsing_never_raises(text: str) -> None:
-    assert isinstance(is_credit_line(text), bool)
-    credit = parse_credit(text)
+    assert isinstance(is_credit_line(text, TABLE), bool)
+    credit = parse_credit(text, TABLE)
     for value in (credit.photographer, credit.agency, credit.distributor):
         assert value is None or (isinstance(value, str) and value.strip())
-    head, tail = split_inline_credit(text)
+    head, tail = split_inline_credit(text, TABLE)
     if tail is None:
         assert head == text
     else:

@@ -52,8 +52,10 @@ def make_inputs(seeds: Path) -> dict[str, str]:
         fh.write(line * (50_000_000 // len(line) + 1))
     expect["huge.txt"] = "too_large"
     put("binary.dat", bytes(range(256)) * 64, "binary")
+    # not UTF-8, but cp1252 reads it: kept, as an old archive's file is
     put("invalid_utf8.txt", b"The minister said \xc3\x28 and \xff\xfe the plan was ready.\n",
-        "encoding")
+        "article")
+    put("undecodable.txt", bytes(range(0x80, 0x100)) * 8, "encoding")
     put("utf16_bom.txt", codecs.BOM_UTF16_LE + ENGLISH.encode("utf-16-le"), "article")
     put("windows_crlf.txt", ENGLISH.replace("\n", "\r\n").encode(), "article")
     put("zero_width_rtl.txt",

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from flows.adapters.resources import credit_table
 from scoring import attribution as ev
+
+TABLE = credit_table()
+
 
 TOOL = Path(__file__).resolve().parents[3] / "shared" / "tools" / "polnear_eval.py"
 
@@ -157,7 +161,7 @@ def test_evaluation_follows_the_pipeline_path() -> None:
 
     art = Article("doc1", "Taxes will rise, minister says\n\nThe minister said taxes would rise.\n",
                   "")
-    expected = section_texts(article_id_for("doc1"), parse_plain_text(art.text))
+    expected = section_texts(article_id_for("doc1"), parse_plain_text(art.text, credits=TABLE))
     assert pipeline_sections(art) == expected
 
     class Echo:  # stands in for the annotator: records what it was asked to parse

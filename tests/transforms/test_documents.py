@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from flows.adapters.resources import credit_table
 from tests.conftest import SEEDS
 from transforms.documents import (
     BODY_ROLES,
@@ -20,13 +21,16 @@ from transforms.documents import (
     word_count,
 )
 
+TABLE = credit_table()
+
+
 TODAY = datetime.date(2025, 1, 15)
 BODY = "Kim Jong Un welcomed Vladimir Putin to Pyongyang on Wednesday, officials said."
 MORE = "The two leaders signed a partnership agreement, state media reported later that day."
 
 
 def roles(text: str) -> list[str]:
-    return [p.role for p in parse_plain_text(text, today=TODAY).paragraphs]
+    return [p.role for p in parse_plain_text(text, today=TODAY, credits=TABLE).paragraphs]
 
 
 # --- the seed article ------------------------------------------------------------------------
@@ -37,7 +41,7 @@ def seed() -> str:
 
 
 def test_seed_article(seed: str) -> None:
-    doc = parse_plain_text(seed, today=TODAY)
+    doc = parse_plain_text(seed, today=TODAY, credits=TABLE)
     assert doc.title is None
     assert doc.published_date == datetime.date(2024, 12, 26)
     assert [c.position for c in doc.captions] == [0, 1, 2, 3, 4]
@@ -60,7 +64,7 @@ def test_seed_article(seed: str) -> None:
 
 
 def test_seed_body_text_is_faithful_to_the_source(seed: str) -> None:
-    doc = parse_plain_text(seed, today=TODAY)
+    doc = parse_plain_text(seed, today=TODAY, credits=TABLE)
     for paragraph in doc.body_text.split(BODY_SEPARATOR):
         assert paragraph in seed
 
@@ -81,7 +85,7 @@ def test_seed_body_text_is_faithful_to_the_source(seed: str) -> None:
     ("January 16, 2025", datetime.date(2025, 1, 16)),  # today + 1 (time zones) is plausible
 ])
 def test_leading_date_line(line: str, expected: datetime.date) -> None:
-    doc = parse_plain_text(f"{line}\n\n{BODY}\n\n{MORE}", today=TODAY)
+    doc = parse_plain_text(f"{line}\n\n{BODY}\n\n{MORE}", today=TODAY, credits=TABLE)
     assert doc.published_date == expected
     assert doc.paragraphs[0].role == "dateline"
     assert line not in doc.body_text
@@ -95,7 +99,7 @@ def test_leading_date_line(line: str, expected: datetime.date) -> None:
     "On December 26, 2024, Kim Jong Un welcomed Vladimir Putin to Pyongyang.",  # a sentence
 ])
 def test_no_date_from_implausible_or_sentence_lines(line: str) -> None:
-    doc = parse_plain_text(f"{line}\n\n{BODY}\n\n{MORE}", today=TODAY)
+    doc = parse_plain_text(f"{line}\n\n{BODY}\n\n{MORE}", today=TODAY, credits=TABLE)
     assert doc.published_date is None
     assert doc.paragraphs[0].role != "dateline"
 
@@ -130,7 +134,7 @@ def test_parse_date_without_a_date() -> None:
     ("", None),
 ])
 def test_title(text: str, title: str | None) -> None:
-    doc = parse_plain_text(text, today=TODAY)
+    doc = parse_plain_text(text, today=TODAY, credits=TABLE)
     assert doc.title == title
     if title is not None:
         assert title not in doc.body_text
@@ -171,7 +175,7 @@ def test_roles(text: str, expected_roles: list[str]) -> None:
 def test_captions_and_body_text() -> None:
     text = (f"{BODY}\n\nKim greets Putin.\n\nAnthony Wallace | AFP | Getty Images\n\n"
             f"Crowds cheer, June 19, 2024. (AP Photo/Evan Vucci)\n\nGetty Images\n\n{MORE}")
-    doc = parse_plain_text(text, today=TODAY)
+    doc = parse_plain_text(text, today=TODAY, credits=TABLE)
     assert doc.captions == (
         Caption(0, "Kim greets Putin.", "Anthony Wallace | AFP | Getty Images"),
         Caption(1, "Crowds cheer, June 19, 2024. (AP Photo/Evan Vucci)", "Getty Images"),
@@ -180,7 +184,8 @@ def test_captions_and_body_text() -> None:
 
 
 def test_inline_credit_caption() -> None:
-    doc = parse_plain_text(f"{BODY}\n\nKim greets Putin. REUTERS/Evelyn Hockstein\n\n{MORE}")
+    doc = parse_plain_text(f"{BODY}\n\nKim greets Putin. REUTERS/Evelyn Hockstein\n\n{MORE}",
+                           credits=TABLE)
     assert doc.captions == (Caption(0, "Kim greets Putin.", "REUTERS/Evelyn Hockstein"),)
 
 
@@ -195,7 +200,7 @@ def test_inline_credit_caption() -> None:
     ("\n\n\n", ""),
 ])
 def test_paragraph_splitting(text: str, body_text: str) -> None:
-    assert parse_plain_text(text, today=TODAY).body_text == body_text
+    assert parse_plain_text(text, today=TODAY, credits=TABLE).body_text == body_text
 
 
 @pytest.mark.parametrize("text", [
@@ -204,7 +209,7 @@ def test_paragraph_splitting(text: str, body_text: str) -> None:
     "Getty Images", "About The Author",
 ])
 def test_never_raises(text: str) -> None:
-    doc = parse_plain_text(text)
+    doc = parse_plain_text(text, credits=TABLE)
     assert doc.body_text == BODY_SEPARATOR.join(
         p.text for p in doc.paragraphs if p.role in BODY_ROLES)
 
@@ -216,7 +221,7 @@ FRAGMENTS = ["\n", "\n\n", "\r\n", "\r", "\u200b", " | ", "/", "Getty Images", "
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(st.text(max_size=30) | st.sampled_from(FRAGMENTS)).map("".join))
 def test_property_body_text_is_made_of_paragraphs(text: str) -> None:
-    doc = parse_plain_text(text, today=TODAY)
+    doc = parse_plain_text(text, today=TODAY, credits=TABLE)
     assert doc.body_text == BODY_SEPARATOR.join(
         p.text for p in doc.paragraphs if p.role in BODY_ROLES)
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -236,7 +241,7 @@ def test_document_from_paragraphs() -> None:
         Paragraph("Crowds cheer. (AP Photo/Evan Vucci)", "caption"),
         Paragraph("Share this:", "boilerplate"),
     ]
-    doc = document_from_paragraphs(paragraphs, today=TODAY)
+    doc = document_from_paragraphs(paragraphs, credits=TABLE, today=TODAY)
     assert doc.title == "Putin arrives"
     assert doc.published_date == datetime.date(2024, 12, 26)
     assert doc.body_text == f"{BODY}\n\nWhat next?"
@@ -244,9 +249,10 @@ def test_document_from_paragraphs() -> None:
                             Caption(1, "Crowds cheer.", "(AP Photo/Evan Vucci)"))
     assert doc.paragraphs == tuple(paragraphs)
 
-    given_meta = document_from_paragraphs(paragraphs, "Given", datetime.date(2020, 1, 1))
+    given_meta = document_from_paragraphs(paragraphs, "Given", datetime.date(2020, 1, 1),
+                                          credits=TABLE)
     assert (given_meta.title, given_meta.published_date) == ("Given", datetime.date(2020, 1, 1))
-    assert document_from_paragraphs([]).title is None
+    assert document_from_paragraphs([], credits=TABLE).title is None
 
 
 # --- language and words -----------------------------------------------------------------------
@@ -283,7 +289,7 @@ def test_polnear_titles(polnear_dir: Path) -> None:
     missing = []
     for path in files:
         text = path.read_text(encoding="utf-8")
-        doc = parse_plain_text(text)
+        doc = parse_plain_text(text, credits=TABLE)
         if doc.title != text.split("\n\n")[0].strip():
             missing.append(path.name)
     assert missing == []

@@ -8,6 +8,7 @@ import datetime as dt
 import pyarrow as pa
 import pytest
 
+from flows.adapters.resources import credit_table
 from tests.transforms.test_html import SEED_TEXT, TODAY
 from transforms import schemas
 from transforms.documents import parse_plain_text
@@ -19,7 +20,10 @@ from transforms.duplicates import (
     with_duplicate_links,
 )
 
-ORIGINAL = parse_plain_text(SEED_TEXT, today=TODAY).body_text
+TABLE = credit_table()
+
+
+ORIGINAL = parse_plain_text(SEED_TEXT, today=TODAY, credits=TABLE).body_text
 _PARAS = ORIGINAL.split("\n\n")
 EDITED = "\n\n".join(
     ["Advertisement", "Subscribe to our newsletter for the latest world news.",

@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 
 import pytest
 
+from flows.adapters.resources import credit_table
 from tests.conftest import SEEDS
 from transforms.documents import Paragraph, ParsedDocument, parse_plain_text
 from transforms.html import (
@@ -21,6 +22,9 @@ from transforms.html import (
     parse_html,
     with_metadata,
 )
+
+TABLE = credit_table()
+
 
 SEED_TEXT = (SEEDS / "000_8aaec8a11970715b.txt").read_text(encoding="utf-8")
 TODAY = dt.date(2025, 1, 1)
@@ -58,7 +62,7 @@ def article_markup(parsed: ParsedDocument) -> str:
 
 def seed_page(parsed: ParsedDocument | None = None) -> str:
     """The seed article as a full web page: header, nav, JSON-LD, footer, comment section."""
-    parsed = parsed or parse_plain_text(SEED_TEXT, today=TODAY)
+    parsed = parsed or parse_plain_text(SEED_TEXT, today=TODAY, credits=TABLE)
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": TITLE,
           "datePublished": "2024-12-26T08:30:00+09:00",
           "author": [{"@type": "Person", "name": "Jane Doe"},
@@ -97,12 +101,12 @@ this changes anything for the people who live there and never will.</p></div>
 
 @pytest.fixture(scope="module")
 def txt_doc() -> ParsedDocument:
-    return parse_plain_text(SEED_TEXT, today=TODAY)
+    return parse_plain_text(SEED_TEXT, today=TODAY, credits=TABLE)
 
 
 @pytest.fixture(scope="module")
 def html_doc(txt_doc: ParsedDocument) -> ParsedDocument:
-    return parse_html(seed_page(txt_doc), {}, today=TODAY)
+    return parse_html(seed_page(txt_doc), {}, today=TODAY, credits=TABLE)
 
 
 def test_page_body_matches_the_plain_text(txt_doc: ParsedDocument,
@@ -201,7 +205,8 @@ def test_page_language(lang: str, expected: str | None) -> None:
      "</figure>", "Crowds gathered, AFP reported.", None),
 ])
 def test_figure_captions_and_credits(figure: str, caption: str, credit: str | None) -> None:
-    parsed = parse_html(page(body=f"<p>{'Opening words of the story here. ' * 5}</p>{figure}"))
+    parsed = parse_html(page(body=f"<p>{'Opening words of the story here. ' * 5}</p>{figure}"),
+                        credits=TABLE)
     assert [(c.text, c.credit) for c in parsed.captions] == [(caption, credit)]
     assert caption not in parsed.body_text
 
@@ -213,7 +218,7 @@ def test_figures_outside_the_article_are_ignored(where: str) -> None:
     fig = ('<figure><img src="x.jpg"><figcaption>Promo picture <span class="credit">'
            "Getty Images</span></figcaption></figure>")
     markup = page().replace("<body>", "<body>" + where.format(fig))
-    assert parse_html(markup).captions == ()
+    assert parse_html(markup, credits=TABLE).captions == ()
 
 
 @pytest.mark.parametrize("markup", [
@@ -222,12 +227,13 @@ def test_figures_outside_the_article_are_ignored(where: str) -> None:
     "</body></html>",
 ])
 def test_pages_without_an_article_have_no_body(markup: str) -> None:
-    assert parse_html(markup, {}).body_text == ""
+    assert parse_html(markup, {}, credits=TABLE).body_text == ""
 
 
 def test_caller_metadata_wins_over_the_page() -> None:
     parsed = parse_html(seed_page(), {"title": "Wire headline",
-                                      "published_date": dt.date(2024, 12, 27)}, today=TODAY)
+                                      "published_date": dt.date(2024, 12, 27)}, today=TODAY,
+                        credits=TABLE)
     assert (parsed.title, parsed.published_date) == ("Wire headline", dt.date(2024, 12, 27))
 
 
@@ -246,7 +252,7 @@ TEXT_WITH_GUESSED_TITLE = "Markets rallied on Friday\n\nStocks rose sharply as i
 ])
 def test_with_metadata(metadata: dict, title: str, date: dt.date | None,
                        body_starts: str) -> None:
-    parsed = parse_plain_text(TEXT_WITH_GUESSED_TITLE, today=TODAY)
+    parsed = parse_plain_text(TEXT_WITH_GUESSED_TITLE, today=TODAY, credits=TABLE)
     before = parsed
     out = with_metadata(parsed, metadata, today=TODAY)
     assert (out.title, out.published_date) == (title, date)
