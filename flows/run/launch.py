@@ -7,7 +7,6 @@ should not pay)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Protocol
 
 from flows.adapters import release
@@ -33,29 +32,22 @@ def unchanged_summary(wh: release.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
-def warm_up(settings: Settings) -> threading.Event:
-    """Import the flow and load the model while the Prefect server boots in its own process,
-    then import Great Expectations while the flow runs: seconds of start-up that would
-    otherwise come one after the other. The event is set once the flow can start; validation,
-    at the flow's end, finds GX imported (or waits on Python's import lock for it)."""
-    ready = threading.Event()
+def prepare(settings: Settings) -> None:
+    """Import the flow, load the model and import Great Expectations, one after the other on
+    this thread, while the Prefect server boots in its own process: seconds of start-up that
+    overlap the server's. One thread only: Prefect imported on two threads at once fails
+    halfway ("Failed to initialize plugins: cannot import name 'SettingsContext' from
+    partially initialized module 'prefect.context'"), since its package imports its own
+    submodules in a circle that Python's per-module import locks cannot order."""
+    import flows.run.flow  # noqa: F401
 
-    def work() -> None:
-        try:
-            import flows.run.flow  # noqa: F401
+    if settings.workers == 1 and settings.runner == "local":
+        from flows.adapters.nlp import annotator
 
-            if settings.workers == 1 and settings.runner == "local":
-                from flows.adapters.nlp import annotator
+        annotator(settings.model)
+    import great_expectations  # noqa: F401
 
-                annotator(settings.model)
-        finally:
-            ready.set()
-        import great_expectations  # noqa: F401
-
-        import flows.adapters.validate  # noqa: F401
-
-    threading.Thread(target=work, name="newsflow-warm-up", daemon=True).start()
-    return ready
+    import flows.adapters.validate  # noqa: F401
 
 
 def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
@@ -73,9 +65,7 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         from flows.run.prefect_server import prefect_api
 
         skip_final_collection()
-        warmed = warm_up(settings)
-        with prefect_api():
-            warmed.wait()
+        with prefect_api(meanwhile=lambda: prepare(settings)):
             from flows.run.flow import newsflow_flow
 
             summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 STARTUP_TIMEOUT_S = 180  # a loaded 2-core machine can take a while to migrate the database
@@ -115,15 +115,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def prefect_api(scheduler: bool = False) -> Iterator[str]:
+def prefect_api(scheduler: bool = False,
+                meanwhile: Callable[[], None] | None = None) -> Iterator[str]:
     """Use the configured Prefect API, or start a local one for the duration of the block.
     scheduler=True keeps the server's scheduling services on (needed by `serve`).
 
     The server is started before Prefect's settings are read (reading them imports Prefect,
     seconds on a small machine) unless the environment names an API; if a profile or
-    prefect.toml names one, the speculative server is stopped unused."""
+    prefect.toml names one, the speculative server is stopped unused. `meanwhile` (imports,
+    loading a model) runs on this thread while the server boots."""
     proc = None if os.environ.get("PREFECT_API_URL") else _start_server(scheduler)
     try:
+        if meanwhile:
+            meanwhile()
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         configured = PREFECT_API_URL.value()
