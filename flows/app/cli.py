@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is imported
+from flows.adapters.faults import DISK_FULL as DISK_FULL_KIND
+from flows.adapters.faults import NO_MODEL as NO_MODEL_KIND
+from flows.adapters.faults import NOT_WRITABLE as NOT_WRITABLE_KIND
+from flows.adapters.faults import MachineFault
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -355,7 +359,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 # -- exit codes and errors -------------------------------------------------------------------
 
-OK, RUN_REJECTED, USAGE, BUSY, NOT_FOUND, BAD_QUERY, BUG, INTERRUPTED = 0, 1, 2, 3, 4, 5, 70, 130
+OK, RUN_REJECTED, USAGE, BUSY, NOT_FOUND, BAD_QUERY = 0, 1, 2, 3, 4, 5
+DISK_FULL, NOT_WRITABLE, NO_MODEL, SERVER_LOST, BUG, INTERRUPTED = 6, 7, 8, 9, 70, 130
 EXIT_CODES = (
     (OK, "success (`run`: the release was published, or nothing had changed)"),
     (RUN_REJECTED, "`run`: validation rejected the release; the previous one stays current "
@@ -364,10 +369,21 @@ EXIT_CODES = (
     (BUSY, "another run is writing the warehouse (`--wait` waits for it)"),
     (NOT_FOUND, "not found: the input folder, the warehouse, a table or view, streamlit"),
     (BAD_QUERY, "`sql`: the query does not parse or run, or tries to write"),
+    (DISK_FULL, "no space left on the warehouse's disk (said before the work when the current "
+                "release alone needs more than is free); the previous release stays current"),
+    (NOT_WRITABLE, "the warehouse (or a file in it) may not be written by this user, or its "
+                   "file system is read-only; the previous release stays current"),
+    (NO_MODEL, "a spaCy model the run needs is not installed (`--model`, `NEWSFLOW_MODEL`, "
+               "`NEWSFLOW_LANGUAGE_MODELS`)"),
+    (SERVER_LOST, "`serve`: its local Prefect server stopped and could not be started again"),
     (BUG, "an unexpected error (a bug): its traceback is in the log file that the error line "
           "names, or on screen with `--debug`"),
     (INTERRUPTED, "interrupted (Ctrl-C)"),
 )
+
+
+FAULT_CODES = {DISK_FULL_KIND: DISK_FULL, NOT_WRITABLE_KIND: NOT_WRITABLE,
+               NO_MODEL_KIND: NO_MODEL}
 
 
 class UserError(Exception):
@@ -499,6 +515,18 @@ def error_log(args: argparse.Namespace | None) -> Path:
     return folder / f"newsflow-error-{stamp}-{os.getpid()}.log"
 
 
+def machine_fault(exc: Exception, args: argparse.Namespace | None) -> MachineFault | None:
+    """A full disk or a folder we may not write, met outside a run's flow (opening or locking
+    the warehouse, recording an unchanged run): the user's to fix, so one line, no traceback."""
+    from flows.adapters import faults
+
+    folder = getattr(args, "warehouse", None)
+    cause = faults.cause_of(exc)
+    if cause is None or folder is None:
+        return None
+    return faults.explained(cause, Path(folder), "")
+
+
 def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> int:
     import traceback
 
@@ -515,6 +543,10 @@ def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> 
     print(f"newsflow: unexpected error {type(exc).__name__}: {exc} ({where}; please report "
           "it)".replace("\n", " "), file=sys.stderr)
     return BUG
+
+
+def command_name(args: argparse.Namespace | None) -> str:
+    return f"newsflow {args.command}" if args is not None and args.command else "newsflow"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -534,10 +566,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.fn(args))
     except UserError as exc:
         message = str(exc)
-        command = f"newsflow {args.command}" if args is not None and args.command else "newsflow"
-        print(message if message.startswith("newsflow") else f"{command}: {message}",
+        print(message if message.startswith("newsflow") else f"{command_name(args)}: {message}",
               file=sys.stderr)
         return exc.code
+    except MachineFault as exc:
+        print(f"{command_name(args)}: {exc}", file=sys.stderr)
+        return FAULT_CODES[exc.kind]
     except KeyboardInterrupt:
         print("newsflow: interrupted", file=sys.stderr)
         return INTERRUPTED
@@ -547,6 +581,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
     except Exception as exc:  # noqa: BLE001 - reported with its traceback, never hidden
+        fault = machine_fault(exc, args)
+        if fault is not None:
+            print(f"{command_name(args)}: {fault}", file=sys.stderr)
+            return FAULT_CODES[fault.kind]
         return report_bug(exc, args, debug)
 
 

@@ -7,9 +7,10 @@ should not pay)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Protocol
 
-from flows.adapters import release
+from flows.adapters import faults, release
 from flows.run.records import (
     Plan,
     ProgressFn,
@@ -61,15 +62,45 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, release.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
-        from flows.adapters.nlp import skip_final_collection
-        from flows.run.prefect_server import prefect_api
-
-        skip_final_collection()
-        with prefect_api(meanwhile=lambda: prepare(settings)):
-            from flows.run.flow import newsflow_flow
-
-            summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+        check_models(settings)
+        faults.check_space(wh.root, wh.current)
+        previous = wh.current
+        summary = flow_run(settings, progress)
+        if summary.fault:
+            raise faults.explained(summary.fault, wh.root, release_now(wh, previous),
+                                   summary.staged_bytes)
         return summary
+
+
+def flow_run(settings: Settings, progress: ProgressFn | None) -> RunSummary:
+    """The Prefect flow, on the configured Prefect API or a local server started for it."""
+    from flows.adapters.nlp import skip_final_collection
+    from flows.run.prefect_server import prefect_api
+
+    skip_final_collection()
+    with prefect_api(meanwhile=lambda: prepare(settings)):
+        from flows.run.flow import newsflow_flow
+
+        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+    return summary
+
+
+def check_models(settings: Settings) -> None:
+    """Every pipeline the run may need is installed: said before the work, in one line."""
+    from flows.adapters.nlp import ENGLISH, LANGUAGE_MODELS_ENV, installed, language_models
+
+    for lang, name in language_models(settings.model).items():
+        if not installed(name):
+            setting = "--model or NEWSFLOW_MODEL" if lang == ENGLISH else (
+                f"{LANGUAGE_MODELS_ENV} {lang}=")
+            raise faults.no_model(name, setting)
+
+
+def release_now(wh: release.Warehouse, previous: Path | None) -> str:
+    """What a reader of the warehouse sees after a run that stopped on a fault."""
+    if wh.current != previous:
+        return "the new release was published"
+    return "the previous release is still current" if previous else "no release was published"
 
 
 class ServeReport(Protocol):
@@ -95,6 +126,9 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
         except release.WarehouseBusy as exc:
             report.skipped(str(exc))
             return f"skipped: {exc}"
+        except faults.MachineFault as exc:  # the user's to fix; the schedule goes on
+            report.failed(str(exc))
+            return f"failed: {exc}"
         except Exception as exc:
             report.failed(f"{type(exc).__name__}: {exc}")
             raise
