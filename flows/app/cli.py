@@ -182,6 +182,9 @@ class ServeLog:
     def failed(self, error: str) -> None:
         self([f"scheduled run failed: {error} (`newsflow runs` shows its record)"])
 
+    def note(self, line: str) -> None:
+        self([line])
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from prefect.client.schemas.schedules import CronSchedule
@@ -195,8 +198,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise UserError(f"--cron {args.cron!r} is not a cron schedule (e.g. '0 * * * *')",
                         USAGE) from exc
+    from flows.run.prefect_server import ServerLost
+
     # SIGTERM: Prefect's runner stops polling, cancels a run in progress and returns.
-    serve(_settings(args), cron=args.cron, report=ServeLog(args.warehouse))
+    try:
+        serve(_settings(args), cron=args.cron, report=ServeLog(args.warehouse))
+    except ServerLost as exc:
+        raise UserError(str(exc), SERVER_LOST) from exc
     return OK
 
 
@@ -378,7 +386,8 @@ EXIT_CODES = (
     (SERVER_LOST, "`serve`: its local Prefect server stopped and could not be started again"),
     (BUG, "an unexpected error (a bug): its traceback is in the log file that the error line "
           "names, or on screen with `--debug`"),
-    (INTERRUPTED, "interrupted (Ctrl-C)"),
+    (INTERRUPTED, "interrupted (Ctrl-C, SIGINT); `serve` and `dashboard` stopped by SIGTERM "
+                  "exit 0, as a service manager expects"),
 )
 
 

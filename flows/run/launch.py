@@ -6,8 +6,12 @@ should not pay)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Protocol
 
 from flows.adapters import faults, release
@@ -110,6 +114,7 @@ class ServeReport(Protocol):
     def finished(self, summary: RunSummary) -> None: ...
     def skipped(self, reason: str) -> None: ...
     def failed(self, error: str) -> None: ...
+    def note(self, line: str) -> None: ...
 
 
 def serve(settings: Settings, cron: str, report: ServeReport) -> None:
@@ -139,5 +144,29 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
 
     # Prefect cannot schedule on its throw-away server: serve against the user's server, or
     # a local one with its scheduler on, started and stopped with this process.
-    with prefect_api(scheduler=True):
+    with prefect_api(scheduler=True, restarted=report.note), interrupts() as interrupted:
         scheduled.serve(name="newsflow", cron=cron)
+    if interrupted:
+        raise KeyboardInterrupt  # Prefect's serve returns on Ctrl-C as if asked to stop
+
+
+@contextlib.contextmanager
+def interrupts() -> Iterator[list[int]]:
+    """Notes a Ctrl-C (SIGINT) while the block runs, and stops the serving as SIGTERM does
+    (Prefect's runner stops gracefully on it); a second Ctrl-C interrupts at once."""
+    seen: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        on_term = signal.getsignal(signal.SIGTERM)
+        first = not seen
+        seen.append(signum)
+        if first and callable(on_term):
+            on_term(signum, frame)
+        else:
+            signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
