@@ -21,13 +21,17 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     import os
 
     from flows.adapters.nlp import language_models
-    from flows.adapters.sources import jsonl_field_map
+    from flows.adapters.sources import jsonl_field_map, max_text_chars
     from flows.run.records import Settings
 
     try:
         language_models(args.model)  # a bad NEWSFLOW_LANGUAGE_MODELS stops here, with the reason
     except ValueError as exc:
         raise UserError(f"NEWSFLOW_LANGUAGE_MODELS: {exc}", USAGE) from exc
+    try:
+        max_text_chars()
+    except ValueError as exc:
+        raise UserError(str(exc), USAGE) from exc
     if args.jsonl_fields:
         try:  # fails early, with the reason, on a bad mapping
             jsonl_field_map(args.jsonl_fields)
@@ -91,9 +95,11 @@ def rejected_documents(warehouse: Path, run_id: str) -> list[tuple[str, str, str
 
 def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: ignore[no-untyped-def]
                   warehouse_flag: str = "") -> list[str]:
+    # "this run" and "warehouse": an unchanged run rejects nothing, while the warehouse still
+    # holds the rejects of earlier runs, and both counts are shown.
     lines = [f"run {s.run_id}: {s.status} in {s.seconds:.1f}s",
-             f"  documents: {s.docs_read} read, {s.docs_new} new, {s.docs_changed} changed, "
-             f"{s.docs_unchanged} unchanged, {s.docs_rejected} rejected"]
+             f"  this run: {s.docs_read} documents read, {s.docs_new} new, {s.docs_changed} "
+             f"changed, {s.docs_unchanged} unchanged, {s.docs_rejected} rejected"]
     for uri, reason, detail in rejects[:REJECTS_SHOWN]:
         lines.append(f"    rejected {uri}: {reason}: {detail}")
     if rejects:
@@ -102,7 +108,7 @@ def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: igno
         lines.append(f"    {more}all {len(rejects)}: newsflow sql{warehouse_flag} "
                      f"\"{rejects_query(s.run_id)}\"")
     if s.rows:
-        lines.append("  rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
+        lines.append("  warehouse rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
     if s.validation:
         lines.append("  validation: " + s.validation.replace("\n", "; "))
     lines += [f"  FAILED {failure}" for failure in s.failures]
@@ -232,25 +238,60 @@ def query_problem(exc: Exception) -> UserError:
     return UserError(first, code)
 
 
+def person_float(value: float) -> float:
+    """A FLOAT (float32) value as the shortest decimal that reads back as the same float32:
+    0.54, where its exact double is 0.5400000214576721."""
+    import numpy as np
+
+    return float(str(np.float32(value)))
+
+
+def readable_rows(rel, rows: Sequence[tuple]) -> Sequence[tuple]:  # type: ignore[no-untyped-def]
+    """Rows with their float32 columns as a person writes them (CSV and JSON only have
+    doubles, and print a float32's binary noise)."""
+    floats = [i for i, t in enumerate(rel.types) if str(t) == "FLOAT"]
+    if not floats:
+        return rows
+    out = []
+    for row in rows:
+        cells = list(row)
+        for i in floats:
+            if cells[i] is not None and cells[i] == cells[i]:  # not NULL, not NaN
+                cells[i] = person_float(cells[i])
+        out.append(tuple(cells))
+    return out
+
+
 def write_rows(rel, fmt: str, max_rows: int) -> None:  # type: ignore[no-untyped-def]
-    """A query's rows on stdout: a table for people, CSV or JSON lines for other tools."""
+    """A query's rows on stdout: a table for people; CSV, one JSON array, or JSON lines for
+    other tools."""
     if fmt == "table":
         rel.show(max_rows=max_rows, max_width=200)
         return
     import csv
     import json
 
+    columns = rel.columns
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
-        writer.writerow(rel.columns)
-    columns = rel.columns
+        writer.writerow(columns)
+    first = True
+    if fmt == "json":
+        sys.stdout.write("[")
     while rows := rel.fetchmany(10_000):
-        for row in rows:
+        for row in readable_rows(rel, rows):
             if writer:
                 writer.writerow(row)
+                continue
+            text = json.dumps(dict(zip(columns, row, strict=True)), default=str,
+                              ensure_ascii=False)
+            if fmt == "jsonl":
+                sys.stdout.write(text + "\n")
             else:
-                sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str,
-                                            ensure_ascii=False) + "\n")
+                sys.stdout.write(("\n" if first else ",\n") + text)
+            first = False
+    if fmt == "json":
+        sys.stdout.write("]\n" if first else "\n]\n")
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -474,9 +515,10 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--cron", default="0 * * * *", help="cron schedule")
     sp = with_warehouse(sub.add_parser("sql", help="run SQL on the warehouse (read-only)"))
     sp.add_argument("query")
-    sp.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                    help="table (for people, at most --max-rows rows), csv, or json (one "
-                         "object per line); csv and json give every row")
+    sp.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
+                    help="table (for people, at most --max-rows rows), csv, json (one array "
+                         "of objects) or jsonl (one object per line); all but table give "
+                         "every row")
     sp.add_argument("--max-rows", type=positive, default=40)
     sp.set_defaults(fn=cmd_sql)
     sp = with_warehouse(sub.add_parser("runs", help="list recent runs"))

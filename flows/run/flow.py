@@ -98,7 +98,12 @@ def document_problem(raw: RawDocument, parsed: ParsedDocument,
     """Why a parsed document cannot become an article, or None. Its language never is."""
     from transforms.documents import document_problem as unreadable
 
-    return unreadable(parsed, sources.MAX_TEXT_CHARS)
+    limit = sources.max_text_chars()
+    problem = unreadable(parsed, limit)
+    if problem and problem[0] == "too_long":  # the limit, and how to change it
+        return problem[0], (f"{len(parsed.body_text):,} characters of body text is over the "
+                            f"limit of {limit:,} (set {sources.MAX_TEXT_CHARS_ENV} to change it)")
+    return problem
 
 
 def reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:

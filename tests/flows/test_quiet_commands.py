@@ -35,7 +35,7 @@ def noise(done: subprocess.CompletedProcess[str]) -> list[str]:
     """Lines a user would read as something gone wrong."""
     err = [line for line in done.stderr.splitlines() if line and not PROGRESS.match(line)]
     out = [line for line in done.stdout.splitlines() if NOISE.search(line)
-           and not line.lstrip().startswith(("validation:", "documents:"))]
+           and not line.lstrip().startswith(("validation:", "this run:"))]
     return err + out
 
 
@@ -75,6 +75,6 @@ def test_noise_is_seen() -> None:
             "initialized module 'prefect.context'")
     done = subprocess.CompletedProcess([], 0, "run x: succeeded\n", f"{line}\n")
     assert noise(done) == [line]
-    ok = subprocess.CompletedProcess([], 0, "  documents: 1 read, 0 rejected\n",
+    ok = subprocess.CompletedProcess([], 0, "  this run: 1 documents read, 0 rejected\n",
                                      "progress: 1/1 documents, 60 words/s, about 0s left\n")
     assert noise(ok) == []
