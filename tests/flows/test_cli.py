@@ -138,6 +138,18 @@ def test_floats_print_as_a_person_writes_them(wh: Path) -> None:
     assert (row["confidence"], row["rounded"], row["z"]) == (0.9, 0.9, None)
 
 
+def test_floats_of_a_real_run(seed_run) -> None:  # type: ignore[no-untyped-def]
+    """The seed's claims: every confidence prints with at most the digits float32 holds."""
+    settings, _ = seed_run
+    done = newsflow("sql", "SELECT confidence, round(confidence, 2) AS r FROM claims",
+                    "--warehouse", str(settings.warehouse), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(done.stdout)))[1:]
+    assert rows, done.stderr
+    for confidence, rounded in rows:
+        assert len(confidence.split(".")[-1]) <= 9, confidence
+        assert len(rounded.split(".")[-1]) <= 2, rounded
+
+
 def test_summary_says_which_counts_are_this_runs() -> None:
     from flows.run.records import RunSummary
 
