@@ -1,8 +1,9 @@
 # Two commands a user needs: `make run` builds the warehouse from seeds/, `make test` runs the
 # tests. Each installs what it needs on first use, pinned by uv.lock (hashes included).
 # `make test` is the fast suite (no process-level or corpus tests: still real runs, fewer);
-# `make test-all` is everything, as CI runs it. Both run on every core (pytest-xdist), the
-# tests of one shared fixture group on one worker (--dist loadgroup).
+# `make test-all` is everything, as CI runs it. Both run on every core (pytest-xdist), each
+# file's tests on one worker, so that a module's shared runs are made once (--dist loadfile;
+# loadgroup would be finer, but it silently stops grouping with pytest 9.2: pytest-xdist#1386).
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
@@ -19,7 +20,7 @@ setup:
 run: setup
 	$(RUN) newsflow run
 
-PYTEST := $(RUN) pytest -n auto --dist loadgroup
+PYTEST := $(RUN) pytest -n auto --dist loadfile
 
 test: setup
 	$(PYTEST) -m "not slow and not corpus"

@@ -571,10 +571,12 @@ def machine_fault(exc: Exception, args: argparse.Namespace | None) -> MachineFau
     the warehouse, recording an unchanged run): the user's to fix, so one line, no traceback."""
     from flows.adapters import faults
 
-    folder = getattr(args, "warehouse", None)
-    cause = faults.cause_of(exc)
-    if cause is None or folder is None:
+    if args is None or args.command not in ("run", "serve"):  # the commands that write
         return None
+    cause = faults.cause_of(exc)
+    if cause is None:
+        return None
+    folder = args.warehouse
     return faults.explained(cause, Path(folder), "")
 
 

@@ -17,15 +17,6 @@ import pytest
 from tests.reliability.procs import base_env, free_port, wait_for
 from tests.reliability.scenario import Scenario, build
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (--dist loadgroup), the tests of the shared scenario run on one
-    worker, so that its minutes of real runs are made once."""
-    for item in items:
-        if "scenario" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("scenario"))
-
-
 # -- the shared Prefect server ---------------------------------------------------------------
 
 @pytest.fixture(scope="session")
