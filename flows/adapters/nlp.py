@@ -73,6 +73,23 @@ def load(name: str | None = None) -> Language:
     raise RuntimeError(f"spaCy model {name!r} is not installed ({'; '.join(errors)})")
 
 
+def installed(name: str) -> bool:
+    """Whether spacy.load(name) can find the pipeline (a package under any of its names, or a
+    folder), without importing spaCy or loading it."""
+    import importlib.util
+    from pathlib import Path
+
+    if Path(name).is_dir():
+        return True
+    for candidate in MODEL_ALIASES.get(name, (name,)):
+        try:
+            if importlib.util.find_spec(candidate) is not None:
+                return True
+        except (ImportError, ValueError):  # not a module name at all
+            continue
+    return False
+
+
 @lru_cache(maxsize=4)
 def model_version_of(name: str | None = None) -> str:
     """The installed model's version from its package metadata, without loading the model

@@ -32,11 +32,24 @@ from transforms import formats
 # and spaCy would need gigabytes for it.
 MAX_FILE_BYTES = 20_000_000
 MAX_TEXT_CHARS = 1_000_000
+MAX_TEXT_CHARS_ENV = "NEWSFLOW_MAX_TEXT_CHARS"  # the body-text limit, for longer documents
 # Streamed containers (WARC, JSON lines, gzip): decompressed bytes per file and per record.
 MAX_ARCHIVE_BYTES = 200_000_000
 MAX_RECORD_BYTES = 20_000_000
 SNIFF_BYTES = 65_536
 JSONL_FIELDS_ENV = "NEWSFLOW_JSONL_FIELDS"
+
+
+def max_text_chars() -> int:
+    """The body-text limit: $NEWSFLOW_MAX_TEXT_CHARS, else MAX_TEXT_CHARS. Raises ValueError
+    naming a bad value."""
+    text = os.environ.get(MAX_TEXT_CHARS_ENV, "").replace("_", "").replace(",", "")
+    if not text:
+        return MAX_TEXT_CHARS
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{MAX_TEXT_CHARS_ENV}={os.environ[MAX_TEXT_CHARS_ENV]!r} is not a "
+                         "number of characters above 0")
+    return int(text)
 
 
 @dataclass(frozen=True)

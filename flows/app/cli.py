@@ -11,19 +11,27 @@ from pathlib import Path
 from typing import NoReturn
 
 import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is imported
+from flows.adapters.faults import DISK_FULL as DISK_FULL_KIND
+from flows.adapters.faults import NO_MODEL as NO_MODEL_KIND
+from flows.adapters.faults import NOT_WRITABLE as NOT_WRITABLE_KIND
+from flows.adapters.faults import MachineFault
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     import os
 
     from flows.adapters.nlp import language_models
-    from flows.adapters.sources import jsonl_field_map
+    from flows.adapters.sources import jsonl_field_map, max_text_chars
     from flows.run.records import Settings
 
     try:
         language_models(args.model)  # a bad NEWSFLOW_LANGUAGE_MODELS stops here, with the reason
     except ValueError as exc:
         raise UserError(f"NEWSFLOW_LANGUAGE_MODELS: {exc}", USAGE) from exc
+    try:
+        max_text_chars()
+    except ValueError as exc:
+        raise UserError(str(exc), USAGE) from exc
     if args.jsonl_fields:
         try:  # fails early, with the reason, on a bad mapping
             jsonl_field_map(args.jsonl_fields)
@@ -87,9 +95,11 @@ def rejected_documents(warehouse: Path, run_id: str) -> list[tuple[str, str, str
 
 def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: ignore[no-untyped-def]
                   warehouse_flag: str = "") -> list[str]:
+    # "this run" and "warehouse": an unchanged run rejects nothing, while the warehouse still
+    # holds the rejects of earlier runs, and both counts are shown.
     lines = [f"run {s.run_id}: {s.status} in {s.seconds:.1f}s",
-             f"  documents: {s.docs_read} read, {s.docs_new} new, {s.docs_changed} changed, "
-             f"{s.docs_unchanged} unchanged, {s.docs_rejected} rejected"]
+             f"  this run: {s.docs_read} documents read, {s.docs_new} new, {s.docs_changed} "
+             f"changed, {s.docs_unchanged} unchanged, {s.docs_rejected} rejected"]
     for uri, reason, detail in rejects[:REJECTS_SHOWN]:
         lines.append(f"    rejected {uri}: {reason}: {detail}")
     if rejects:
@@ -98,7 +108,7 @@ def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: igno
         lines.append(f"    {more}all {len(rejects)}: newsflow sql{warehouse_flag} "
                      f"\"{rejects_query(s.run_id)}\"")
     if s.rows:
-        lines.append("  rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
+        lines.append("  warehouse rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
     if s.validation:
         lines.append("  validation: " + s.validation.replace("\n", "; "))
     lines += [f"  FAILED {failure}" for failure in s.failures]
@@ -178,6 +188,9 @@ class ServeLog:
     def failed(self, error: str) -> None:
         self([f"scheduled run failed: {error} (`newsflow runs` shows its record)"])
 
+    def note(self, line: str) -> None:
+        self([line])
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from prefect.client.schemas.schedules import CronSchedule
@@ -191,8 +204,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         raise UserError(f"--cron {args.cron!r} is not a cron schedule (e.g. '0 * * * *')",
                         USAGE) from exc
+    from flows.run.prefect_server import ServerLost
+
     # SIGTERM: Prefect's runner stops polling, cancels a run in progress and returns.
-    serve(_settings(args), cron=args.cron, report=ServeLog(args.warehouse))
+    try:
+        serve(_settings(args), cron=args.cron, report=ServeLog(args.warehouse))
+    except ServerLost as exc:
+        raise UserError(str(exc), SERVER_LOST) from exc
     return OK
 
 
@@ -220,25 +238,60 @@ def query_problem(exc: Exception) -> UserError:
     return UserError(first, code)
 
 
+def person_float(value: float) -> float:
+    """A FLOAT (float32) value as the shortest decimal that reads back as the same float32:
+    0.54, where its exact double is 0.5400000214576721."""
+    import numpy as np
+
+    return float(str(np.float32(value)))
+
+
+def readable_rows(rel, rows: Sequence[tuple]) -> Sequence[tuple]:  # type: ignore[no-untyped-def]
+    """Rows with their float32 columns as a person writes them (CSV and JSON only have
+    doubles, and print a float32's binary noise)."""
+    floats = [i for i, t in enumerate(rel.types) if str(t) == "FLOAT"]
+    if not floats:
+        return rows
+    out = []
+    for row in rows:
+        cells = list(row)
+        for i in floats:
+            if cells[i] is not None and cells[i] == cells[i]:  # not NULL, not NaN
+                cells[i] = person_float(cells[i])
+        out.append(tuple(cells))
+    return out
+
+
 def write_rows(rel, fmt: str, max_rows: int) -> None:  # type: ignore[no-untyped-def]
-    """A query's rows on stdout: a table for people, CSV or JSON lines for other tools."""
+    """A query's rows on stdout: a table for people; CSV, one JSON array, or JSON lines for
+    other tools."""
     if fmt == "table":
         rel.show(max_rows=max_rows, max_width=200)
         return
     import csv
     import json
 
+    columns = rel.columns
     writer = csv.writer(sys.stdout, lineterminator="\n") if fmt == "csv" else None
     if writer:
-        writer.writerow(rel.columns)
-    columns = rel.columns
+        writer.writerow(columns)
+    first = True
+    if fmt == "json":
+        sys.stdout.write("[")
     while rows := rel.fetchmany(10_000):
-        for row in rows:
+        for row in readable_rows(rel, rows):
             if writer:
                 writer.writerow(row)
+                continue
+            text = json.dumps(dict(zip(columns, row, strict=True)), default=str,
+                              ensure_ascii=False)
+            if fmt == "jsonl":
+                sys.stdout.write(text + "\n")
             else:
-                sys.stdout.write(json.dumps(dict(zip(columns, row, strict=True)), default=str,
-                                            ensure_ascii=False) + "\n")
+                sys.stdout.write(("\n" if first else ",\n") + text)
+            first = False
+    if fmt == "json":
+        sys.stdout.write("]\n" if first else "\n]\n")
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -355,7 +408,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 # -- exit codes and errors -------------------------------------------------------------------
 
-OK, RUN_REJECTED, USAGE, BUSY, NOT_FOUND, BAD_QUERY, BUG, INTERRUPTED = 0, 1, 2, 3, 4, 5, 70, 130
+OK, RUN_REJECTED, USAGE, BUSY, NOT_FOUND, BAD_QUERY = 0, 1, 2, 3, 4, 5
+DISK_FULL, NOT_WRITABLE, NO_MODEL, SERVER_LOST, BUG, INTERRUPTED = 6, 7, 8, 9, 70, 130
 EXIT_CODES = (
     (OK, "success (`run`: the release was published, or nothing had changed)"),
     (RUN_REJECTED, "`run`: validation rejected the release; the previous one stays current "
@@ -364,10 +418,22 @@ EXIT_CODES = (
     (BUSY, "another run is writing the warehouse (`--wait` waits for it)"),
     (NOT_FOUND, "not found: the input folder, the warehouse, a table or view, streamlit"),
     (BAD_QUERY, "`sql`: the query does not parse or run, or tries to write"),
+    (DISK_FULL, "no space left on the warehouse's disk (said before the work when the current "
+                "release alone needs more than is free); the previous release stays current"),
+    (NOT_WRITABLE, "the warehouse (or a file in it) may not be written by this user, or its "
+                   "file system is read-only; the previous release stays current"),
+    (NO_MODEL, "a spaCy model the run needs is not installed (`--model`, `NEWSFLOW_MODEL`, "
+               "`NEWSFLOW_LANGUAGE_MODELS`)"),
+    (SERVER_LOST, "`serve`: its local Prefect server stopped and could not be started again"),
     (BUG, "an unexpected error (a bug): its traceback is in the log file that the error line "
           "names, or on screen with `--debug`"),
-    (INTERRUPTED, "interrupted (Ctrl-C)"),
+    (INTERRUPTED, "interrupted (Ctrl-C, SIGINT); `serve` and `dashboard` stopped by SIGTERM "
+                  "exit 0, as a service manager expects"),
 )
+
+
+FAULT_CODES = {DISK_FULL_KIND: DISK_FULL, NOT_WRITABLE_KIND: NOT_WRITABLE,
+               NO_MODEL_KIND: NO_MODEL}
 
 
 class UserError(Exception):
@@ -449,9 +515,10 @@ def parser() -> argparse.ArgumentParser:
             sp.add_argument("--cron", default="0 * * * *", help="cron schedule")
     sp = with_warehouse(sub.add_parser("sql", help="run SQL on the warehouse (read-only)"))
     sp.add_argument("query")
-    sp.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                    help="table (for people, at most --max-rows rows), csv, or json (one "
-                         "object per line); csv and json give every row")
+    sp.add_argument("--format", choices=("table", "csv", "json", "jsonl"), default="table",
+                    help="table (for people, at most --max-rows rows), csv, json (one array "
+                         "of objects) or jsonl (one object per line); all but table give "
+                         "every row")
     sp.add_argument("--max-rows", type=positive, default=40)
     sp.set_defaults(fn=cmd_sql)
     sp = with_warehouse(sub.add_parser("runs", help="list recent runs"))
@@ -499,6 +566,20 @@ def error_log(args: argparse.Namespace | None) -> Path:
     return folder / f"newsflow-error-{stamp}-{os.getpid()}.log"
 
 
+def machine_fault(exc: Exception, args: argparse.Namespace | None) -> MachineFault | None:
+    """A full disk or a folder we may not write, met outside a run's flow (opening or locking
+    the warehouse, recording an unchanged run): the user's to fix, so one line, no traceback."""
+    from flows.adapters import faults
+
+    if args is None or args.command not in ("run", "serve"):  # the commands that write
+        return None
+    cause = faults.cause_of(exc)
+    if cause is None:
+        return None
+    folder = args.warehouse
+    return faults.explained(cause, Path(folder), "")
+
+
 def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> int:
     import traceback
 
@@ -515,6 +596,10 @@ def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> 
     print(f"newsflow: unexpected error {type(exc).__name__}: {exc} ({where}; please report "
           "it)".replace("\n", " "), file=sys.stderr)
     return BUG
+
+
+def command_name(args: argparse.Namespace | None) -> str:
+    return f"newsflow {args.command}" if args is not None and args.command else "newsflow"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -534,10 +619,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.fn(args))
     except UserError as exc:
         message = str(exc)
-        command = f"newsflow {args.command}" if args is not None and args.command else "newsflow"
-        print(message if message.startswith("newsflow") else f"{command}: {message}",
+        print(message if message.startswith("newsflow") else f"{command_name(args)}: {message}",
               file=sys.stderr)
         return exc.code
+    except MachineFault as exc:
+        print(f"{command_name(args)}: {exc}", file=sys.stderr)
+        return FAULT_CODES[exc.kind]
     except KeyboardInterrupt:
         print("newsflow: interrupted", file=sys.stderr)
         return INTERRUPTED
@@ -547,6 +634,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return OK
     except Exception as exc:  # noqa: BLE001 - reported with its traceback, never hidden
+        fault = machine_fault(exc, args)
+        if fault is not None:
+            print(f"{command_name(args)}: {fault}", file=sys.stderr)
+            return FAULT_CODES[fault.kind]
         return report_bug(exc, args, debug)
 
 

@@ -57,10 +57,12 @@ def _die_with_parent() -> None:
 
 def launch(warehouse: Path, port: int, host: str = LOCALHOST) -> int:
     """Run the dashboard until streamlit exits or newsflow is told to stop; streamlit's exit
-    code, or 0 when stopped by a signal."""
+    code, 130 after Ctrl-C (SIGINT) and 0 when stopped by SIGTERM or SIGHUP (the exit-code
+    table). Streamlit runs in its own session: Ctrl-C at a terminal reaches newsflow only,
+    which stops streamlit once (reaching both, streamlit said "Stopping..." twice)."""
     shown = f"[{host}]" if ":" in host else host
     print(f"newsflow dashboard on http://{shown}:{port}  (Ctrl-C to stop)", file=sys.stderr)
-    proc = subprocess.Popen(command(warehouse, port, host),
+    proc = subprocess.Popen(command(warehouse, port, host), start_new_session=True,
                             preexec_fn=_die_with_parent)  # noqa: PLW1509 - only prctl
     stopped: list[int] = []
 
@@ -83,4 +85,6 @@ def launch(warehouse: Path, port: int, host: str = LOCALHOST) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if signal.SIGINT in stopped:
+        return 128 + signal.SIGINT
     return 0 if stopped else code

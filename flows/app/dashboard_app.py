@@ -206,7 +206,7 @@ def stance_mix(con: duckdb.DuckDBPyConnection) -> None:
             "order": {"field": "stance"},
         },
         "height": {"step": 22},
-    }, use_container_width=True)
+    }, width="stretch")
 
 
 def cooccurrence(con: duckdb.DuckDBPyConnection) -> None:
@@ -241,7 +241,7 @@ def cooccurrence(con: duckdb.DuckDBPyConnection) -> None:
                      "y": {"field": "b", **axis, "axis": {"labelLimit": 200,
                                                           "labelOverlap": False}}},
         "height": {"step": 26},
-    }, use_container_width=True)
+    }, width="stretch")
 
 
 def most_mentioned(con: duckdb.DuckDBPyConnection) -> None:
@@ -260,7 +260,7 @@ def most_mentioned(con: duckdb.DuckDBPyConnection) -> None:
             "x": {"field": "articles", "type": "quantitative",
                   "title": "articles that mention it"}},
         "height": {"step": 22},
-    }, use_container_width=True)
+    }, width="stretch")
 
 
 def photo_credits(con: duckdb.DuckDBPyConnection) -> None:

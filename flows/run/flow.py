@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import signal
 import time
@@ -23,8 +24,8 @@ from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
+from flows.adapters import faults, sources
 from flows.adapters import nlp as nlp_loader
-from flows.adapters import sources
 from flows.adapters.release import (
     Release,
     Warehouse,
@@ -98,7 +99,12 @@ def document_problem(raw: RawDocument, parsed: ParsedDocument,
     """Why a parsed document cannot become an article, or None. Its language never is."""
     from transforms.documents import document_problem as unreadable
 
-    return unreadable(parsed, sources.MAX_TEXT_CHARS)
+    limit = sources.max_text_chars()
+    problem = unreadable(parsed, limit)
+    if problem and problem[0] == "too_long":  # the limit, and how to change it
+        return problem[0], (f"{len(parsed.body_text):,} characters of body text is over the "
+                            f"limit of {limit:,} (set {sources.MAX_TEXT_CHARS_ENV} to change it)")
+    return problem
 
 
 def reject_row(rej: Reject, run_id: str, now: dt.datetime) -> dict[str, Any]:
@@ -289,16 +295,40 @@ def article_into(shard: Shard, doc: Readable, sections: list[Section],
     shard.add(doc, article)
 
 
-# Retries cover transient I/O (a network filesystem hiccup, a worker lost); the backoff gives
-# the cause time to pass. A document that fails deterministically becomes a reject instead.
-@task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2))
+TRANSIENT_ERRNOS = {errno.EIO, errno.EAGAIN, errno.EINTR, errno.EBUSY, errno.ESTALE,
+                    errno.ETIMEDOUT, errno.ECONNRESET, errno.ECONNREFUSED, errno.ENETDOWN}
+
+
+def transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only what may pass by itself: a network filesystem hiccup, a lost worker, a
+    timeout. A bug or a machine fault (a full disk, a folder we may not write) fails the same
+    way on every try, so retrying only repeats its traceback."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    exc = getattr(state, "data", None)
+    if isinstance(exc, (TimeoutError, ConnectionError, BrokenProcessPool)):
+        return True
+    return isinstance(exc, OSError) and exc.errno in TRANSIENT_ERRNOS
+
+
+@task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_condition_fn=transient)
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
-                  warehouse_root: str, model: str, ingested_at: dt.datetime) -> ShardResult:
+                  warehouse_root: str, model: str,
+                  ingested_at: dt.datetime) -> ShardResult | faults.Cause:
+    """The shard's rows, written to staging. A machine fault comes back as a value, not an
+    exception: Prefect would log it with a traceback, and the user gets one line for it."""
     shard = Shard(run_id, ingested_at)
     extract_articles(shard, nlp_loader.language_models(model), readable_documents(shard, items))
     fault_point("extract")
-    write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
-                        {name: schemas.to_table(name, r) for name, r in shard.rows.items()})
+    try:
+        write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
+                    {name: schemas.to_table(name, r) for name, r in shard.rows.items()})
+    except Exception as exc:
+        cause = faults.cause_of(exc)
+        if cause is None:
+            raise
+        return cause
     return shard.result
 
 
@@ -418,11 +448,11 @@ def newsflow_flow(settings: Settings, run_id: str,
     summary = RunSummary(run_id=run_id, status="running", warehouse=str(release.wh.root))
     version = nlp_loader.model_version_of(settings.model)
     clock = Stopwatch(summary.timings)
-    # A SIGKILLed run cannot write its record at the end: this one shows it as "running" until
-    # the next run (holding the lock) closes it as "interrupted" (release.sweep_staging).
-    release.record({**run_record(summary, started, settings.model, version),
-                    "finished_at": None})
     try:
+        # A SIGKILLed run cannot write its record at the end: this one shows it as "running"
+        # until the next run (holding the lock) closes it as "interrupted" (sweep_staging).
+        release.record({**run_record(summary, started, settings.model, version),
+                        "finished_at": None})
         with clock("discover"):
             plan = plan_work(settings.seeds, release.manifest())
         summary.docs_read, summary.docs_new = plan.files_seen, plan.new
@@ -441,12 +471,31 @@ def newsflow_flow(settings: Settings, run_id: str,
             summary.status = "succeeded"
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
+        # A machine fault ends the flow normally, for the launcher to say in one line: raised,
+        # Prefect would log its traceback. Anything else is a bug and keeps it.
+        summary.fault = faults.cause_of(exc)
+        if summary.fault is None:
+            raise
+        summary.error = f"{summary.fault.detail}: {summary.fault.path or release.wh.root}"
+        summary.staged_bytes = faults.tree_bytes(release.wh.staging(run_id))
     finally:
         release.discard()
         summary.seconds = time.monotonic() - t0
-        release.record(run_record(summary, started, settings.model, version))
+        record_outcome(release, summary, started, settings.model, version)
     return summary
+
+
+def record_outcome(release: Release, summary: RunSummary, started: dt.datetime, model: str,
+                   version: str) -> None:
+    """The run's record; on a full disk or a folder we may not write it can fail too, and
+    then the fault it meets is the run's (unless the run already met one)."""
+    try:
+        release.record(run_record(summary, started, model, version))
+    except Exception as exc:
+        cause = faults.cause_of(exc)
+        if cause is None:
+            raise
+        summary.fault = summary.fault or cause
 
 
 def guided_shards(todo: list[tuple[SourceFile, str]], workers: int,
@@ -481,6 +530,8 @@ def extract_all(settings: Settings, plan: Plan, run_id: str,
             "ingested_at": ingested_at}) for i, shard in enumerate(shards)]
         for fut in as_completed(futures):
             res = fut.result()
+            if isinstance(res, faults.Cause):
+                raise faults.CauseFound(res)
             results.append(res)
             done += len(res.files)
             words += res.words

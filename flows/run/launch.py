@@ -6,11 +6,15 @@ should not pay)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import threading
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
 from typing import Protocol
 
-from flows.adapters import release
+from flows.adapters import faults, release
 from flows.run.records import (
     Plan,
     ProgressFn,
@@ -33,29 +37,22 @@ def unchanged_summary(wh: release.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
-def warm_up(settings: Settings) -> threading.Event:
-    """Import the flow and load the model while the Prefect server boots in its own process,
-    then import Great Expectations while the flow runs: seconds of start-up that would
-    otherwise come one after the other. The event is set once the flow can start; validation,
-    at the flow's end, finds GX imported (or waits on Python's import lock for it)."""
-    ready = threading.Event()
+def prepare(settings: Settings) -> None:
+    """Import the flow, load the model and import Great Expectations, one after the other on
+    this thread, while the Prefect server boots in its own process: seconds of start-up that
+    overlap the server's. One thread only: Prefect imported on two threads at once fails
+    halfway ("Failed to initialize plugins: cannot import name 'SettingsContext' from
+    partially initialized module 'prefect.context'"), since its package imports its own
+    submodules in a circle that Python's per-module import locks cannot order."""
+    import flows.run.flow  # noqa: F401
 
-    def work() -> None:
-        try:
-            import flows.run.flow  # noqa: F401
+    if settings.workers == 1 and settings.runner == "local":
+        from flows.adapters.nlp import annotator
 
-            if settings.workers == 1 and settings.runner == "local":
-                from flows.adapters.nlp import annotator
+        annotator(settings.model)
+    import great_expectations  # noqa: F401
 
-                annotator(settings.model)
-        finally:
-            ready.set()
-        import great_expectations  # noqa: F401
-
-        import flows.adapters.validate  # noqa: F401
-
-    threading.Thread(target=work, name="newsflow-warm-up", daemon=True).start()
-    return ready
+    import flows.adapters.validate  # noqa: F401
 
 
 def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
@@ -69,17 +66,45 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         plan = plan_work(settings.seeds, release.read_manifest(wh))
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
-        from flows.adapters.nlp import skip_final_collection
-        from flows.run.prefect_server import prefect_api
-
-        skip_final_collection()
-        warmed = warm_up(settings)
-        with prefect_api():
-            warmed.wait()
-            from flows.run.flow import newsflow_flow
-
-            summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+        check_models(settings)
+        faults.check_space(wh.root, wh.current)
+        previous = wh.current
+        summary = flow_run(settings, progress)
+        if summary.fault:
+            raise faults.explained(summary.fault, wh.root, release_now(wh, previous),
+                                   summary.staged_bytes)
         return summary
+
+
+def flow_run(settings: Settings, progress: ProgressFn | None) -> RunSummary:
+    """The Prefect flow, on the configured Prefect API or a local server started for it."""
+    from flows.adapters.nlp import skip_final_collection
+    from flows.run.prefect_server import prefect_api
+
+    skip_final_collection()
+    with prefect_api(meanwhile=lambda: prepare(settings)):
+        from flows.run.flow import newsflow_flow
+
+        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+    return summary
+
+
+def check_models(settings: Settings) -> None:
+    """Every pipeline the run may need is installed: said before the work, in one line."""
+    from flows.adapters.nlp import ENGLISH, LANGUAGE_MODELS_ENV, installed, language_models
+
+    for lang, name in language_models(settings.model).items():
+        if not installed(name):
+            setting = "--model or NEWSFLOW_MODEL" if lang == ENGLISH else (
+                f"{LANGUAGE_MODELS_ENV} {lang}=")
+            raise faults.no_model(name, setting)
+
+
+def release_now(wh: release.Warehouse, previous: Path | None) -> str:
+    """What a reader of the warehouse sees after a run that stopped on a fault."""
+    if wh.current != previous:
+        return "the new release was published"
+    return "the previous release is still current" if previous else "no release was published"
 
 
 class ServeReport(Protocol):
@@ -89,6 +114,7 @@ class ServeReport(Protocol):
     def finished(self, summary: RunSummary) -> None: ...
     def skipped(self, reason: str) -> None: ...
     def failed(self, error: str) -> None: ...
+    def note(self, line: str) -> None: ...
 
 
 def serve(settings: Settings, cron: str, report: ServeReport) -> None:
@@ -105,6 +131,9 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
         except release.WarehouseBusy as exc:
             report.skipped(str(exc))
             return f"skipped: {exc}"
+        except faults.MachineFault as exc:  # the user's to fix; the schedule goes on
+            report.failed(str(exc))
+            return f"failed: {exc}"
         except Exception as exc:
             report.failed(f"{type(exc).__name__}: {exc}")
             raise
@@ -115,5 +144,29 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
 
     # Prefect cannot schedule on its throw-away server: serve against the user's server, or
     # a local one with its scheduler on, started and stopped with this process.
-    with prefect_api(scheduler=True):
+    with prefect_api(scheduler=True, restarted=report.note), interrupts() as interrupted:
         scheduled.serve(name="newsflow", cron=cron)
+    if interrupted:
+        raise KeyboardInterrupt  # Prefect's serve returns on Ctrl-C as if asked to stop
+
+
+@contextlib.contextmanager
+def interrupts() -> Iterator[list[int]]:
+    """Notes a Ctrl-C (SIGINT) while the block runs, and stops the serving as SIGTERM does
+    (Prefect's runner stops gracefully on it); a second Ctrl-C interrupts at once."""
+    seen: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        on_term = signal.getsignal(signal.SIGTERM)
+        first = not seen
+        seen.append(signum)
+        if first and callable(on_term):
+            on_term(signum, frame)
+        else:
+            signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.adapters import sources
+from flows.adapters.faults import Cause
 from flows.adapters.nlp import DEFAULT_MODEL
 from flows.adapters.sources import SourceFile
 
@@ -66,6 +67,8 @@ class RunSummary:
     words: int = 0
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    fault: Cause | None = None  # a machine fault that stopped the run (disk full, ...)
+    staged_bytes: int = 0  # what the run had written to staging when the fault came
 
 
 # -- discovery -------------------------------------------------------------------------------

@@ -114,11 +114,76 @@ def test_sql_formats(wh: Path) -> None:
     expected = [["Acme Corp", "ORG"], ["Alice Adams", "PERSON"], ["Bob Brown", "PERSON"],
                 ["Paris", "GPE"]]
     assert rows == [["name", "label"], *expected], as_csv.stderr
+    objects = [{"name": n, "label": lab} for n, lab in expected]
     as_json = newsflow("sql", query, "--warehouse", str(wh), "--format", "json")
-    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
-        {"name": n, "label": lab} for n, lab in expected]
+    assert json.loads(as_json.stdout) == objects, as_json.stderr
+    as_jsonl = newsflow("sql", query, "--warehouse", str(wh), "--format", "jsonl")
+    assert [json.loads(line) for line in as_jsonl.stdout.splitlines()] == objects
+    empty = newsflow("sql", "SELECT 1 AS x WHERE false", "--warehouse", str(wh), "--format",
+                     "json")
+    assert json.loads(empty.stdout) == []
     as_table = newsflow("sql", query, "--warehouse", str(wh))
     assert "Alice Adams" in as_table.stdout and "│" in as_table.stdout
+
+
+def test_floats_print_as_a_person_writes_them(wh: Path) -> None:
+    """confidence is a FLOAT (float32) column: 0.9 is 0.8999999761581421 as a double."""
+    query = ("SELECT confidence, round(confidence, 2) AS rounded, 0.1::DOUBLE + 0.2 AS d, "
+             "'nan'::FLOAT AS n, NULL::FLOAT AS z FROM quotes WHERE quote_id = 'q1'")
+    as_csv = newsflow("sql", query, "--warehouse", str(wh), "--format", "csv")
+    assert as_csv.stdout.splitlines() == ["confidence,rounded,d,n,z",
+                                          "0.9,0.9,0.30000000000000004,nan,"], as_csv.stderr
+    as_json = newsflow("sql", query, "--warehouse", str(wh), "--format", "json")
+    [row] = json.loads(as_json.stdout)
+    assert (row["confidence"], row["rounded"], row["z"]) == (0.9, 0.9, None)
+
+
+def test_floats_of_a_real_run(seed_run) -> None:  # type: ignore[no-untyped-def]
+    """The seed's claims: every confidence prints with at most the digits float32 holds."""
+    settings, _ = seed_run
+    done = newsflow("sql", "SELECT confidence, round(confidence, 2) AS r FROM claims",
+                    "--warehouse", str(settings.warehouse), "--format", "csv")
+    rows = list(csv.reader(io.StringIO(done.stdout)))[1:]
+    assert rows, done.stderr
+    for confidence, rounded in rows:
+        assert len(confidence.split(".")[-1]) <= 9, confidence
+        assert len(rounded.split(".")[-1]) <= 2, rounded
+
+
+def test_summary_says_which_counts_are_this_runs() -> None:
+    from flows.run.records import RunSummary
+
+    unchanged = RunSummary(run_id="r2", status="unchanged", docs_read=5, docs_unchanged=5,
+                           rows={"articles": 1, "rejects": 4}, warehouse="wh")
+    lines = cli.summary_lines(unchanged)
+    assert lines[1] == ("  this run: 5 documents read, 0 new, 0 changed, 5 unchanged, "
+                        "0 rejected")
+    assert lines[2] == "  warehouse rows: articles 1, rejects 4"
+
+
+def test_too_long_names_the_limit_and_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.adapters.sources import RawDocument
+    from flows.run.flow import document_problem
+    from transforms.documents import parse_plain_text
+
+    raw = RawDocument("file:///long.txt", "0" * 64, "txt", text="Twelve words. " * 10)
+    monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "50")
+    reason, detail = document_problem(raw, parse_plain_text(raw.text or "")) or ("", "")
+    assert reason == "too_long"
+    assert detail.endswith("over the limit of 50 (set NEWSFLOW_MAX_TEXT_CHARS to change it)")
+    monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "200")
+    assert document_problem(raw, parse_plain_text(raw.text or "")) is None
+
+
+def test_a_bad_text_limit_is_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run([sys.executable, "-m", "flows.app.cli", "run", "--seeds",
+                           str(ROOT / "seeds"), "--warehouse", str(tmp_path / "wh")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**env, "NEWSFLOW_MAX_TEXT_CHARS": "lots"})
+    assert done.returncode == cli.USAGE
+    assert done.stderr.strip() == ("newsflow run: NEWSFLOW_MAX_TEXT_CHARS='lots' is not a number "
+                                   "of characters above 0")
 
 
 def test_runs_has_a_heading(wh: Path) -> None:

@@ -13,7 +13,8 @@ from flows.run.launch import run
 from flows.run.records import Settings
 from tests.conftest import ROOT, SEEDS
 
-pytestmark = pytest.mark.slow
+# The module's shared runs (`built`) are in the fast suite; the tests that make runs of their
+# own are in the full one (marked slow).
 
 GERMAN = ("Die Bundesregierung hat am Mittwoch neue Maßnahmen beschlossen. Der Kanzler sagte, "
           "die Lage sei ernst, aber beherrschbar. Die Opposition kritisierte die Pläne scharf "
@@ -186,6 +187,7 @@ def test_second_run_is_unchanged_and_ids_stable(built: dict, con) -> None:  # ty
         assert len(ids) == len(set(ids))
 
 
+@pytest.mark.slow
 def test_changed_file_replaces_its_rows(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
@@ -208,6 +210,7 @@ def test_description_resolves_to_putin(con) -> None:  # type: ignore[no-untyped-
     assert names == [("Vladimir Putin",)]
 
 
+@pytest.mark.slow
 def test_failed_validation_keeps_the_last_good_warehouse(  # type: ignore[no-untyped-def]
         tmp_path: Path, capsys, monkeypatch) -> None:
     import json
