@@ -162,17 +162,19 @@ def test_summary_says_which_counts_are_this_runs() -> None:
 
 
 def test_too_long_names_the_limit_and_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.adapters.resources import credit_table
     from flows.adapters.sources import RawDocument
     from flows.run.flow import document_problem
     from transforms.documents import parse_plain_text
 
     raw = RawDocument("file:///long.txt", "0" * 64, "txt", text="Twelve words. " * 10)
     monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "50")
-    reason, detail = document_problem(raw, parse_plain_text(raw.text or "")) or ("", "")
+    reason, detail = document_problem(
+        raw, parse_plain_text(raw.text or "", credits=credit_table())) or ("", "")
     assert reason == "too_long"
     assert detail.endswith("over the limit of 50 (set NEWSFLOW_MAX_TEXT_CHARS to change it)")
     monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "200")
-    assert document_problem(raw, parse_plain_text(raw.text or "")) is None
+    assert document_problem(raw, parse_plain_text(raw.text or "", credits=credit_table())) is None
 
 
 def test_a_bad_text_limit_is_one_line(tmp_path: Path) -> None:
