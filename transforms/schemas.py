@@ -240,6 +240,10 @@ TABLES: Mapping[str, pa.Schema] = {
 CORPUS_TABLES: Mapping[str, pa.Schema] = {"entity_ids": ENTITY_IDS}
 # Tables whose rows belong to one article (replaced together when the article changes).
 ARTICLE_TABLES = ("articles", "captions", "quotes", "entities", "claims")
+# Tables whose entity ids (and, for entities, labels and rows) the corpus-level step rewrites.
+# A release keeps their rows as extraction gave them too, and each publish resolves from those
+# alone: a warehouse then depends on its set of documents, never on how runs split them.
+RESOLVED_TABLES = ("entities", "quotes", "claims")
 PRIMARY_KEYS: Mapping[str, tuple[str, ...]] = {
     "articles": ("article_id",),
     "captions": ("caption_id",),

@@ -7,6 +7,9 @@ Layout of a warehouse directory::
     parquet -> current/parquet          stable paths for users and BI tools
     news.duckdb -> current/news.duckdb
     releases/<run_id>/parquet/<table>/published_month=YYYY-MM/*.parquet
+    releases/<run_id>/extracted/<table>/...  the extraction's own rows of the tables the corpus
+                                        step rewrites (article-level ids): what the next
+                                        publish resolves from, never its own earlier output
     releases/<run_id>/news.duckdb       tables loaded from that release's Parquet, plus views
     releases/<run_id>/manifest.json     input file -> content hash and article ids
     staging/<run_id>/                   work in progress; never read by anyone else
@@ -146,8 +149,11 @@ def write_shard(wh: Warehouse, run_id: str, shard: int, tables: Mapping[str, pa.
         os.replace(tmp, out / f"shard-{shard:05d}.parquet")
 
 
-def release_table_dir(release: Path, table: str) -> Path:
-    return release / "parquet" / table
+PUBLISHED, EXTRACTED = "parquet", "extracted"
+
+
+def release_table_dir(release: Path, table: str, folder: str = PUBLISHED) -> Path:
+    return release / folder / table
 
 
 def row_counts(release: Path | None) -> dict[str, int]:
@@ -171,13 +177,13 @@ def _partitioning():  # type: ignore[no-untyped-def]
 
 def table_batches(release: Path | None, name: str, column: str | None = None,
                   keep: set[str] | None = None, drop: set[str] | None = None,
-                  ) -> Iterator[pa.RecordBatch]:
+                  folder: str = PUBLISHED) -> Iterator[pa.RecordBatch]:
     """A release's table as record batches, optionally only rows whose column value is in
     keep / not in drop. Streams: memory stays bounded whatever the table's size."""
     import pyarrow.dataset as ds
 
     schema = schemas.TABLES[name]
-    d = release_table_dir(release, name) if release else None
+    d = release_table_dir(release, name, folder) if release else None
     if d is None or not d.exists() or not any(d.rglob("*.parquet")):
         return
     partitioning = _partitioning() if schemas.PARTITION in schema.names else None
@@ -214,12 +220,25 @@ def merged_batches(wh: Warehouse, run_id: str, name: str, replaced_articles: set
     yield from shard_batches(wh, run_id, name)
 
 
-def write_table(release: Path, name: str, batches: Iterator[pa.RecordBatch]) -> None:
+def extracted_batches(wh: Warehouse, run_id: str, name: str,
+                      replaced_articles: set[str]) -> Iterator[pa.RecordBatch]:
+    """The next release's extracted rows of a table the corpus step rewrites: the current
+    release's extracted rows minus what this run replaces, then this run's shards. A release
+    written before extracted rows were kept gives its published rows instead."""
+    cur = wh.current
+    folder = EXTRACTED if cur is not None and release_table_dir(cur, name, EXTRACTED).exists() \
+        else PUBLISHED
+    yield from table_batches(cur, name, "article_id", drop=replaced_articles, folder=folder)
+    yield from shard_batches(wh, run_id, name)
+
+
+def write_table(release: Path, name: str, batches: Iterator[pa.RecordBatch],
+                folder: str = PUBLISHED) -> None:
     """Stream batches into the release's dataset for the table (hive-partitioned by month)."""
     import pyarrow.dataset as ds
 
     schema = schemas.TABLES[name]
-    out = release_table_dir(release, name)
+    out = release_table_dir(release, name, folder)
     partitioned = schemas.PARTITION in schema.names
     ds.write_dataset(batches, out, schema=schema, format="parquet",
                      partitioning=_partitioning() if partitioned else None,
@@ -420,8 +439,12 @@ class Release:
                ) -> Iterator[pa.RecordBatch]:
         return merged_batches(self.wh, self.run_id, name, replaced, resolved)
 
-    def stage(self, name: str, batches: Iterator[pa.RecordBatch]) -> None:
-        write_table(self.staged, name, batches)
+    def extracted(self, name: str, replaced: set[str]) -> Iterator[pa.RecordBatch]:
+        return extracted_batches(self.wh, self.run_id, name, replaced)
+
+    def stage(self, name: str, batches: Iterator[pa.RecordBatch],
+              folder: str = PUBLISHED) -> None:
+        write_table(self.staged, name, batches, folder)
 
     def staged_row_counts(self) -> dict[str, int]:
         return row_counts(self.staged)

@@ -3,9 +3,10 @@ ids (transforms/identity.py), then the rows that carry an entity id rewritten wi
 
 Streams like near-duplicate detection: one pass folds the entity rows into the resolver's
 table of distinct names (memory grows with distinct names, not articles); the tables are then
-rewritten batch by batch as they are staged. The previous release's entity_ids come in too,
-so an id superseded by new knowledge ("Biden" alone, then "Joe Biden") keeps pointing at its
-entity.
+rewritten batch by batch as they are staged. Both read the rows as extraction gave them (kept
+with each release), never a previous resolution, so the tables depend only on the set of
+documents. The previous release's entity_ids come in for history only: an id superseded by new
+knowledge ("Biden" alone, then "Joe Biden") keeps pointing at its entity.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ ENTITY_IDS = "entity_ids"
 class Identity:
     """What the step decided: id rewrites and the next entity_ids table."""
 
-    ids: Mapping[str, str]  # any id a row may carry -> the current corpus id
+    ids: Mapping[str, str]  # article-level id (as extraction gives it) -> corpus id
     entries: Mapping[str, identity.Entry]
     table: pa.Table
 
@@ -82,12 +83,14 @@ def previous_ids(current_release: Path | None) -> list[dict[str, Any]]:
 
 def resolved_identity(entity_batches: Iterable[pa.RecordBatch],
                       current_release: Path | None) -> Identity:
+    """The corpus ids of the extracted entity rows, and the next entity_ids table. The previous
+    release's ids only add history (superseded ids and what they merged into): resolution and
+    rewrites come from the extracted rows alone."""
     corpus = corpus_of(entity_batches)
     resolved = identity.resolve(corpus)
     entries = identity.registry(corpus, resolved)
     old = identity.superseded(previous_ids(current_release), entries, resolved)
-    ids = {**{r["entity_id"]: r["merged_into"] for r in old if r["merged_into"]},
-           **{e: e for e in entries}, **identity.id_map(resolved)}
+    ids = identity.id_map(resolved)
     rows = [identity.entry_row(e) for e in entries.values()] + old
     rows.sort(key=lambda r: r["entity_id"])
     return Identity(ids, entries, pa.Table.from_pylist(rows, schema=schemas.ENTITY_IDS))

@@ -27,6 +27,7 @@ from prefect.tasks import exponential_backoff
 from flows.adapters import faults, sources
 from flows.adapters import nlp as nlp_loader
 from flows.adapters.release import (
+    EXTRACTED,
     Release,
     Warehouse,
     open_warehouse,
@@ -402,11 +403,14 @@ def staged_release(release: Release, plan: Plan, results: list[ShardResult],
     with clock("duplicates"):
         links = resolved_links(release, replaced, resolved)
     with clock("entities"):
-        ids = resolved_identity(release.merged("entities", replaced, resolved),
-                                release.wh.current)
+        ids = resolved_identity(release.extracted("entities", replaced), release.wh.current)
     with clock("parquet"):
         for name in schemas.TABLES:
-            batches = ids.rewritten(name, release.merged(name, replaced, resolved))
+            if name in schemas.RESOLVED_TABLES:
+                release.stage(name, release.extracted(name, replaced), EXTRACTED)
+                batches = ids.rewritten(name, release.extracted(name, replaced))
+            else:
+                batches = release.merged(name, replaced, resolved)
             if name == "articles":
                 batches = (with_links(b, links) for b in batches)
             release.stage(name, batches)

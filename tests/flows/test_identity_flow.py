@@ -6,9 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from flows.run.entities import resolved_identity, stage_ids
 from flows.run.launch import run
 from flows.run.records import Settings
+from tests.transforms.test_identity import SPLIT_ARTICLES
+from transforms import schemas
 
 FULL = ("Biden tours Ohio plants\n\nJoe Biden toured two factories in Ohio on Monday. "
         "“We will bring these jobs back,” Biden said. Biden spoke for an hour.\n")
@@ -58,3 +65,40 @@ def test_biden_and_joe_biden_are_one_id_in_one_go_and_incrementally(tmp_path: Pa
     assert incremental == one_go  # the old article's rows were rewritten at this publish
     assert [(s[0], s[1]) for s in speakers] == [(biden, "Joe Biden")]
     assert (first_id, biden) in superseded  # a saved query on the old id still finds him
+
+
+# --- the publish step alone, over simulated releases (no model: fast, many splits) ----------
+
+def _batches(rows: list[dict]) -> list[pa.RecordBatch]:
+    full = [{"source_uri": "file:///x", "content_sha256": "0", "published_month": "unknown",
+             **r} for r in rows]
+    return pa.Table.from_pylist(full, schema=schemas.ENTITIES).to_batches()
+
+
+def _publish(rows: list[dict], previous: Path | None, out: Path) -> tuple[list[str], list[str]]:
+    """One publish of the identity step: rewritten entity rows and current entity_ids rows."""
+    ident = resolved_identity(iter(_batches(rows)), previous)
+    stage_ids(out, ident.table)
+    entities = [repr(sorted(r.items())) for b in ident.rewritten("entities", iter(_batches(rows)))
+                for r in b.to_pylist()]
+    current = [repr(sorted(r.items())) for r in ident.table.to_pylist() if not r["merged_into"]]
+    return sorted(entities), sorted(current)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(SPLIT_ARTICLES))),
+       st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True))
+def test_publishing_in_runs_equals_one_go(tmp_path_factory: pytest.TempPathFactory,
+                                          order: list[int], cuts: list[int]) -> None:
+    """The previous release's entity_ids come in at each publish, but only as history."""
+    root = tmp_path_factory.mktemp("releases")
+    articles = [SPLIT_ARTICLES[i] for i in order]
+    bounds = [0, *sorted(c for c in cuts if c < len(articles)), len(articles)]
+    extracted: list[dict] = []
+    previous = None
+    for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        extracted += [r for article in articles[a:b] for r in article]
+        published = _publish(extracted, previous, root / str(n))
+        previous = root / str(n)
+    one_go = _publish([r for a in SPLIT_ARTICLES for r in a], None, root / "one")
+    assert published == one_go

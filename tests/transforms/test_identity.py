@@ -7,6 +7,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring.identity import Person, entity_identity, names_in, speaker_identity
 from transforms.entities import id_for, name_key
@@ -212,3 +214,67 @@ def test_identity_figures() -> None:
     said = [("Trump", tid), ("Donald Trump", "other"), ("he", None), ("Mr. Trump", tid)]
     assert speaker_identity(said, [TRUMP], figures["ids"]) == {"speaker_identity": 0.5,
                                                                 "speaker_rows": 2}
+
+
+# --- incremental = one go ---------------------------------------------------------------------
+
+# Articles whose resolution depends on what else the corpus holds: an acronym and its long form
+# apart; a bare surname before its full name; a full name after its surname went to someone
+# else (three Hillary Clinton articles make "Clinton" hers, then Bill Clinton arrives); two rows
+# of one article that the corpus makes one entity.
+SPLIT_ARTICLES = [
+    [row("u1", "U.S.", G, mentions=2)],
+    [row("u2", "United States", G), row("u2", "U.S.", G)],
+    [row("b1", "Biden")],
+    [row("b2", "Joe Biden", aliases=("Biden",))],
+    [row("c1", "Clinton"), row("c1", "State Department", ORG)],
+    *[[row(f"h{i}", "Hillary Clinton", aliases=("Clinton",))] for i in range(3)],
+    [row("w1", "Bill Clinton", aliases=("Clinton",)), row("w1", "Clinton", ORG)],
+    [row("t1", "Donald Trump", mentions=2), row("t1", "Donald J. Trump")],
+    [row("t2", "Trump", ORG)],
+    [row("n1", "NATO", ORG), row("n2", "North Atlantic Treaty Organization", ORG)],
+]
+
+
+def _published(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """What a publish shows: every article's resolved rows and the registry, sorted."""
+    ids, entries = resolve_corpus(rows)
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_article.setdefault(r["article_id"], []).append(r)
+    resolved = [repr(sorted(r.items())) for a in by_article.values()
+                for r in resolved_rows(a, ids, entries)]
+    return sorted(resolved), sorted(repr(e) for e in entries.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.permutations(range(len(SPLIT_ARTICLES))), st.lists(st.integers(1, 12), min_size=1,
+                                                             max_size=3, unique=True))
+def test_runs_in_any_split_and_order_publish_what_one_go_does(order: list[int],
+                                                              cuts: list[int]) -> None:
+    """Each run publishes from the extracted rows of every article so far (never from the
+    previous publish), so the last publish equals one go."""
+    articles = [SPLIT_ARTICLES[i] for i in order]
+    bounds = [0, *sorted(c for c in cuts if c < len(articles)), len(articles)]
+    extracted: list[dict[str, Any]] = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        extracted += [r for article in articles[a:b] for r in article]
+        published = _published(extracted)
+    assert published == _published([r for a in SPLIT_ARTICLES for r in a])
+
+
+@pytest.mark.parametrize(("first", "then", "name", "before", "after"), [
+    pytest.param(["b1"], ["b2"], "Biden", person("biden"), person("joe biden"),
+                 id="surname-before-its-full-name"),
+    pytest.param(["c1", "h0", "h1", "h2"], ["w1"], "Clinton", person("hillary clinton"),
+                 person("clinton"), id="full-name-after-the-surname-went-to-someone-else"),
+    pytest.param(["u1"], ["u2"], "U.S.", id_for("place", "us"), id_for("place", "united states"),
+                 id="acronym-before-its-long-form"),
+])
+def test_an_earlier_resolution_never_decides_a_later_one(first: list[str], then: list[str],
+                                                         name: str, before: str,
+                                                         after: str) -> None:
+    by_id = {a[0]["article_id"]: a for a in SPLIT_ARTICLES}
+    rows = [r for a in first for r in by_id[a]]
+    assert corpus_ids(rows)[name] == before
+    assert corpus_ids(rows + [r for a in then for r in by_id[a]])[name] == after
