@@ -122,7 +122,7 @@ class _Raw:
 
     @cached_property  # read on every comparison while names are joined
     def key(self) -> str:
-        return " ".join(self.mention.text.split()).casefold()
+        return " ".join(unbracketed(self.mention.text).split()).casefold()
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -190,8 +190,14 @@ def label_group(label: str) -> str:
 
 def name_key(name: str) -> str:
     """A name as compared across mentions and articles: casefolded, curly apostrophes
-    straightened, periods dropped ("Donald J. Trump" -> "donald j trump", "U.S." -> "us")."""
-    return " ".join(name.replace("’", "'").replace(".", "").split()).casefold()
+    straightened, periods and editorial brackets dropped ("Donald J. Trump" -> "donald j trump",
+    "U.S." -> "us", "[Vladimir] Putin" -> "vladimir putin")."""
+    return " ".join(unbracketed(name).replace("’", "'").replace(".", "").split()).casefold()
+
+
+def unbracketed(text: str) -> str:
+    """A name without the square brackets an editor put inside a quotation ("[Vladimir] Putin")."""
+    return text.replace("[", "").replace("]", "")
 
 
 def entity_id(label: str, name: str) -> str:
@@ -273,7 +279,7 @@ def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
     roles = _roles(ent, tokens) if label in ("PERSON", "ORG") else ()
     raws = []
     for start, end in _lines(section.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1])):
-        start, end = _clean_offsets(section.text, start, end)
+        start, end = _bracketed(section.text, *_clean_offsets(section.text, start, end))
         name = section.text[start:end]
         if _WORD.search(name):
             before = section.text[max(0, start - 12):start].split()
@@ -341,6 +347,15 @@ def _clean_offsets(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets grown to take back the opening bracket cleaning dropped from an editor's
+    "[Vladimir] Putin" (or lost to the tokenizer), so the mention slices the name whole."""
+    inside = text[start:end]
+    if "]" in inside and "[" not in inside.partition("]")[0] and text[start - 1:start] == "[":
+        return start - 1, end
+    return start, end
+
+
 def _fixed_label(name: str, label: str) -> str:
     """spaCy's label, corrected where the name's last word gives it away."""
     words = name.split()
@@ -350,30 +365,38 @@ def _fixed_label(name: str, label: str) -> str:
 
 
 def _split_hyphenated(raws: Sequence[_Raw]) -> list[_Raw]:
-    """"Putin-Kim" (as in "the Putin-Kim summit") is two people, but "Jean-Pierre" is one name:
-    a hyphenated PERSON is split only when every part is a word of another PERSON name here."""
-    known = {w for r in raws if r.label == "PERSON" and "-" not in r.key for w in r.key.split()}
+    """"Putin-Kim" (as in "the Putin-Kim summit") and "Obama, Clinton" are two people, but
+    "Jean-Pierre" is one name: a mention is split, whatever its label, only when every part is a
+    person's name or a word of one elsewhere in the article; each part is then a PERSON."""
+    known = {w for r in raws if r.label == "PERSON" and not _COORDINATION.search(r.key)
+             for w in (r.key, *r.key.split())}
     out: list[_Raw] = []
     for raw in raws:
-        parts = _hyphen_parts(raw.mention) if raw.label == "PERSON" else []
-        if parts and all(p.text.casefold() in known for p in parts):
-            out.extend(_Raw(p, raw.label, (), raw.before, raw.paragraph) for p in parts)
+        parts = _coordinated_parts(raw.mention)
+        if parts and all(" ".join(p.text.split()).casefold() in known for p in parts):
+            out.extend(_Raw(p, "PERSON", (), raw.before, raw.paragraph) for p in parts)
         else:
             out.append(raw)
     return out
 
 
-def _hyphen_parts(mention: Mention) -> list[Mention]:
-    """The capitalised one-word parts of "Putin-Kim"; [] for anything else."""
-    if " " in mention.text or "-" not in mention.text:
-        return []
-    parts, pos = [], mention.start
-    for piece in mention.text.split("-"):
+# what joins two names into one span: a hyphen or dash, a comma, a slash, "and", "&"
+_COORDINATION = re.compile(r"\s*(?:[-–—,/&]|\band\b)\s*")
+
+
+def _coordinated_parts(mention: Mention) -> list[Mention]:
+    """The capitalised parts of "Putin-Kim", "Obama, Clinton" or "Brady and Cha"; [] for
+    anything else."""
+    parts, pos = [], 0
+    for sep in [*_COORDINATION.finditer(mention.text), None]:
+        end = sep.start() if sep else len(mention.text)
+        piece = mention.text[pos:end]
         if not piece[:1].isupper():
             return []
-        parts.append(Mention(mention.section, mention.caption_id, pos, pos + len(piece), piece))
-        pos += len(piece) + 1
-    return parts
+        parts.append(Mention(mention.section, mention.caption_id, mention.start + pos,
+                             mention.start + end, piece))
+        pos = sep.end() if sep else end
+    return parts if len(parts) > 1 else []
 
 
 def _acronym_long_forms(section: Section, raws: Sequence[_Raw]) -> list[_Raw]:
@@ -691,4 +714,4 @@ def _canonical_name(root: str, members: Sequence[_Raw]) -> str:
     ("Kim Jong Un", not "KIM JONG UN")."""
     spellings = Counter(raw.mention.text for raw in members if raw.key == root)
     best = max(spellings, key=lambda t: (not t.isupper(), spellings[t]))
-    return " ".join(best.split())
+    return " ".join(unbracketed(best).split())
