@@ -564,9 +564,10 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
     people = sorted({roots[k] for k in full})
     candidates = {k: _people_named(k, people) for k in parent
                   if " " not in k and _may_be_person(k, raws, labels)}
+    evidence = _people_evidence(raws, roots, full)
     out = []
     for i, raw in enumerate(raws):
-        found = candidates.get(raw.key) or []
+        found = _fitting(raw, candidates.get(raw.key) or [], evidence)
         if len(found) == 1:
             out.append(found[0])
         elif found:
@@ -574,6 +575,65 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
         else:
             out.append(roots[raw.key])
     return out
+
+
+# Words of a title or role that say whether a person is a man or a woman ("Mr.", "the first
+# lady, Michelle Obama"): the article's own evidence, read here and by transforms/speakers.py.
+MALE_WORDS = frozenset({"mr", "sir", "lord", "king", "prince", "spokesman", "chairman",
+                        "congressman", "businessman", "husband", "father", "son", "brother"})
+FEMALE_WORDS = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen", "princess",
+                          "spokeswoman", "chairwoman", "congresswoman", "businesswoman", "wife",
+                          "mother", "daughter", "sister"})
+
+
+def gender_of(texts: Iterable[str]) -> str | None:
+    """"male", "female" or None from title and role words ("Mrs.", "spokeswoman")."""
+    words = {w.strip(".,;:").lower() for t in texts for w in t.replace("-", " ").split()}
+    male, female = bool(words & MALE_WORDS), bool(words & FEMALE_WORDS)
+    return "male" if male and not female else "female" if female and not male else None
+
+
+def _title_words(texts: Iterable[str]) -> set[str]:
+    return {w.strip(".,;:").lower() for t in texts for w in t.replace("-", " ").split()} \
+        & (TITLE_WORDS - MALE_WORDS - FEMALE_WORDS
+           - {"former", "state", "senior", "chief", "deputy", "vice"})
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the article says of one person named in full: gender and title words."""
+
+    gender: str | None
+    titles: frozenset[str]
+
+
+def _said_of(raw: _Raw) -> list[str]:
+    return [*raw.roles, raw.before]
+
+
+def _people_evidence(raws: Sequence[_Raw], roots: Mapping[str, str],
+                     full: Sequence[str]) -> dict[str, _Evidence]:
+    said: dict[str, list[str]] = {}
+    for raw in raws:
+        if raw.key in full:
+            said.setdefault(roots[raw.key], []).extend(_said_of(raw))
+    return {p: _Evidence(gender_of(t), frozenset(_title_words(t))) for p, t in said.items()}
+
+
+def _fitting(raw: _Raw, people: Sequence[str], evidence: Mapping[str, _Evidence]) -> list[str]:
+    """The people a bare name's mention may be: none whose gender the mention's title
+    contradicts ("Mr. Obama" is not Michelle Obama); and when its title is one only some of them
+    carry ("then-Secretary Clinton"), those."""
+    if not people:
+        return []
+    gender = gender_of(_said_of(raw))
+    fit = [p for p in people if gender is None or evidence.get(p, _NONE).gender in (None, gender)]
+    titles = _title_words(raw.roles)
+    titled = [p for p in fit if titles & evidence.get(p, _NONE).titles]
+    return titled or fit
+
+
+_NONE = _Evidence(None, frozenset())
 
 
 def _name_words(key: str) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from transforms.entities import TITLE_WORDS
+from transforms.entities import TITLE_WORDS, gender_of
 
 SINGULAR_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 PLURAL_PRONOUNS = {"they", "them", "we", "us"}
@@ -154,23 +154,9 @@ def _mentions_in(entities: Sequence[Any], section: str, caption_id: str | None,
     return sorted(found, key=lambda x: x[0])
 
 
-# Words of a title or role that say whether a person is a man or a woman: the article's own
-# evidence, so that a "she" never takes a man's id ("Mr. Clinton", "his spokesman").
-MALE_WORDS = frozenset({"mr", "sir", "lord", "king", "prince", "spokesman", "chairman",
-                        "congressman", "businessman", "husband", "father", "son", "brother"})
-FEMALE_WORDS = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen", "princess",
-                          "spokeswoman", "chairwoman", "congresswoman", "businesswoman", "wife",
-                          "mother", "daughter", "sister"})
 # Abbreviated titles as roles write them ("Sen. Warren") -> the word a description uses.
 TITLE_SPELLINGS = {"sen": "senator", "gov": "governor", "rep": "representative",
                    "sec": "secretary", "gen": "general", "pres": "president"}
-
-
-def gender_of(texts: Sequence[str]) -> str | None:
-    """"male", "female" or None from title and role words ("Mrs.", "spokeswoman")."""
-    words = {w.rstrip(".").lower() for t in texts for w in t.replace("-", " ").split()}
-    male, female = bool(words & MALE_WORDS), bool(words & FEMALE_WORDS)
-    return "male" if male and not female else "female" if female and not male else None
 
 
 # A role's own pronoun is someone else's ("her husband"), so pronouns are not role words.
