@@ -236,7 +236,7 @@ def _prominence(corpus: Corpus, candidates: Sequence[str],
     out: Counter[str] = Counter()
     for g in groups.values():
         for key, canonical in g.canonical.items():
-            if canonical in candidates:
+            if canonical is not None and canonical in candidates:
                 out[canonical] += corpus.names.get(("person", key), Name()).articles
     return out
 
