@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from spacy.tokens import Doc, Token
@@ -119,6 +119,7 @@ class _Raw:
     roles: tuple[str, ...]
     before: str = ""  # the word before the mention, lower-cased ("in" Washington)
     paragraph: int = 0  # line breaks before the mention in its section
+    possessive: bool = False  # "Trump's": a possessive followed the name
 
     @cached_property  # read on every comparison while names are joined
     def key(self) -> str:
@@ -134,7 +135,7 @@ def canonical_entities(sections: Sequence[Section]) -> tuple[Entity, ...]:
     # come out in order of first mention.
     raws = _split_hyphenated([raw for section in sections for raw in _section_mentions(section)
                               if not _is_dateline(section.text, raw.mention)])
-    raws = _headline_names(raws)
+    raws = _placed_people(_headline_names(raws))
     if not raws:
         return ()
     labels = _voted_labels(raws)
@@ -283,10 +284,13 @@ def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
         name = section.text[start:end]
         if _WORD.search(name):
             before = section.text[max(0, start - 12):start].split()
+            word = before[-1].casefold() if before else ""
+            tail = section.text[end:end + 8]
             raws.append(_Raw(Mention(section.name, section.caption_id, start, end, name),
-                             _fixed_label(name, label), roles,
-                             before[-1].casefold() if before else "",
-                             section.text.count("\n", 0, start)))
+                             _context_label(_fixed_label(name, label), word,
+                                            tail), roles,
+                             word, section.text.count("\n", 0, start),
+                             tail.startswith(("'s", "’s"))))
     return raws
 
 
@@ -354,6 +358,36 @@ def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
     if "]" in inside and "[" not in inside.partition("]")[0] and text[start - 1:start] == "[":
         return start - 1, end
     return start, end
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_TOLD = frozenset({"told", "tells", "tell", "telling"})
+
+
+def _context_label(label: str, before: str, after: str) -> str:
+    """The label the words around a mention give away: "X-based" is a place ("a Berlin-based
+    firm"); what someone "told" is a person or an organisation ("told Der Spiegel"), never a
+    place."""
+    if after.startswith(("-based", "–based")) and label not in _PLACE_LABELS:
+        return "GPE"
+    if before in _TOLD and label in _PLACE_LABELS:
+        return "ORG"
+    return label
+
+
+# Words after which a one-word name is where something happens, not to whom ("talked to Brady",
+# "a letter from Brady" are people).
+_LOCATIVE = frozenset({"in", "near", "outside", "inside", "throughout", "across"})
+
+
+def _placed_people(raws: Sequence[_Raw]) -> list[_Raw]:
+    """A one-word "PERSON" the article puts only after "in" ("a rally in Antalya") is a place,
+    unless it is a word of someone's name here or a possessive follows ("in Trump's view")."""
+    people = {w for r in raws if r.label == "PERSON" and " " in r.key for w in r.key.split()}
+    people |= {r.key for r in raws if r.label == "PERSON" and r.before not in _LOCATIVE}
+    return [replace(r, label="GPE") if r.label == "PERSON" and r.before in _LOCATIVE
+            and " " not in r.key and r.key not in people and not r.possessive else r
+            for r in raws]
 
 
 def _fixed_label(name: str, label: str) -> str:
@@ -557,7 +591,7 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
         first_seen.setdefault(raw.key, i if raw.mention.section != "title" else len(raws) + i)
     for key in full:
         parent[key] = _fuller_name(key, full, first_seen) or key
-    for short, long in _acronym_pairs(raws):
+    for short, long in [*_acronym_pairs(raws), *_clipped_pairs(parent, labels)]:
         if short in parent and long in parent and labels[short] != "PERSON":
             parent[short] = parent[long]
     roots = {k: _root(parent, k) for k in parent}
@@ -723,6 +757,20 @@ def _acronym_pairs(raws: Sequence[_Raw]) -> list[tuple[str, str]]:
                 gap = short.mention.start - long.mention.end  # "Long Form (LF": gap of " ("
                 if 0 < gap <= 3 and _initials(long.mention.text) == capitals:
                     pairs.append((short.key, long.key))
+    return pairs
+
+
+def _clipped_pairs(keys: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(clipped form, long form) of an organisation the article names both ways: "the Fed" and
+    "Federal Reserve", when exactly one of its organisations' first words starts so."""
+    orgs = [k for k in keys if labels[k] == "ORG" and " " in k]
+    pairs = []
+    for short in keys:
+        if " " in short or len(short) < 3 or labels[short] == "PERSON":
+            continue
+        longs = [k for k in orgs if k.split()[0].startswith(short) and k.split()[0] != short]
+        if len(longs) == 1:
+            pairs.append((short, longs[0]))
     return pairs
 
 

@@ -333,8 +333,9 @@ def id_map(resolved: Mapping[tuple[str, str], Resolved]) -> dict[str, str]:
 def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entry],
                resolved: Mapping[tuple[str, str], Resolved]) -> list[dict[str, Any]]:
     """Ids an earlier registry issued that are no longer current, each with the id it merged
-    into (null when nothing holds its name any more), so saved queries on an old id still find
-    their entity. Kept release after release."""
+    into, so saved queries on an old id still find their entity. Kept release after release,
+    until nothing holds its name any more (its articles were replaced): a null merged_into
+    would make it look current."""
     by_key = {(r.kind, r.key): r.entity_id for r in resolved.values()}
     by_key.update({k: r.entity_id for k, r in resolved.items()})
     out = []
@@ -344,7 +345,8 @@ def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entr
         into = row.get("merged_into")
         if into not in current:
             into = by_key.get((row["kind"], row["key"]))
-        out.append({**row, "merged_into": into})
+        if into is not None:
+            out.append({**row, "merged_into": into})
     return out
 
 
