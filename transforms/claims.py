@@ -660,6 +660,7 @@ def claim_records(article_id: str, sections: Sequence[Section], entities: Sequen
                 "source_end": src[1] if src else None,
                 "source_name": sp.name if sp else None,
                 "source_entity_id": sp.entity_id if sp else None,
+                "source_entity_ids": list(sp.entity_ids) if sp else [],
                 "source_role": sp.role if sp else None,
                 "cue_text": text[att.cue[0]:att.cue[1]] or None,
                 "cue_start": att.cue[0] if att.cue[1] > att.cue[0] else None,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from spacy.tokens import Doc, Token
@@ -119,10 +119,11 @@ class _Raw:
     roles: tuple[str, ...]
     before: str = ""  # the word before the mention, lower-cased ("in" Washington)
     paragraph: int = 0  # line breaks before the mention in its section
+    possessive: bool = False  # "Trump's": a possessive followed the name
 
     @cached_property  # read on every comparison while names are joined
     def key(self) -> str:
-        return " ".join(self.mention.text.split()).casefold()
+        return " ".join(unbracketed(self.mention.text).split()).casefold()
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -134,7 +135,7 @@ def canonical_entities(sections: Sequence[Section]) -> tuple[Entity, ...]:
     # come out in order of first mention.
     raws = _split_hyphenated([raw for section in sections for raw in _section_mentions(section)
                               if not _is_dateline(section.text, raw.mention)])
-    raws = _headline_names(raws)
+    raws = _placed_people(_headline_names(raws))
     if not raws:
         return ()
     labels = _voted_labels(raws)
@@ -190,8 +191,14 @@ def label_group(label: str) -> str:
 
 def name_key(name: str) -> str:
     """A name as compared across mentions and articles: casefolded, curly apostrophes
-    straightened, periods dropped ("Donald J. Trump" -> "donald j trump", "U.S." -> "us")."""
-    return " ".join(name.replace("’", "'").replace(".", "").split()).casefold()
+    straightened, periods and editorial brackets dropped ("Donald J. Trump" -> "donald j trump",
+    "U.S." -> "us", "[Vladimir] Putin" -> "vladimir putin")."""
+    return " ".join(unbracketed(name).replace("’", "'").replace(".", "").split()).casefold()
+
+
+def unbracketed(text: str) -> str:
+    """A name without the square brackets an editor put inside a quotation ("[Vladimir] Putin")."""
+    return text.replace("[", "").replace("]", "")
 
 
 def entity_id(label: str, name: str) -> str:
@@ -273,14 +280,17 @@ def _ent_mentions(section: Section, ent: SpacySpan) -> list[_Raw]:
     roles = _roles(ent, tokens) if label in ("PERSON", "ORG") else ()
     raws = []
     for start, end in _lines(section.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1])):
-        start, end = _clean_offsets(section.text, start, end)
+        start, end = _bracketed(section.text, *_clean_offsets(section.text, start, end))
         name = section.text[start:end]
         if _WORD.search(name):
             before = section.text[max(0, start - 12):start].split()
+            word = before[-1].casefold() if before else ""
+            tail = section.text[end:end + 8]
             raws.append(_Raw(Mention(section.name, section.caption_id, start, end, name),
-                             _fixed_label(name, label), roles,
-                             before[-1].casefold() if before else "",
-                             section.text.count("\n", 0, start)))
+                             _context_label(_fixed_label(name, label), word,
+                                            tail), roles,
+                             word, section.text.count("\n", 0, start),
+                             tail.startswith(("'s", "’s"))))
     return raws
 
 
@@ -341,6 +351,45 @@ def _clean_offsets(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets grown to take back the opening bracket cleaning dropped from an editor's
+    "[Vladimir] Putin" (or lost to the tokenizer), so the mention slices the name whole."""
+    inside = text[start:end]
+    if "]" in inside and "[" not in inside.partition("]")[0] and text[start - 1:start] == "[":
+        return start - 1, end
+    return start, end
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_TOLD = frozenset({"told", "tells", "tell", "telling"})
+
+
+def _context_label(label: str, before: str, after: str) -> str:
+    """The label the words around a mention give away: "X-based" is a place ("a Berlin-based
+    firm"); what someone "told" is a person or an organisation ("told Der Spiegel"), never a
+    place."""
+    if after.startswith(("-based", "–based")) and label not in _PLACE_LABELS:
+        return "GPE"
+    if before in _TOLD and label in _PLACE_LABELS:
+        return "ORG"
+    return label
+
+
+# Words after which a one-word name is where something happens, not to whom ("talked to Brady",
+# "a letter from Brady" are people).
+_LOCATIVE = frozenset({"in", "near", "outside", "inside", "throughout", "across"})
+
+
+def _placed_people(raws: Sequence[_Raw]) -> list[_Raw]:
+    """A one-word "PERSON" the article puts only after "in" ("a rally in Antalya") is a place,
+    unless it is a word of someone's name here or a possessive follows ("in Trump's view")."""
+    people = {w for r in raws if r.label == "PERSON" and " " in r.key for w in r.key.split()}
+    people |= {r.key for r in raws if r.label == "PERSON" and r.before not in _LOCATIVE}
+    return [replace(r, label="GPE") if r.label == "PERSON" and r.before in _LOCATIVE
+            and " " not in r.key and r.key not in people and not r.possessive else r
+            for r in raws]
+
+
 def _fixed_label(name: str, label: str) -> str:
     """spaCy's label, corrected where the name's last word gives it away."""
     words = name.split()
@@ -350,30 +399,38 @@ def _fixed_label(name: str, label: str) -> str:
 
 
 def _split_hyphenated(raws: Sequence[_Raw]) -> list[_Raw]:
-    """"Putin-Kim" (as in "the Putin-Kim summit") is two people, but "Jean-Pierre" is one name:
-    a hyphenated PERSON is split only when every part is a word of another PERSON name here."""
-    known = {w for r in raws if r.label == "PERSON" and "-" not in r.key for w in r.key.split()}
+    """"Putin-Kim" (as in "the Putin-Kim summit") and "Obama, Clinton" are two people, but
+    "Jean-Pierre" is one name: a mention is split, whatever its label, only when every part is a
+    person's name or a word of one elsewhere in the article; each part is then a PERSON."""
+    known = {w for r in raws if r.label == "PERSON" and not _COORDINATION.search(r.key)
+             for w in (r.key, *r.key.split())}
     out: list[_Raw] = []
     for raw in raws:
-        parts = _hyphen_parts(raw.mention) if raw.label == "PERSON" else []
-        if parts and all(p.text.casefold() in known for p in parts):
-            out.extend(_Raw(p, raw.label, (), raw.before, raw.paragraph) for p in parts)
+        parts = _coordinated_parts(raw.mention)
+        if parts and all(" ".join(p.text.split()).casefold() in known for p in parts):
+            out.extend(_Raw(p, "PERSON", (), raw.before, raw.paragraph) for p in parts)
         else:
             out.append(raw)
     return out
 
 
-def _hyphen_parts(mention: Mention) -> list[Mention]:
-    """The capitalised one-word parts of "Putin-Kim"; [] for anything else."""
-    if " " in mention.text or "-" not in mention.text:
-        return []
-    parts, pos = [], mention.start
-    for piece in mention.text.split("-"):
+# what joins two names into one span: a hyphen or dash, a comma, a slash, "and", "&"
+_COORDINATION = re.compile(r"\s*(?:[-–—,/&]|\band\b)\s*")
+
+
+def _coordinated_parts(mention: Mention) -> list[Mention]:
+    """The capitalised parts of "Putin-Kim", "Obama, Clinton" or "Brady and Cha"; [] for
+    anything else."""
+    parts, pos = [], 0
+    for sep in [*_COORDINATION.finditer(mention.text), None]:
+        end = sep.start() if sep else len(mention.text)
+        piece = mention.text[pos:end]
         if not piece[:1].isupper():
             return []
-        parts.append(Mention(mention.section, mention.caption_id, pos, pos + len(piece), piece))
-        pos += len(piece) + 1
-    return parts
+        parts.append(Mention(mention.section, mention.caption_id, mention.start + pos,
+                             mention.start + end, piece))
+        pos = sep.end() if sep else end
+    return parts if len(parts) > 1 else []
 
 
 def _acronym_long_forms(section: Section, raws: Sequence[_Raw]) -> list[_Raw]:
@@ -534,16 +591,17 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
         first_seen.setdefault(raw.key, i if raw.mention.section != "title" else len(raws) + i)
     for key in full:
         parent[key] = _fuller_name(key, full, first_seen) or key
-    for short, long in _acronym_pairs(raws):
+    for short, long in [*_acronym_pairs(raws), *_clipped_pairs(parent, labels)]:
         if short in parent and long in parent and labels[short] != "PERSON":
             parent[short] = parent[long]
     roots = {k: _root(parent, k) for k in parent}
     people = sorted({roots[k] for k in full})
     candidates = {k: _people_named(k, people) for k in parent
                   if " " not in k and _may_be_person(k, raws, labels)}
+    evidence = _people_evidence(raws, roots, full)
     out = []
     for i, raw in enumerate(raws):
-        found = candidates.get(raw.key) or []
+        found = _fitting(raw, candidates.get(raw.key) or [], evidence)
         if len(found) == 1:
             out.append(found[0])
         elif found:
@@ -551,6 +609,65 @@ def _group_roots(raws: Sequence[_Raw], labels: dict[str, str]) -> list[str]:
         else:
             out.append(roots[raw.key])
     return out
+
+
+# Words of a title or role that say whether a person is a man or a woman ("Mr.", "the first
+# lady, Michelle Obama"): the article's own evidence, read here and by transforms/speakers.py.
+MALE_WORDS = frozenset({"mr", "sir", "lord", "king", "prince", "spokesman", "chairman",
+                        "congressman", "businessman", "husband", "father", "son", "brother"})
+FEMALE_WORDS = frozenset({"mrs", "ms", "miss", "dame", "lady", "queen", "princess",
+                          "spokeswoman", "chairwoman", "congresswoman", "businesswoman", "wife",
+                          "mother", "daughter", "sister"})
+
+
+def gender_of(texts: Iterable[str]) -> str | None:
+    """"male", "female" or None from title and role words ("Mrs.", "spokeswoman")."""
+    words = {w.strip(".,;:").lower() for t in texts for w in t.replace("-", " ").split()}
+    male, female = bool(words & MALE_WORDS), bool(words & FEMALE_WORDS)
+    return "male" if male and not female else "female" if female and not male else None
+
+
+def _title_words(texts: Iterable[str]) -> set[str]:
+    return {w.strip(".,;:").lower() for t in texts for w in t.replace("-", " ").split()} \
+        & (TITLE_WORDS - MALE_WORDS - FEMALE_WORDS
+           - {"former", "state", "senior", "chief", "deputy", "vice"})
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the article says of one person named in full: gender and title words."""
+
+    gender: str | None
+    titles: frozenset[str]
+
+
+def _said_of(raw: _Raw) -> list[str]:
+    return [*raw.roles, raw.before]
+
+
+def _people_evidence(raws: Sequence[_Raw], roots: Mapping[str, str],
+                     full: Sequence[str]) -> dict[str, _Evidence]:
+    said: dict[str, list[str]] = {}
+    for raw in raws:
+        if raw.key in full:
+            said.setdefault(roots[raw.key], []).extend(_said_of(raw))
+    return {p: _Evidence(gender_of(t), frozenset(_title_words(t))) for p, t in said.items()}
+
+
+def _fitting(raw: _Raw, people: Sequence[str], evidence: Mapping[str, _Evidence]) -> list[str]:
+    """The people a bare name's mention may be: none whose gender the mention's title
+    contradicts ("Mr. Obama" is not Michelle Obama); and when its title is one only some of them
+    carry ("then-Secretary Clinton"), those."""
+    if not people:
+        return []
+    gender = gender_of(_said_of(raw))
+    fit = [p for p in people if gender is None or evidence.get(p, _NONE).gender in (None, gender)]
+    titles = _title_words(raw.roles)
+    titled = [p for p in fit if titles & evidence.get(p, _NONE).titles]
+    return titled or fit
+
+
+_NONE = _Evidence(None, frozenset())
 
 
 def _name_words(key: str) -> list[str]:
@@ -643,6 +760,20 @@ def _acronym_pairs(raws: Sequence[_Raw]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _clipped_pairs(keys: Iterable[str], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(clipped form, long form) of an organisation the article names both ways: "the Fed" and
+    "Federal Reserve", when exactly one of its organisations' first words starts so."""
+    orgs = [k for k in keys if labels[k] == "ORG" and " " in k]
+    pairs = []
+    for short in keys:
+        if " " in short or len(short) < 3 or labels[short] == "PERSON":
+            continue
+        longs = [k for k in orgs if k.split()[0].startswith(short) and k.split()[0] != short]
+        if len(longs) == 1:
+            pairs.append((short, longs[0]))
+    return pairs
+
+
 def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w.casefold() not in _ACRONYM_SKIP)
 
@@ -691,4 +822,4 @@ def _canonical_name(root: str, members: Sequence[_Raw]) -> str:
     ("Kim Jong Un", not "KIM JONG UN")."""
     spellings = Counter(raw.mention.text for raw in members if raw.key == root)
     best = max(spellings, key=lambda t: (not t.isupper(), spellings[t]))
-    return " ".join(best.split())
+    return " ".join(unbracketed(best).split())

@@ -16,9 +16,11 @@ Resolution (:func:`resolve`) is a pure function of that state:
   ("George W. Bush", "George H.W. Bush"), each keeps its own id and the bare "George Bush" is
   ambiguous;
 * a one-word name resolves to the one person with that last or first word, or, when there
-  are several, to the one that articles naming both resolve it to in at least
-  ``DOMINANT_SHARE`` of cases (``ALIAS_MIN_ARTICLES`` at least); otherwise it stays itself and
-  is marked ambiguous;
+  are several, to the most prominent: the one that articles naming both resolve it to in at
+  least ``DOMINANT_SHARE`` of cases (``ALIAS_MIN_ARTICLES`` at least), else, when no article
+  does, the one named in full in that share of the candidates' articles; otherwise it stays
+  itself and is marked ambiguous. Inside an article the article's own evidence has already
+  decided (transforms/entities.py: who it names in full, who its paragraph last named);
 * an acronym in capitals resolves to the one multi-word name of its kind with those initials
   ("U.S." -> "United States"), or to the name articles define it as ("CSIS").
 
@@ -34,7 +36,10 @@ from typing import Any
 
 from transforms.entities import id_for, name_key
 
-DOMINANT_SHARE = 0.9
+# A bare surname several people carry goes to the most prominent of them when that one holds
+# this share of the evidence (articles that call each candidate by it, else articles naming
+# each in full): a president named in 15 articles beside his wife in 4 takes the bare name.
+DOMINANT_SHARE = 0.75
 ALIAS_MIN_ARTICLES = 3
 _INITIAL_SKIP = frozenset({"of", "for", "and", "the", "on", "in", "&"})
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -216,11 +221,24 @@ def _dominant(corpus: Corpus, word: str, candidates: Sequence[str],
                 canonical = group.canonical.get(root) if group else None
                 if canonical is not None and canonical in candidates:
                     votes[canonical] += count
+    if not votes:
+        votes = _prominence(corpus, candidates, groups)
     total = sum(votes.values())
     if not total:
         return None
     top, count = max(sorted(votes.items()), key=lambda kv: kv[1])
     return top if count >= ALIAS_MIN_ARTICLES and count >= DOMINANT_SHARE * total else None
+
+
+def _prominence(corpus: Corpus, candidates: Sequence[str],
+                groups: Mapping[tuple[str, str], _Group]) -> Counter[str]:
+    """Articles that name each candidate in full (any of its full names)."""
+    out: Counter[str] = Counter()
+    for g in groups.values():
+        for key, canonical in g.canonical.items():
+            if canonical is not None and canonical in candidates:
+                out[canonical] += corpus.names.get(("person", key), Name()).articles
+    return out
 
 
 def _by_initials(corpus: Corpus, kinds: Mapping[str, str]) -> dict[tuple[str, str], list[str]]:
@@ -315,8 +333,9 @@ def id_map(resolved: Mapping[tuple[str, str], Resolved]) -> dict[str, str]:
 def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entry],
                resolved: Mapping[tuple[str, str], Resolved]) -> list[dict[str, Any]]:
     """Ids an earlier registry issued that are no longer current, each with the id it merged
-    into (null when nothing holds its name any more), so saved queries on an old id still find
-    their entity. Kept release after release."""
+    into, so saved queries on an old id still find their entity. Kept release after release,
+    until nothing holds its name any more (its articles were replaced): a null merged_into
+    would make it look current."""
     by_key = {(r.kind, r.key): r.entity_id for r in resolved.values()}
     by_key.update({k: r.entity_id for k, r in resolved.items()})
     out = []
@@ -326,7 +345,8 @@ def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entr
         into = row.get("merged_into")
         if into not in current:
             into = by_key.get((row["kind"], row["key"]))
-        out.append({**row, "merged_into": into})
+        if into is not None:
+            out.append({**row, "merged_into": into})
     return out
 
 

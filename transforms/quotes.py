@@ -537,6 +537,7 @@ def quote_records(article_id: str, sections: Sequence[Section], entities: Sequen
                 "speaker_end": dq.speaker.end_char if dq.speaker is not None else None,
                 "speaker_name": sp.name if sp else None,
                 "speaker_entity_id": sp.entity_id if sp else None,
+                "speaker_entity_ids": list(sp.entity_ids) if sp else [],
                 "speaker_role": sp.role if sp else None,
                 "cue_text": dq.cue.text if dq.cue is not None else None,
                 "cue_lemma": dq.cue_lemma,

@@ -126,6 +126,9 @@ QUOTES = pa.schema([
     *_span("speaker", "speaker as written"),
     _f("speaker_name", pa.string(), "Resolved canonical speaker name(s); ' and '-joined."),
     _f("speaker_entity_id", pa.string(), "entity_id of the resolved speaker, when one entity."),
+    _f("speaker_entity_ids", pa.list_(pa.string()),
+       "entity_id of every person the speaker names: each of a joint speaker's ('Brady and "
+       "Cha'), else the one speaker_entity_id; empty when none resolved."),
     _f("speaker_role", pa.string(), "Speaker's title or affiliation as the article gives it."),
     _f("cue_text", pa.string(), "The attribution cue ('said', 'told CNBC')."),
     _f("cue_lemma", pa.string(), "Lemma of the cue verb."),
@@ -166,6 +169,9 @@ CLAIMS = pa.schema([
     *_span("source", "source as written"),
     _f("source_name", pa.string(), "Resolved canonical source name(s)."),
     _f("source_entity_id", pa.string(), "entity_id of the resolved source, when one entity."),
+    _f("source_entity_ids", pa.list_(pa.string()),
+       "entity_id of every person the source names: each of a joint source's ('Brady and "
+       "Cha'), else the one source_entity_id; empty when none resolved."),
     _f("source_role", pa.string(), "Source's title or affiliation as the article gives it."),
     _f("cue_text", pa.string(), "The cue as written ('said', 'according to', 'denies')."),
     *_span("cue", "cue"),
@@ -251,6 +257,7 @@ PRIMARY_KEYS: Mapping[str, tuple[str, ...]] = {
     "entities": ("article_id", "entity_id"),
     "claims": ("claim_id",),
     "rejects": ("source_uri",),
+    "entity_ids": ("entity_id",),
 }
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from spacy.tokens import Span, Token
 
-from transforms.entities import TITLE_WORDS
+from transforms.entities import TITLE_WORDS, gender_of
 
 SINGULAR_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 PLURAL_PRONOUNS = {"they", "them", "we", "us"}
@@ -47,6 +47,12 @@ class Speaker:
     plural: bool = False
     confidence: float = 0.5
     label: str | None = None
+    # every person a joint source names ("Brady and Cha": both); (entity_id,) for one entity
+    entity_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.entity_id is not None and not self.entity_ids:
+            object.__setattr__(self, "entity_ids", (self.entity_id,))
 
 
 def paragraph_bounds(tok: Token) -> tuple[int, int]:
@@ -148,6 +154,25 @@ def _mentions_in(entities: Sequence[Any], section: str, caption_id: str | None,
     return sorted(found, key=lambda x: x[0])
 
 
+# Abbreviated titles as roles write them ("Sen. Warren") -> the word a description uses.
+TITLE_SPELLINGS = {"sen": "senator", "gov": "governor", "rep": "representative",
+                   "sec": "secretary", "gen": "general", "pres": "president"}
+
+
+# A role's own pronoun is someone else's ("her husband"), so pronouns are not role words.
+PRONOUN_GENDERS = {"he": "male", "him": "male", "she": "female", "her": "female"}
+
+
+def pronoun_gender(word: str) -> str | None:
+    return PRONOUN_GENDERS.get(word.lower())
+
+
+def _title_words(text: str) -> set[str]:
+    """A role's words as a description would write them ("then-Sen." -> {"then", "senator"})."""
+    words = (w.rstrip(".").lower() for w in text.replace("-", " ").split())
+    return {TITLE_SPELLINGS.get(w, w) for w in words}
+
+
 # Titles a description may use for someone the article introduced with another one.
 LEADER_TITLES = frozenset({"leader", "president", "premier", "chancellor", "head", "chief",
                            "ruler", "dictator", "king", "queen", "monarch", "minister"})
@@ -157,11 +182,13 @@ def described_person(entities: Sequence[Any], span: Span, head: Token) -> Any | 
     """The one PERSON whose role fits a description: its modifiers ("Russian") and its title
     ("leader", or any leader title for a leader word) all appear in one of the person's roles
     ("Russian President"). None when no person, or more than one, fits."""
-    mods = [t.lower_ for t in span if t.i != head.i and t.dep_ in ("amod", "compound")]
-    titles = LEADER_TITLES if head.lower_ in LEADER_TITLES else frozenset({head.lower_})
+    mods = [TITLE_SPELLINGS.get(w, w) for t in span if t.i != head.i
+            and t.dep_ in ("amod", "compound") for w in _title_words(t.text) - {"then"}]
+    word = TITLE_SPELLINGS.get(head.lower_.rstrip("."), head.lower_)
+    titles = LEADER_TITLES if word in LEADER_TITLES else frozenset({word})
     fits = [e for e in entities if e.label == "PERSON" and any(
-        all(m in role.lower().split() for m in mods)
-        and any(t in role.lower().split() for t in titles) for role in e.roles)]
+        all(m in _title_words(role) for m in mods) and titles & _title_words(role)
+        for role in e.roles)]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -182,21 +209,42 @@ class SpeakerResolver:
 
     entities: Sequence[Any]
     history: list[tuple[str, int, Speaker]] = field(default_factory=list)
+    # entity id -> "male"/"female": its titles and roles, then the pronouns resolved to it
+    genders: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for e in self.entities:
+            gender = gender_of(e.roles) if e.label == "PERSON" else None
+            if gender is not None:
+                self.genders[e.entity_id] = gender
 
     def remember(self, section: str, pos: int, speaker: Speaker) -> None:
         if speaker.name:
             self.history.append((section, pos, speaker))
+        gender = pronoun_gender(speaker.text)
+        if gender is not None and speaker.entity_id is not None:
+            self.genders.setdefault(speaker.entity_id, gender)
 
-    def last(self, plural: bool | None = None, label: str | None = None) -> Speaker | None:
+    def last(self, plural: bool | None = None, label: str | None = None,
+             gender: str | None = None) -> Speaker | None:
         for _, _, sp in reversed(self.history):
-            if (plural is None or sp.plural == plural) and (label is None or sp.label == label):
+            if (plural is None or sp.plural == plural) and (label is None or sp.label == label) \
+                    and self._agrees(sp.entity_id, gender):
                 return sp
         return None
 
-    def _last_person_before(self, section: str, caption_id: str | None, pos: int) -> Any | None:
+    def _agrees(self, entity_id: str | None, gender: str | None) -> bool:
+        """Whether what the article says of the entity allows a pronoun of that gender."""
+        if gender is None or entity_id is None:
+            return True
+        known = self.genders.get(entity_id)
+        return known is None or known == gender
+
+    def _last_person_before(self, section: str, caption_id: str | None, pos: int,
+                            gender: str | None = None) -> Any | None:
         best, best_pos = None, -1
         for ent in self.entities:
-            if ent.label != "PERSON":
+            if ent.label != "PERSON" or not self._agrees(ent.entity_id, gender):
                 continue
             for m in ent.mentions:
                 if m.section == section and m.caption_id == caption_id and best_pos < m.start < pos:
@@ -225,11 +273,12 @@ class SpeakerResolver:
                 if prev is None:
                     return Speaker(text, start, end, None, None, None, True, 0.4)
                 return Speaker(text, start, end, prev.name, prev.entity_id, prev.role, True, 0.7)
-            prev = self.last(plural=False, label="PERSON")
+            gender = pronoun_gender(low)
+            prev = self.last(plural=False, label="PERSON", gender=gender)
             if prev is not None and prev.entity_id is not None:
                 return Speaker(text, start, end, prev.name, prev.entity_id, prev.role, False, 0.75,
                                "PERSON")
-            ent = self._last_person_before(section, caption_id, start)
+            ent = self._last_person_before(section, caption_id, start, gender)
             if ent is not None:
                 return Speaker(text, start, end, ent.name, ent.entity_id, None, False, 0.6,
                                "PERSON")
@@ -237,15 +286,18 @@ class SpeakerResolver:
         if any(e.label == "PERSON" for e in people):
             people = [e for e in people if e.label == "PERSON"]
         if len(people) > 1 and coordinated:
-            names = " and ".join(dict.fromkeys(e.name for e in people))
-            return Speaker(text, start, end, names, None, role, True, 0.85, "PERSON")
+            joint = list(dict.fromkeys(people))
+            names = " and ".join(dict.fromkeys(e.name for e in joint))
+            return Speaker(text, start, end, names, None, role, True, 0.85, "PERSON",
+                           tuple(dict.fromkeys(e.entity_id for e in joint)))
         ent = entity_for_span(self.entities, section, caption_id, head.idx,
                               head.idx + len(head.text))
         if ent is None and head.pos_ == "NOUN":
-            # "the Russian leader": the head is a title, the entity inside only modifies it
+            # The head is a common noun: a name inside only modifies it ("the Clinton
+            # campaign", "Clinton's spokeswoman", "a Trump supporter") and is never the source;
+            # a title fits the one person whose role it is ("the Russian leader").
             ent = described_person(self.entities, span, head)
-            if ent is None and head.tag_ == "NN" and all(e.label == "NORP" for e in people):
-                people = []  # "the American leader" is one person, not "American"
+            people = []
         if ent is None and people:
             ent = people[0]
         if ent is not None:

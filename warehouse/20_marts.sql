@@ -53,15 +53,21 @@ JOIN articles AS a USING (article_id)
 LEFT JOIN entity_names AS n ON n.entity_id = c.source_entity_id;
 
 -- Who is quoted or cited: one row per resolved speaker (an entity when the speaker resolved to
--- one, otherwise the resolved name as given).
+-- one, otherwise the resolved name as given). Each person of a joint speaker ("Brady and Cha")
+-- counts the quote or claim once, through the list of the speaker's entity ids.
 CREATE OR REPLACE VIEW speakers AS
 WITH said AS (
-    SELECT 'quote' AS what, article_id, speaker_entity_id AS entity_id, speaker_name AS name,
-           speaker_role AS role
+    SELECT 'quote' AS what, article_id,
+           unnest(CASE WHEN len(coalesce(speaker_entity_ids, [])) = 0 THEN [speaker_entity_id]
+                       ELSE speaker_entity_ids END) AS entity_id,
+           speaker_name AS name, speaker_role AS role
     FROM quotes
     WHERE NOT is_scare_quote AND (speaker_entity_id IS NOT NULL OR speaker_name IS NOT NULL)
     UNION ALL
-    SELECT 'claim', article_id, source_entity_id, source_name, source_role
+    SELECT 'claim', article_id,
+           unnest(CASE WHEN len(coalesce(source_entity_ids, [])) = 0 THEN [source_entity_id]
+                       ELSE source_entity_ids END),
+           source_name, source_role
     FROM claims
     WHERE source_entity_id IS NOT NULL OR source_name IS NOT NULL
 )

@@ -28,17 +28,24 @@ WHERE i.merged_into IS NULL
 GROUP BY i.entity_id, i.name, i.label, i.kind, i.aliases, i.ambiguous;
 
 -- About whom: every entity mentioned inside a claim's content or a quote's words (by offsets
--- into the same section), the speaker itself left out.
+-- into the same section), the speakers themselves left out. A joint source ("Brady and Cha")
+-- gives one row per person of it.
 CREATE OR REPLACE VIEW claim_targets AS
-WITH said AS (
+WITH spoken AS (
     SELECT 'claim' AS what, claim_id AS statement_id, article_id, section, caption_id,
-           start_char, end_char, source_entity_id AS source_entity_id, stance
+           start_char, end_char, source_entity_id, coalesce(source_entity_ids, []) AS ids, stance
     FROM claims
     UNION ALL
     SELECT 'quote', quote_id, article_id, section, caption_id, start_char, end_char,
-           speaker_entity_id, NULL
+           speaker_entity_id, coalesce(speaker_entity_ids, []), NULL
     FROM quotes
     WHERE NOT is_scare_quote
+),
+said AS (
+    SELECT * EXCLUDE (source_entity_id),
+           unnest(CASE WHEN len(ids) = 0 THEN [source_entity_id] ELSE ids END)
+               AS source_entity_id
+    FROM spoken
 ),
 mentioned AS (
     SELECT article_id, entity_id, unnest(mentions) AS m
@@ -58,7 +65,7 @@ JOIN mentioned AS m
     ON m.article_id = s.article_id AND m.m.section = s.section
     AND m.m.caption_id IS NOT DISTINCT FROM s.caption_id
     AND m.m.start >= s.start_char AND m.m."end" <= s.end_char
-WHERE m.entity_id IS DISTINCT FROM s.source_entity_id
+WHERE m.entity_id IS DISTINCT FROM s.source_entity_id AND NOT list_contains(s.ids, m.entity_id)
 GROUP BY s.what, s.statement_id, s.article_id, s.source_entity_id, m.entity_id, s.stance;
 
 -- Who speaks about whom: claims by a resolved source about each entity inside their content.

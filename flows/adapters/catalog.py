@@ -119,8 +119,9 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         "source resolved to one, otherwise the resolved name as given), counting non-scare "
         "quotes and claims.",
         {
-            "speaker_entity_id": "entity_id of the speaker; null when the speaker resolved to a "
-                                 "name but not to one entity (e.g. 'Brady and Cha').",
+            "speaker_entity_id": "entity_id of the speaker; each person of a joint speaker "
+                                 "('Brady and Cha') has a row of their own; null when the "
+                                 "speaker resolved to a name but to no entity.",
             "speaker_name": "Canonical name of the entity, else the resolved name.",
             "label": "Entity label of the speaker (PERSON, ORG, ...); null without an entity.",
             "quotes": "Direct quotations (not scare quotes) attributed to the speaker.",
@@ -213,12 +214,14 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
     ),
     "claim_targets": (
         "About whom: each entity mentioned inside a claim's content or a quote's words (by "
-        "offsets into the same section), the speaker itself left out.",
+        "offsets into the same section), the speakers themselves left out; a joint source "
+        "('Brady and Cha') gives one row per person of it.",
         {
             "what": "claim or quote.",
             "statement_id": "claim_id or quote_id.",
             "article_id": "The article of the statement.",
-            "source_entity_id": "Resolved entity of the speaker or source, when one.",
+            "source_entity_id": "Resolved entity of the speaker or source (each person of a "
+                                "joint one), when one.",
             "target_entity_id": "Entity mentioned inside the statement.",
             "stance": "Stance of the claim's cue (null for a quote).",
             "mentions": "Mentions of the target inside the statement.",

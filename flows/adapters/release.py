@@ -400,6 +400,9 @@ def validate_staged(staged: Path, docs_dir: Path) -> Any:
         if k == 0:
             tables["rejects"] = pa.Table.from_batches(
                 list(table_batches(staged, "rejects")), schema=schemas.REJECTS)
+            id_table = release_table_dir(staged, "entity_ids")
+            if id_table.exists():
+                tables["entity_ids"] = pq.read_table(id_table, schema=schemas.ENTITY_IDS)
         outcomes.append(validate_tables(tables, docs_dir, suites_dir()))
     if len(outcomes) == 1:
         return outcomes[0]

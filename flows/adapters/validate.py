@@ -34,6 +34,7 @@ import pyarrow.compute as pc
 from flows.adapters import resources
 from transforms.schemas import (
     CLAIM_KINDS,
+    CORPUS_TABLES,
     ENTITY_KINDS,
     ENTITY_LABELS,
     PRIMARY_KEYS,
@@ -51,7 +52,10 @@ BOILERPLATE_REGEX = (
 )
 EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
-DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid", "parts_valid")
+DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid", "parts_valid",
+                   "merged_into_known")
+# Every table a suite validates: the article tables and rejects, and the corpus-level ids.
+SUITE_TABLES = {**TABLES, **CORPUS_TABLES}
 
 
 
@@ -169,6 +173,16 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             *_key("rejects"),
             *_not_null("reason", "seen_at", "run_id"),
         ],
+        "entity_ids": [
+            *_key("entity_ids"),
+            *_not_null("kind", "key", "name", "label", "ambiguous"),
+            _in_set("kind", ENTITY_KINDS),
+            _in_set("label", ENTITY_LABELS),
+            _e("expect_column_values_to_be_between", column="articles", min_value=0),
+            _e("expect_column_values_to_be_between", column="mentions", min_value=0),
+            # a superseded id points at a current one, so a saved query on it finds its entity
+            _true("merged_into_known"),
+        ],
     }
 
 
@@ -194,7 +208,7 @@ def write_suites(directory: Path | None = None) -> list[Path]:
     directory = directory or resources.suites_dir()
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for table in TABLES:
+    for table in SUITE_TABLES:
         path = directory / f"{table}.json"
         path.write_text(json.dumps(build_suite_json(table), indent=2, sort_keys=True) + "\n",
                         encoding="utf-8")
@@ -319,6 +333,13 @@ def _mentions_valid(table: pa.Table, texts: _SectionTexts) -> pa.Array:
     return pa.array(ok, pa.bool_())
 
 
+def _merged_into_known(table: pa.Table) -> pa.Array:
+    """A current id (merged_into null), or a superseded one that names a current id."""
+    current = pc.filter(table["entity_id"], pc.is_null(table["merged_into"]))
+    return pc.or_(pc.is_null(table["merged_into"]),
+                  pc.is_in(table["merged_into"], value_set=current.combine_chunks()))
+
+
 def _columns_used(suite: Any) -> set[str] | None:
     """Columns the suite's expectations name, or None if one is table-level (needs them all)."""
     used: set[str] = set()
@@ -361,6 +382,8 @@ def _frames(tables: Mapping[str, pa.Table],
             table = table.append_column("parts_valid", _parts_valid(table, texts))
         if name == "entities":
             table = table.append_column("mentions_valid", _mentions_valid(table, texts))
+        if name == "entity_ids":
+            table = table.append_column("merged_into_known", _merged_into_known(table))
         wanted = columns.get(name)
         if wanted is not None:
             wanted = wanted | set(PRIMARY_KEYS[name])
@@ -499,14 +522,14 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
     Tables absent from ``tables`` are not validated. Cross-table checks use the articles and
     captions of this same batch (rows of one article are always published together).
     """
-    unknown = set(tables) - set(TABLES)
+    unknown = set(tables) - set(SUITE_TABLES)
     if unknown:
         raise ValueError(f"no suite for table(s): {', '.join(sorted(unknown))}")
 
     import great_expectations as gx
 
     # Fixed order, whatever the mapping's order.
-    suites = {name: load_suite(name, suites_dir) for name in TABLES if name in tables}
+    suites = {name: load_suite(name, suites_dir) for name in SUITE_TABLES if name in tables}
     frames = _frames(tables, {name: _columns_used(suite) for name, suite in suites.items()})
     docs_dir = Path(docs_dir)
     context = _context(docs_dir)

@@ -43,9 +43,15 @@ class Identity:
         return (self._remapped(b, column) for b in batches)
 
     def _remapped(self, batch: pa.RecordBatch, column: str) -> pa.RecordBatch:
+        """The speaker's id and every id of a joint speaker's list, as corpus ids (two names of
+        a joint speaker that are one corpus entity count once)."""
         ids = [None if v is None else self.ids.get(v, v) for v in batch.column(column).to_pylist()]
         i = batch.schema.get_field_index(column)
-        return batch.set_column(i, batch.schema.field(i), pa.array(ids, pa.string()))
+        batch = batch.set_column(i, batch.schema.field(i), pa.array(ids, pa.string()))
+        j = batch.schema.get_field_index(column + "s")
+        lists = [list(dict.fromkeys(self.ids.get(v, v) for v in vs or []))
+                 for vs in batch.column(j).to_pylist()]
+        return batch.set_column(j, batch.schema.field(j), pa.array(lists, pa.list_(pa.string())))
 
     def _entities(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         """Rows of one article come together (shards and releases are written article by

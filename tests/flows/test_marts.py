@@ -138,3 +138,38 @@ def test_high_confidence_claims(con: duckdb.DuckDBPyConnection) -> None:
         rows(con, "SELECT count(*) FROM claims")
     cols = [d[0] for d in con.execute("SELECT * FROM high_confidence_claims LIMIT 0").description]
     assert cols == [d[0] for d in con.execute("SELECT * FROM claim_details LIMIT 0").description]
+
+
+@pytest.fixture(scope="module")
+def joint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The fixture with q4 and c7 spoken by Bob Brown and Alice Adams together."""
+    import pyarrow as pa
+
+    from flows.adapters import release as storage
+
+    tables = warehouse_fixture.tables()
+    for name, id_column, key, joint_id in (("quotes", "speaker_entity_ids", "quote_id", "q4"),
+                                           ("claims", "source_entity_ids", "claim_id", "c7")):
+        rows = tables[name].to_pylist()
+        for r in rows:
+            r[id_column] = ["e_bob", "e_alice"] if r[key] == joint_id else (
+                [r[id_column[:-1]]] if r[id_column[:-1]] else [])
+        tables[name] = pa.Table.from_pylist(rows, schema=tables[name].schema)
+    root = tmp_path_factory.mktemp("joint")
+    storage.write_release_tables(root, tables)
+    c = duckdb.connect(str(storage.build_duckdb(root, storage.runs_table([]))), read_only=True)
+    yield c
+    c.close()
+
+
+def test_each_person_of_a_joint_speaker_counts_once(joint: duckdb.DuckDBPyConnection) -> None:
+    got = {r[1]: r[3:5] for r in rows(joint, "SELECT * FROM speakers")}
+    assert got["Bob Brown"] == (2, 1)  # q5 and the joint q4; the joint c7
+    assert got["Alice Adams"] == (3, 3)
+    assert "Bob and Carol" not in got  # no row for the pair itself
+    # c7 (in a5, where Acme is named) is about Acme for each of its two sources
+    pairs = rows(joint, "SELECT source_name, target_name, claims FROM who_about_whom "
+                        "ORDER BY 1, 2")
+    assert ("Bob Brown", "Acme Corp", 1) in pairs and ("Alice Adams", "Acme Corp", 2) in pairs
+    assert not rows(joint, "SELECT 1 FROM claim_targets WHERE source_entity_id = "
+                           "target_entity_id")

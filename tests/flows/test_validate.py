@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from flows.adapters import resources
 from flows.adapters import validate as v
-from transforms.schemas import TABLES, to_table
+from transforms.schemas import ENTITY_IDS, TABLES, to_table
 
 NOW = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 TITLE = "Minister denies report"
@@ -277,12 +278,34 @@ def test_unknown_table_is_an_error(tmp_path: Path) -> None:
 def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
     """expectations/*.json is generated from suite_definitions(); after changing either,
     regenerate with `python -m flows.adapters.validate --write-suites`."""
-    for name in TABLES:
+    for name in v.SUITE_TABLES:
         on_disk = v.load_suite_json(name)
         assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name
 
 
 def test_suites_cover_every_table() -> None:
     names = sorted(p.stem for p in resources.suites_dir().glob("*.json"))
-    assert names == sorted(TABLES)
+    assert names == sorted(v.SUITE_TABLES)
     assert os.path.isdir(resources.suites_dir())
+
+
+def _ids_row(entity_id: str, merged_into: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"entity_id": entity_id, "kind": "person", "key": "joe biden", "name": "Joe Biden",
+            "label": "PERSON", "aliases": ["Joe Biden"], "articles": 2, "mentions": 3,
+            "ambiguous": False, "merged_into": merged_into, **extra}
+
+
+@pytest.mark.parametrize(("rows", "failing"), [
+    pytest.param([_ids_row("e1"), _ids_row("e0", "e1")], set(), id="current-and-superseded"),
+    pytest.param([_ids_row("e1"), _ids_row("e0", "e9")], {("merged_into_known", 1)},
+                 id="superseded-into-an-id-nobody-holds"),
+    pytest.param([_ids_row("e1"), _ids_row("e1")], {("entity_id", 1)}, id="duplicate-id"),
+    pytest.param([_ids_row("e1", label="PER"), _ids_row("e2", kind="people")],
+                 {("label", 1), ("kind", 1)}, id="unknown-label-and-kind"),
+])
+def test_entity_ids_suite(tmp_path: Path, rows: list[dict[str, Any]],
+                          failing: set[tuple[str, int]]) -> None:
+    table = pa.Table.from_pylist(rows, schema=ENTITY_IDS)
+    result = v.validate_tables({"entity_ids": table}, tmp_path / "docs")
+    got = {(f.column, f.unexpected_count) for f in result.failures}
+    assert {c for c, _ in got} == {c for c, _ in failing}

@@ -86,6 +86,15 @@ CASES = [
                  + [row(f"h{i}", "Hillary Clinton", aliases=("Clinton",)) for i in range(3)]
                  + [row(f"b{i}", "Bill Clinton", aliases=("Clinton",)) for i in range(2)],
                  {"Clinton": person("clinton")}, id="no-dominant-reading-no-guess"),
+    pytest.param([row("a1", "Obama")]
+                 + [row(f"b{i}", "Barack Obama") for i in range(15)]
+                 + [row(f"m{i}", "Michelle Obama") for i in range(4)],
+                 {"Obama": person("barack obama"), "Michelle Obama": person("michelle obama")},
+                 id="prominence-decides-a-shared-surname"),
+    pytest.param([row("a1", "Obama")]
+                 + [row(f"b{i}", "Barack Obama") for i in range(5)]
+                 + [row(f"m{i}", "Michelle Obama") for i in range(4)],
+                 {"Obama": person("obama")}, id="no-prominent-one-no-guess"),
     pytest.param([row("a1", "Hillary"), row("a2", "Crooked Hillary")]
                  + [row(f"h{i}", "Hillary Clinton", aliases=("Hillary",)) for i in range(3)],
                  {"Hillary": person("hillary clinton")}, id="first-name-by-evidence"),
@@ -230,6 +239,7 @@ SPLIT_ARTICLES = [
     [row("c1", "Clinton"), row("c1", "State Department", ORG)],
     *[[row(f"h{i}", "Hillary Clinton", aliases=("Clinton",))] for i in range(3)],
     [row("w1", "Bill Clinton", aliases=("Clinton",)), row("w1", "Clinton", ORG)],
+    [row("w2", "Bill Clinton", aliases=("Clinton",))],
     [row("t1", "Donald Trump", mentions=2), row("t1", "Donald J. Trump")],
     [row("t2", "Trump", ORG)],
     [row("n1", "NATO", ORG), row("n2", "North Atlantic Treaty Organization", ORG)],
@@ -266,7 +276,7 @@ def test_runs_in_any_split_and_order_publish_what_one_go_does(order: list[int],
 @pytest.mark.parametrize(("first", "then", "name", "before", "after"), [
     pytest.param(["b1"], ["b2"], "Biden", person("biden"), person("joe biden"),
                  id="surname-before-its-full-name"),
-    pytest.param(["c1", "h0", "h1", "h2"], ["w1"], "Clinton", person("hillary clinton"),
+    pytest.param(["c1", "h0", "h1", "h2"], ["w1", "w2"], "Clinton", person("hillary clinton"),
                  person("clinton"), id="full-name-after-the-surname-went-to-someone-else"),
     pytest.param(["u1"], ["u2"], "U.S.", id_for("place", "us"), id_for("place", "united states"),
                  id="acronym-before-its-long-form"),

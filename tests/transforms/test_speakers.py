@@ -137,3 +137,55 @@ def test_description_resolves_to_the_one_fitting_person(text: str, name: str | N
     got = _resolve_all(text)
     leader = [g for g in got if g[0].lower().endswith("leader")]
     assert leader and leader[0][1] == name
+
+
+def _resolved(text: str) -> list[tuple[str, str | None, tuple[str, ...]]]:
+    """(source as written, the name of its entity or None, the names of every entity it names)
+    of each "say"."""
+    doc = _nlp()(text)
+    entities = canonical_entities([Section("body", doc)])
+    names = {e.entity_id: e.name for e in entities}
+    resolver = SpeakerResolver(entities)
+    out = []
+    for tok in doc:
+        if tok.lemma_ == "say":
+            subj = subject_of(tok)
+            assert subj is not None
+            sp = resolver.resolve("body", None, subj)
+            resolver.remember("body", subj.idx, sp)
+            out.append((sp.text, names.get(sp.entity_id or ""),
+                        tuple(names[i] for i in sp.entity_ids)))
+    return out
+
+
+# A name that only modifies the source's head is never the source; a title finds its person.
+@pytest.mark.parametrize(("text", "name"), [
+    ("Hillary Clinton spoke in Ohio. The Clinton campaign said the crowd was large.", None),
+    ("Hillary Clinton spoke in Ohio. Clinton's communications director said it went well.",
+     None),
+    ("Hillary Clinton spoke in Ohio. A popular commentator and Hillary Clinton supporter said "
+     "it went well.", None),
+    ("Donald Trump spoke in Ohio. Trump's spokeswoman said the crowd was large.", None),
+    ("Sen. Elizabeth Warren spoke in Ohio. The senator said the crowd was large.",
+     "Elizabeth Warren"),
+    ("Hillary Clinton spoke in Ohio. Clinton said the crowd was large.", "Hillary Clinton"),
+    ("Hillary Clinton spoke in Ohio. Clinton and her aides said the crowd was large.",
+     "Hillary Clinton"),
+])
+def test_the_source_is_the_head_not_a_name_modifying_it(text: str, name: str | None) -> None:
+    assert _resolved(text)[-1][1] == name
+
+
+def test_a_pronoun_agrees_in_gender_with_its_person() -> None:
+    got = _resolved("Hillary Clinton spoke in Ohio on Monday. Bill Clinton, her husband, "
+                    "said the crowd was large. She said the race was close. "
+                    "He said it was not.")
+    assert [g[1] for g in got] == ["Bill Clinton", "Hillary Clinton", "Bill Clinton"]
+
+
+def test_every_person_of_a_joint_source_gets_an_id() -> None:
+    got = _resolved("James Brady and Victor Cha said the deal was close. "
+                    "Brady said it could fail.")
+    assert got[0][1] is None  # no one entity...
+    assert got[0][2] == ("James Brady", "Victor Cha")  # ...but each person's
+    assert got[1][2] == ("James Brady",)
