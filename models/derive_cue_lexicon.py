@@ -24,6 +24,7 @@ from pathlib import Path
 
 import spacy
 
+from scoring.attribution import role_fragments
 from transforms.quotes import quote_spans
 
 MIN_CUE = 3
@@ -36,20 +37,7 @@ def lexicon_key(lemma: str, pos: str) -> str:
 
 
 def gold_cue_spans(ann: str) -> list[tuple[int, int]]:
-    spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
-    cues = []
-    for line in ann.splitlines():
-        parts = line.split("\t")
-        if line.startswith("T") and len(parts) >= 2:
-            label, _, offs = parts[1].partition(" ")
-            frags = [tuple(map(int, f.split())) for f in offs.split(";")]
-            spans[parts[0]] = (label, frags)
-        elif line.startswith("E") and len(parts) >= 2:
-            for r in parts[1].split():
-                role, _, tid = r.partition(":")
-                if role.rstrip("0123456789") == "Cue" and tid in spans:
-                    cues.extend(spans[tid][1])
-    return cues
+    return [(s, e) for role, s, e in role_fragments(ann) if role == "Cue"]
 
 
 def main(folder: str, out: str, docbin: str | None = None) -> None:

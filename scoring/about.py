@@ -42,9 +42,14 @@ _PRONOUNS = frozenset({"I", "He", "She", "We", "They", "It", "You"})
 Pair = tuple[str, str]
 
 
+def head_phrase(source: str) -> str:
+    """The source up to its first comma, parenthesis or relative clause."""
+    return _HEAD_END.split(source, maxsplit=1)[0].strip()
+
+
 def source_person(source: str, people: Sequence[Person]) -> str | None:
     """The listed person the source's head names, or None."""
-    head = _HEAD_END.split(source, maxsplit=1)[0].strip()
+    head = head_phrase(source)
     for person in people:
         for form in person.forms:
             m = re.search(r"(?<![\w.'’])" + re.escape(form) + r"$", head)
@@ -67,7 +72,7 @@ def head_is_a_name(source: str) -> bool:
     "Sen. Ted Cruz" and "Mrs. Clinton" do and "he", "the nominee", "the Trump campaign" and
     "Clinton's spokesman" do not: only such rows count for a person on either side, so that a
     claim "by name" means the same in gold and in the rows."""
-    words = _HEAD_END.split(source, maxsplit=1)[0].split()
+    words = head_phrase(source).split()
     return bool(words) and words[-1][:1].isupper() and words[-1] not in _PRONOUNS
 
 

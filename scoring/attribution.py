@@ -59,6 +59,24 @@ def token_f1(a: Sequence[str], b: Sequence[str]) -> float:
     return 2 * p * r / (p + r)
 
 
+def role_fragments(ann: str) -> list[tuple[str, int, int]]:
+    """(role, start, end) of every fragment an attribution event (``E`` line) gives a role:
+    Source, Cue or Content, numbered roles ("Content2") as their role, sorted. An event may
+    come before the spans it names, so events are read after all spans."""
+    frags: dict[str, list[tuple[int, int]]] = {}
+    roles = []
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 2:
+            offsets = parts[1].partition(" ")[2]
+            frags[parts[0]] = [(int(s), int(e)) for s, e in
+                               (f.split() for f in offsets.split(";") if f.strip())]
+        elif line.startswith("E") and len(parts) >= 2:
+            roles += [r.partition(":") for r in parts[1].split()]
+    return sorted({(role.rstrip("0123456789"), s, e) for role, _, tid in roles
+                   for s, e in frags.get(tid, ())})
+
+
 def parse_ann(ann: str, text: str) -> list[Attribution]:
     """BRAT standoff (``T`` spans, ``E`` events tying Source/Cue/Content[2]) -> attributions.
 

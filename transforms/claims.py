@@ -42,7 +42,7 @@ from transforms.quotes import (
     subject_of,
 )
 from transforms.schemas import STANCES, stable_id
-from transforms.sections import Section
+from transforms.sections import LEARNED_SPANS, Section
 from transforms.speakers import SpeakerResolver, paragraph_bounds, source_span
 
 CANDIDATE_MIN_PRIOR = 0.02  # a lexicon key is proposed when it was a cue this often in TRAIN
@@ -51,7 +51,6 @@ NESTED_MARGIN = -0.2  # a nested attribution goes unless clearly more reliable
 DOBJ_PREPS = ("of", "for", "about", "over", "as", "on", "that", "to", "with")
 NOMINAL_PREPS = ("of", "for", "about", "on", "against", "to", "over", "with", "that")
 UNATTRIBUTED_MIN_WORDS = 4  # a quotation this long with no speaker is a claim of unknown source
-SPANS_KEY = "attribution"  # where the pipeline's annotator puts the learned spans
 SNAP_MIN_AGREEMENT = 0.5  # overlap / union of characters for the learned content to stand
 SPAN_MAX_GAP = 8  # tokens between a learned content and its cue, or a cue and its source
 CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "oprd", "attr", "csubj")
@@ -379,11 +378,10 @@ def _among(atts: Sequence[Attribution]) -> list[dict[str, float]]:
 
 
 def _score(doc: Doc, text: str, model: AttributionModel,
-           cands: Sequence[tuple[Attribution, Candidate]], quoted: Sequence[bool]) \
-        -> list[tuple[Attribution, dict[str, Any]]]:
+           cands: Sequence[tuple[Attribution, Candidate]], quoted: Sequence[bool],
+           spans: LearnedSpans) -> list[tuple[Attribution, dict[str, Any]]]:
     """The candidates with the gate's score, and the features it was computed from."""
     per_sent = Counter((c.cue or doc[c.lo]).sent.start for _, c in cands)
-    spans = learned_spans(doc)
     among = [{**around, **span_agreement(a, spans)}
              for a, around in zip([a for a, _ in cands], _among([a for a, _ in cands]),
                                   strict=True)]
@@ -400,7 +398,9 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
     it) or become direct claims of their own, scored in turn."""
     quotes = quote_spans(text)
     quoted = _quoted_tokens(doc, quotes)
-    scored = _score(doc, text, model, cue_candidates(doc, text, model, section, quotes), quoted)
+    spans = learned_spans(doc)
+    scored = _score(doc, text, model, cue_candidates(doc, text, model, section, quotes), quoted,
+                    spans)
     by_cue: dict[tuple[int, int], Attribution] = {}
     for att, _ in sorted(scored, key=lambda af: -af[0].score):
         if att.score >= model.threshold and att.cue not in by_cue:
@@ -446,12 +446,12 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
                        Candidate(cue_tok, dq.speaker_head, qtok.start, qtok.end,
                                  "quote-inherited" if dq.inherited else "quote", "direct",
                                  section)))
-    scored_direct = _score(doc, text, model, direct, quoted)
+    scored_direct = _score(doc, text, model, direct, quoted, spans)
     kept_direct = _merge_fragments([a for a, _ in scored_direct if a.score >= model.threshold],
                                    text)
-    spans = learned_spans(doc)
     scored_spans = _score(doc, text, model, span_candidates(
-        doc, text, spans, [a.content for a, _ in scored + scored_direct], section), quoted)
+        doc, text, spans, [a.content for a, _ in scored + scored_direct], section), quoted,
+        spans)
     out = [with_learned_source(doc, snapped(a, spans["CONTENT"]), spans["SOURCE"])
            for a in [*by_cue.values(), *kept_direct]] + [
         a for a, _ in scored_spans if a.score >= model.threshold]
@@ -467,27 +467,32 @@ def scored_candidates(doc: Doc, text: str, model: AttributionModel, section: str
     return kept, scored + scored_direct + scored_spans
 
 
-def learned_spans(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+LearnedSpans = dict[str, list[tuple[int, int]]]
+
+
+def learned_spans(doc: Doc) -> LearnedSpans:
     """Character spans per label (SOURCE, CUE, CONTENT) that the learned span model
     (``models/attribution_spans``, run by the pipeline's annotator) put in
-    ``doc.spans["attribution"]``; empty when the Doc was made without it."""
-    out: dict[str, list[tuple[int, int]]] = {"SOURCE": [], "CUE": [], "CONTENT": []}
-    if SPANS_KEY in doc.spans:
-        for span in doc.spans[SPANS_KEY]:
+    ``doc.spans[LEARNED_SPANS]``; empty when the Doc was made without it."""
+    out: LearnedSpans = {"SOURCE": [], "CUE": [], "CONTENT": []}
+    if LEARNED_SPANS in doc.spans:
+        for span in doc.spans[LEARNED_SPANS]:
             if span.label_ in out:
                 out[span.label_].append((span.start_char, span.end_char))
     return out
 
 
-def span_agreement(att: Attribution, spans: dict[str, list[tuple[int, int]]]) \
-        -> dict[str, float]:
+def _agreement(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Overlap / union of two character spans."""
+    return _overlap(a, b) / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def span_agreement(att: Attribution, spans: LearnedSpans) -> dict[str, float]:
     """How the learned spans see a candidate, as features of the gate: its cue inside a learned
     cue, the best overlap / union of its content with a learned content, its source inside a
     learned source (-1: the candidate has no source)."""
     cue = float(any(s <= att.cue[0] < e for s, e in spans["CUE"]))
-    content = max((_overlap(att.content, c) / (max(att.content[1], c[1]) -
-                                               min(att.content[0], c[0]))
-                   for c in spans["CONTENT"]), default=0.0)
+    content = max((_agreement(att.content, c) for c in spans["CONTENT"]), default=0.0)
     head = att.source_head
     source = -1.0 if head is None else float(any(s <= head.idx < e for s, e in spans["SOURCE"]))
     return {"span_cue": cue, "span_content": content, "span_source": source}
@@ -510,11 +515,10 @@ def snapped(att: Attribution, contents: Sequence[tuple[int, int]]) -> Attributio
     (the rules find the clause, the model knows where PolNeAR's content starts and ends); a
     span holding the cue itself is not this cue's content."""
     best = max(contents, key=lambda c: _overlap(att.content, c), default=None)
-    if best is None or best[0] <= att.cue[0] < best[1]:
+    if best is None or best[0] <= att.cue[0] < best[1] or \
+            _agreement(att.content, best) < SNAP_MIN_AGREEMENT:
         return att
-    union = max(att.content[1], best[1]) - min(att.content[0], best[0])
-    return replace(att, content=best) if _overlap(att.content, best) >= \
-        SNAP_MIN_AGREEMENT * union else att
+    return replace(att, content=best)
 
 
 def _nearest(doc: Doc, target: tuple[int, int], spans: Sequence[tuple[int, int]],
@@ -533,7 +537,7 @@ def _nearest(doc: Doc, target: tuple[int, int], spans: Sequence[tuple[int, int]]
     return best
 
 
-def span_candidates(doc: Doc, text: str, spans: dict[str, list[tuple[int, int]]],
+def span_candidates(doc: Doc, text: str, spans: LearnedSpans,
                     taken: Sequence[tuple[int, int]], section: str) \
         -> list[tuple[Attribution, Candidate]]:
     """Attributions the rules did not propose: a learned content span that no candidate's
@@ -544,13 +548,11 @@ def span_candidates(doc: Doc, text: str, spans: dict[str, list[tuple[int, int]]]
             continue
         cue = _nearest(doc, content, spans["CUE"], SPAN_MAX_GAP)
         ctok = doc.char_span(*content, alignment_mode="expand")
-        if cue is None or ctok is None:
+        cue_span = doc.char_span(*cue, alignment_mode="expand") if cue else None
+        if cue is None or ctok is None or cue_span is None:
             continue
-        cue_span = doc.char_span(*cue, alignment_mode="expand")
         src = _nearest(doc, cue, spans["SOURCE"], SPAN_MAX_GAP)
         src_span = doc.char_span(*src, alignment_mode="expand") if src else None
-        if cue_span is None:
-            continue
         head = src_span.root if src_span is not None else None
         cue_tok = cue_span.root
         lemma = cue_tok.lemma_.lower()

@@ -8,6 +8,10 @@ from functools import cached_property
 
 from spacy.tokens import Doc
 
+# the Doc.spans key where the pipeline's annotator puts the learned attribution spans (SOURCE,
+# CUE, CONTENT) that transforms.claims reads
+LEARNED_SPANS = "attribution"
+
 
 @dataclass(frozen=True)
 class Span:

@@ -277,9 +277,11 @@ ATTRIBUTION_SPANS_COMPONENT = "attribution"
 
 def spans_moved_aside(doc: Any) -> Any:
     """The span component writes ``doc.ents``, as every NER-style component does: its spans
-    move to ``doc.spans["attribution"]`` (what ``transforms.claims`` reads), and ``ents`` is
+    move to ``doc.spans[LEARNED_SPANS]`` (what ``transforms.claims`` reads), and ``ents`` is
     cleared so the stock NER, which keeps entities already set, starts from nothing."""
-    doc.spans[ATTRIBUTION_SPANS_COMPONENT] = list(doc.ents)
+    from transforms.sections import LEARNED_SPANS
+
+    doc.spans[LEARNED_SPANS] = list(doc.ents)
     doc.ents = ()
     return doc
 

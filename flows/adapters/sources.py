@@ -316,12 +316,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 
 
-def decode_html(data: bytes, content_type: str | None = None) -> str | None:
-    """A page's text (``html_text`` without the encoding)."""
-    found = html_text(data, content_type)
-    return found[0] if found else None
-
-
 def html_text(data: bytes, content_type: str | None = None) -> tuple[str, str] | None:
     """(text, encoding) of a page: BOM, then the HTTP header's or the page's declared charset,
     then UTF-16 without BOM and UTF-8, then charset-normalizer's best guess; None when nothing

@@ -193,10 +193,9 @@ def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[
                  for r in quote_records(art.stem, secs, ents, model) if not r["is_scare_quote"]]
         article_claims = claim_records(art.stem, secs, ents, model)
         said += [(r["source_text"], r["source_entity_id"]) for r in article_claims]
-        claims += [dict(r, article_id=art.stem) for r in article_claims]
+        claims += article_claims
     corpus_ids, entries = resolve_corpus([r for article in rows for r in article])
-    resolved = [dict(r, article_id=art.stem) for art, article in zip(articles, rows, strict=True)
-                for r in resolved_rows(article, corpus_ids, entries)]
+    resolved = [r for article in rows for r in resolved_rows(article, corpus_ids, entries)]
     said = [(text, corpus_ids.get(e, e) if e else None) for text, e in said]
     claims = [dict(c, source_entity_id=corpus_ids.get(c["source_entity_id"],
                                                       c["source_entity_id"]))

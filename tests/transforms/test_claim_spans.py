@@ -9,13 +9,13 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from transforms.claims import (
-    SPANS_KEY,
     Attribution,
     learned_spans,
     snapped,
     span_agreement,
     span_candidates,
 )
+from transforms.sections import LEARNED_SPANS
 
 NLP = spacy.blank("en")
 
@@ -29,7 +29,7 @@ def doc_with(text: str, marks: list[tuple[str, str]]) -> Doc:
         span = doc.char_span(s, s + len(sub), label=label)
         assert span is not None, sub
         spans.append(Span(doc, span.start, span.end, label=label))
-    doc.spans[SPANS_KEY] = spans
+    doc.spans[LEARNED_SPANS] = spans
     return doc
 
 

@@ -74,10 +74,11 @@ def test_paragraph_bounds_match_the_text(text: str) -> None:
         assert paragraph_bounds(tok) == (p0, len(text) if p1 < 0 else p1), tok.text
 
 
-def _resolve_all(text: str) -> list[tuple[str, str | None, str | None]]:
+def _said(text: str) -> tuple[list, dict[str, str]]:
+    """The resolved speaker of each "say", in order, and each entity's name by its id."""
     doc = _nlp()(text)
-    sections = [Section("body", doc)]
-    resolver = SpeakerResolver(canonical_entities(sections))
+    entities = canonical_entities([Section("body", doc)])
+    resolver = SpeakerResolver(entities)
     out = []
     for tok in doc:
         if tok.lemma_ == "say":
@@ -85,8 +86,12 @@ def _resolve_all(text: str) -> list[tuple[str, str | None, str | None]]:
             assert subj is not None
             sp = resolver.resolve("body", None, subj)
             resolver.remember("body", subj.idx, sp)
-            out.append((sp.text, sp.name, sp.entity_id))
-    return out
+            out.append(sp)
+    return out, {e.entity_id: e.name for e in entities}
+
+
+def _resolve_all(text: str) -> list[tuple[str, str | None, str | None]]:
+    return [(sp.text, sp.name, sp.entity_id) for sp in _said(text)[0]]
 
 
 def test_pronoun_takes_previous_person_speaker() -> None:
@@ -142,20 +147,9 @@ def test_description_resolves_to_the_one_fitting_person(text: str, name: str | N
 def _resolved(text: str) -> list[tuple[str, str | None, tuple[str, ...]]]:
     """(source as written, the name of its entity or None, the names of every entity it names)
     of each "say"."""
-    doc = _nlp()(text)
-    entities = canonical_entities([Section("body", doc)])
-    names = {e.entity_id: e.name for e in entities}
-    resolver = SpeakerResolver(entities)
-    out = []
-    for tok in doc:
-        if tok.lemma_ == "say":
-            subj = subject_of(tok)
-            assert subj is not None
-            sp = resolver.resolve("body", None, subj)
-            resolver.remember("body", subj.idx, sp)
-            out.append((sp.text, names.get(sp.entity_id or ""),
-                        tuple(names[i] for i in sp.entity_ids)))
-    return out
+    said, names = _said(text)
+    return [(sp.text, names.get(sp.entity_id or ""), tuple(names[i] for i in sp.entity_ids))
+            for sp in said]
 
 
 # A name that only modifies the source's head is never the source; a title finds its person.
