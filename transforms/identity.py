@@ -77,6 +77,33 @@ class Corpus:
                 self._name(kind, alias).alias_of[key] += 1
         return self
 
+    def subtract(self, rows: Iterable[Mapping[str, Any]]) -> Corpus:
+        """Fold rows out that ``add`` folded in (an article replaced or removed): counts are
+        sums, so what remains is the state of the articles that remain."""
+        removed = Corpus().add(rows)
+        for k, o in removed.names.items():
+            n = self._name(*k)
+            n.articles -= o.articles
+            n.mentions -= o.mentions
+            n.labels.subtract(o.labels)
+            n.spellings.subtract(o.spellings)
+            n.alias_of.subtract(o.alias_of)
+        return self.canonical()
+
+    def canonical(self) -> Corpus:
+        """The same state with names and counts in sorted order and nothing at zero, so that a
+        state built article by article, or loaded, or with articles taken out, is the very
+        state built in one go (resolution never depends on arrival order)."""
+        names = {}
+        for k in sorted(self.names):
+            n = self.names[k]
+            kept = Name(n.articles, n.mentions, *(Counter(dict(sorted(
+                (v, c) for v, c in counter.items() if c > 0))) for counter in
+                (n.labels, n.spellings, n.alias_of)))
+            if kept.articles or kept.mentions or kept.alias_of:
+                names[k] = kept
+        return Corpus(names)
+
     def merge(self, other: Corpus) -> Corpus:
         for k, o in other.names.items():
             n = self._name(*k)
@@ -355,7 +382,8 @@ def resolved_rows(rows: Iterable[Mapping[str, Any]], ids: Mapping[str, str],
     """One article's entity rows with corpus ids and labels; two rows that turn out to be one
     entity become one row (mentions and aliases together, the row with more mentions first)."""
     merged: dict[str, dict[str, Any]] = {}
-    for r in sorted(rows, key=lambda r: -int(r["mention_count"])):
+    # more mentions first; the article-level id breaks a tie, as the entities view does
+    for r in sorted(rows, key=lambda r: (-int(r["mention_count"]), r["entity_id"])):
         eid = ids.get(id_for(r["kind"], r["key"]), r["entity_id"])
         entry = entries.get(eid)
         label = entry.label if entry is not None else r["label"]

@@ -234,6 +234,23 @@ ENTITY_IDS = pa.schema([
        "null for a current id. Saved queries on an old id follow it."),
 ])
 
+# Not an article table: which corpus id each article's own entity id resolves to, rewritten at
+# every publish. The Parquet files of entities, quotes and claims keep each article's own ids;
+# news.duckdb applies this map where they are read, so old rows are never rewritten.
+ENTITY_ID_MAP = pa.schema([
+    _f("article_entity_id", pa.string(), "An entity id as one article's extraction gives it: "
+       "stable_id of the entity's kind and key in that article.", False),
+    _f("entity_id", pa.string(), "The corpus id it resolves to (entity_ids).", False),
+])
+
+# Not an article table: each near-duplicate copy and the earliest copy of its story, rewritten
+# at every publish; applied to articles where they are read.
+DUPLICATE_LINKS = pa.schema([
+    _f("article_id", pa.string(), "A republished copy.", False),
+    _f("duplicate_of", pa.string(), "article_id of the earliest copy of its story.", False),
+    _f("duplicate_similarity", pa.float32(), "Estimated Jaccard similarity to duplicate_of."),
+])
+
 TABLES: Mapping[str, pa.Schema] = {
     "articles": ARTICLES,
     "captions": CAPTIONS,
@@ -243,12 +260,14 @@ TABLES: Mapping[str, pa.Schema] = {
     "rejects": REJECTS,
 }
 # Corpus-level tables, rebuilt at every publish rather than merged article by article.
-CORPUS_TABLES: Mapping[str, pa.Schema] = {"entity_ids": ENTITY_IDS}
+CORPUS_TABLES: Mapping[str, pa.Schema] = {"entity_ids": ENTITY_IDS,
+                                          "entity_id_map": ENTITY_ID_MAP,
+                                          "duplicate_links": DUPLICATE_LINKS}
 # Tables whose rows belong to one article (replaced together when the article changes).
 ARTICLE_TABLES = ("articles", "captions", "quotes", "entities", "claims")
-# Tables whose entity ids (and, for entities, labels and rows) the corpus-level step rewrites.
-# A release keeps their rows as extraction gave them too, and each publish resolves from those
-# alone: a warehouse then depends on its set of documents, never on how runs split them.
+# Tables whose entity ids (and, for entities, labels and rows) the corpus-level step decides.
+# Their Parquet rows stay as extraction gave them; readers get them resolved (news.duckdb's
+# views), so a warehouse depends on its set of documents, never on how runs split them.
 RESOLVED_TABLES = ("entities", "quotes", "claims")
 PRIMARY_KEYS: Mapping[str, tuple[str, ...]] = {
     "articles": ("article_id",),
@@ -258,6 +277,8 @@ PRIMARY_KEYS: Mapping[str, tuple[str, ...]] = {
     "claims": ("claim_id",),
     "rejects": ("source_uri",),
     "entity_ids": ("entity_id",),
+    "entity_id_map": ("article_entity_id",),
+    "duplicate_links": ("article_id",),
 }
 
 

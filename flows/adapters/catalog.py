@@ -16,7 +16,8 @@ def sql_literal(text: str) -> str:
 def comment_statements() -> Iterator[str]:
     """COMMENT ON statements generated from the schema declarations."""
     for name, schema in {**schemas.TABLES, **schemas.CORPUS_TABLES, "runs": schemas.RUNS}.items():
-        yield f"COMMENT ON TABLE {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
+        kind = "TABLE" if name == "runs" else "VIEW"  # the others are views over Parquet
+        yield f"COMMENT ON {kind} {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
         for f in schema:
             yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
                    f"{sql_literal(schemas.description(schema, f.name))}")
@@ -36,6 +37,11 @@ TABLE_DESCRIPTIONS = {
     "rejects": "Input documents that could not be processed, and why.",
     "entity_ids": "Every entity id the warehouse has issued: current ones with their canonical "
                   "name and label, superseded ones with the id they merged into.",
+    "entity_id_map": "Which corpus entity id each article's own entity id resolves to "
+                     "(applied by the entities, quotes and claims views; join it when reading "
+                     "their Parquet files directly).",
+    "duplicate_links": "Each republished copy with the earliest copy of its story (applied "
+                       "by the articles view; join it when reading articles' Parquet directly).",
     "runs": "History of newsflow runs.",
 }
 

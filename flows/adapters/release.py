@@ -6,19 +6,27 @@ Layout of a warehouse directory::
     current -> releases/<run_id>        the single commit point (an atomic symlink swap)
     parquet -> current/parquet          stable paths for users and BI tools
     news.duckdb -> current/news.duckdb
-    releases/<run_id>/parquet/<table>/published_month=YYYY-MM/*.parquet
-    releases/<run_id>/extracted/<table>/...  the extraction's own rows of the tables the corpus
-                                        step rewrites (article-level ids): what the next
-                                        publish resolves from, never its own earlier output
-    releases/<run_id>/news.duckdb       tables loaded from that release's Parquet, plus views
-    releases/<run_id>/manifest.json     input file -> content hash and article ids
+    releases/<run_id>/parquet/<table>/published_month=YYYY-MM/<run_id>-<n>.parquet
+                                        the rows of each article as extraction gave them; files
+                                        are immutable and shared (hard links) between releases
+    releases/<run_id>/parquet/entity_ids, entity_id_map, duplicate_links
+                                        the corpus-level decisions, small by design (they grow
+                                        with distinct names and with copies), rewritten whole
+    releases/<run_id>/state/            what the next run needs and readers do not: the input
+                                        files seen (files), the entity resolver's counts
+                                        (entity_names), each article's MinHash (sketches)
+    releases/<run_id>/news.duckdb       views over that release's Parquet, plus the run history
+    releases/<run_id>/release.json      row counts; written last
     staging/<run_id>/                   work in progress; never read by anyone else
     runs/<run_id>.json                  run history
     data_docs/                          Great Expectations Data Docs of the last validation
 
 A run writes everything under staging/, validates it, moves it to releases/ and only then
 swaps ``current``. A killed run leaves at most an orphan staging folder, which the next run
-removes; readers see the old release or the new one, never a mix.
+removes; readers see the old release or the new one, never a mix. What a run costs beyond
+extraction grows with what it adds or replaces, not with what the warehouse holds: unchanged
+files are linked, corpus ids and duplicate links are applied where rows are read (the views
+of news.duckdb), and only the run's own rows are validated.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.adapters import catalog, resources
+from flows.adapters import catalog, datasets, resources
 from transforms import schemas
 
 KEEP_RELEASES = 2
@@ -119,6 +127,9 @@ def sweep_staging(wh: Warehouse) -> None:
     hold the lock, so no run recorded as running is still alive."""
     for leftover in (wh.root / "staging").iterdir():
         shutil.rmtree(leftover, ignore_errors=True)
+    for stand_in in (wh.root / "releases").iterdir():  # a run killed in load_duckdb
+        if stand_in.is_symlink():
+            stand_in.unlink()
     current = wh.current
     for run in read_runs(wh):
         if run.get("status") == "running":
@@ -128,16 +139,77 @@ def sweep_staging(wh: Warehouse) -> None:
                            "finished (killed?)" + (", after publishing" if published else "")})
 
 
-# -- manifest: what the current release was built from -------------------------------------
+# -- datasets of a release -----------------------------------------------------------------
 
-def read_manifest(wh: Warehouse) -> dict[str, Any]:
-    cur = wh.current
-    if cur is None or not (cur / "manifest.json").exists():
-        return {"files": {}}
-    return dict(json.loads((cur / "manifest.json").read_text(encoding="utf-8")))
+PUBLISHED, STATE = "parquet", "state"
+FILES = "files"
+# What each input file turned into: the state behind discovery and replacement (not a table for
+# readers). One row per input file; a changed file's row is replaced like an article's rows.
+FILES_SCHEMA = pa.schema([
+    pa.field("source_uri", pa.string(), nullable=False),
+    pa.field("sha256", pa.string(), nullable=False),
+    pa.field("size", pa.int64()),
+    pa.field("mtime_ns", pa.int64()),
+    pa.field("article_ids", pa.list_(pa.string())),
+    pa.field("reject_uris", pa.list_(pa.string())),
+])
+STATE_SCHEMAS: dict[str, pa.Schema] = {FILES: FILES_SCHEMA}
 
 
-# -- shards written by extraction tasks ------------------------------------------------------
+def release_table_dir(release: Path, table: str, folder: str = PUBLISHED) -> Path:
+    return release / folder / table
+
+
+def table_key(name: str) -> str:
+    """The column whose value decides whether a row goes when the run replaces something."""
+    return "source_uri" if name in ("rejects", FILES) else "article_id"
+
+
+def table_partition(schema: pa.Schema) -> str | None:
+    return schemas.PARTITION if schemas.PARTITION in schema.names else None
+
+
+def row_counts(release: Path | None) -> dict[str, int]:
+    """Rows per table: from the release's own record, else from the Parquet footers."""
+    if release is None:
+        return dict.fromkeys(schemas.TABLES, 0)
+    record = release / "release.json"
+    if record.exists():
+        return dict(json.loads(record.read_text(encoding="utf-8"))["rows"])
+    return {name: datasets.rows_in(release_table_dir(release, name)) for name in schemas.TABLES}
+
+
+def known_files(wh: Warehouse) -> Callable[[Sequence[str]], dict[str, dict[str, Any]]]:
+    """A lookup of the current release's records of the given input files (a filtered scan of
+    one small state table, so discovery reads what it asks about)."""
+    def lookup(uris: Sequence[str]) -> dict[str, dict[str, Any]]:
+        folder = release_table_dir(wh.current, FILES, STATE) if wh.current else None
+        if not uris or not datasets.parquet_files(folder):
+            return {}
+        expr = pc.field("source_uri").isin(pa.array(sorted(set(uris)), pa.string()))
+        rows = [r for b in datasets.batches_of(folder, FILES_SCHEMA, expr=expr, batch_rows=50_000)
+                for r in b.to_pylist()]
+        return {r["source_uri"]: r for r in rows}
+    return lookup
+
+
+def file_records(uris: Iterable[str], wh: Warehouse) -> dict[str, dict[str, Any]]:
+    return known_files(wh)(list(uris))
+
+
+def table_batches(release: Path | None, name: str, column: str | None = None,
+                  keep: set[str] | None = None, folder: str = PUBLISHED,
+                  schema: pa.Schema | None = None) -> Iterator[pa.RecordBatch]:
+    """A release's dataset as record batches, optionally only rows whose column value is in
+    keep. Streams: memory stays bounded whatever the table's size."""
+    schema = schema or schemas.TABLES[name]
+    d = release_table_dir(release, name, folder) if release else None
+    expr = None
+    if column and keep is not None:
+        expr = pc.field(column).isin(pa.array(sorted(keep), pa.string()))
+    for batch in datasets.batches_of(d, schema, table_partition(schema), expr):
+        yield batch.select(schema.names)
+
 
 def write_shard(wh: Warehouse, run_id: str, shard: int, tables: Mapping[str, pa.Table]) -> None:
     """Each extraction task writes its own files, so tasks never share memory or a writer."""
@@ -149,53 +221,21 @@ def write_shard(wh: Warehouse, run_id: str, shard: int, tables: Mapping[str, pa.
         os.replace(tmp, out / f"shard-{shard:05d}.parquet")
 
 
-PUBLISHED, EXTRACTED = "parquet", "extracted"
-
-
-def release_table_dir(release: Path, table: str, folder: str = PUBLISHED) -> Path:
-    return release / folder / table
-
-
-def row_counts(release: Path | None) -> dict[str, int]:
-    """Rows per table from Parquet footers, without reading any data."""
-    counts = {}
-    for name in schemas.TABLES:
-        d = release_table_dir(release, name) if release else None
-        files = sorted(d.rglob("*.parquet")) if d and d.exists() else []
-        counts[name] = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
-    return counts
-
-
 BATCH_ROWS = 2_000
 
 
-def _partitioning():  # type: ignore[no-untyped-def]
-    import pyarrow.dataset as ds
+def shard_numbers(wh: Warehouse, run_id: str) -> list[int]:
+    d = wh.shard_dir(run_id, "articles")
+    return sorted(int(f.stem.split("-")[1]) for f in d.glob("shard-*.parquet")) \
+        if d.exists() else []
 
-    return ds.partitioning(pa.schema([(schemas.PARTITION, pa.string())]), flavor="hive")
 
-
-def table_batches(release: Path | None, name: str, column: str | None = None,
-                  keep: set[str] | None = None, drop: set[str] | None = None,
-                  folder: str = PUBLISHED) -> Iterator[pa.RecordBatch]:
-    """A release's table as record batches, optionally only rows whose column value is in
-    keep / not in drop. Streams: memory stays bounded whatever the table's size."""
-    import pyarrow.dataset as ds
-
+def shard_table(wh: Warehouse, run_id: str, name: str, shards: Iterable[int]) -> pa.Table:
+    """The rows the given shards extracted for one table, in the table's schema."""
     schema = schemas.TABLES[name]
-    d = release_table_dir(release, name, folder) if release else None
-    if d is None or not d.exists() or not any(d.rglob("*.parquet")):
-        return
-    partitioning = _partitioning() if schemas.PARTITION in schema.names else None
-    dataset = ds.dataset(str(d), schema=schema, format="parquet", partitioning=partitioning)
-    expr = None
-    if column and keep is not None:
-        expr = pc.field(column).isin(pa.array(sorted(keep), pa.string()))
-    elif column and drop:
-        expr = ~pc.field(column).isin(pa.array(sorted(drop), pa.string()))
-    for batch in dataset.to_batches(filter=expr, batch_size=BATCH_ROWS):
-        if batch.num_rows:
-            yield batch.select(schema.names)
+    files = [wh.shard_dir(run_id, name) / f"shard-{n:05d}.parquet" for n in shards]
+    parts = [pq.read_table(f).select(schema.names).cast(schema) for f in files if f.exists()]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
 def shard_batches(wh: Warehouse, run_id: str, name: str) -> Iterator[pa.RecordBatch]:
@@ -209,44 +249,13 @@ def shard_batches(wh: Warehouse, run_id: str, name: str) -> Iterator[pa.RecordBa
                     schema=schema)
 
 
-def merged_batches(wh: Warehouse, run_id: str, name: str, replaced_articles: set[str],
-                   resolved_uris: set[str]) -> Iterator[pa.RecordBatch]:
-    """The next release's rows of one table: the current release minus what this run replaces,
-    then the rows this run extracted. Old rejects are dropped for inputs seen again."""
-    if name == "rejects":
-        yield from table_batches(wh.current, name, "source_uri", drop=resolved_uris)
-    else:
-        yield from table_batches(wh.current, name, "article_id", drop=replaced_articles)
-    yield from shard_batches(wh, run_id, name)
-
-
-def extracted_batches(wh: Warehouse, run_id: str, name: str,
-                      replaced_articles: set[str]) -> Iterator[pa.RecordBatch]:
-    """The next release's extracted rows of a table the corpus step rewrites: the current
-    release's extracted rows minus what this run replaces, then this run's shards. A release
-    written before extracted rows were kept gives its published rows instead."""
-    cur = wh.current
-    folder = EXTRACTED if cur is not None and release_table_dir(cur, name, EXTRACTED).exists() \
-        else PUBLISHED
-    yield from table_batches(cur, name, "article_id", drop=replaced_articles, folder=folder)
-    yield from shard_batches(wh, run_id, name)
-
-
 def write_table(release: Path, name: str, batches: Iterator[pa.RecordBatch],
                 folder: str = PUBLISHED) -> None:
-    """Stream batches into the release's dataset for the table (hive-partitioned by month)."""
-    import pyarrow.dataset as ds
-
+    """Stream batches into a fresh dataset of the release (hive-partitioned by month)."""
     schema = schemas.TABLES[name]
     out = release_table_dir(release, name, folder)
-    partitioned = schemas.PARTITION in schema.names
-    ds.write_dataset(batches, out, schema=schema, format="parquet",
-                     partitioning=_partitioning() if partitioned else None,
-                     existing_data_behavior="error", basename_template="part-{i}.parquet",
-                     max_rows_per_group=64_000)
-    if not any(out.rglob("*.parquet")):  # keep an empty table readable by every engine
-        out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(schema.empty_table(), out / "part-0.parquet")
+    datasets.appended(out, batches, "part", schema, table_partition(schema))
+    datasets.ensure_readable(out, schema)
 
 
 def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
@@ -254,26 +263,48 @@ def write_release_tables(release: Path, tables: Mapping[str, pa.Table]) -> None:
         write_table(release, name, iter(table.to_batches(max_chunksize=BATCH_ROWS)))
 
 
+def write_single(release: Path, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
+    """A corpus table or a state table: small by design, rewritten whole at every publish."""
+    out = release_table_dir(release, name, folder)
+    out.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, out / "part-0.parquet")
+
+
+def read_single(release: Path | None, name: str, schema: pa.Schema,
+                folder: str = PUBLISHED) -> pa.Table:
+    files = datasets.parquet_files(release_table_dir(release, name, folder)) if release else []
+    if not files:
+        return schema.empty_table()
+    return pa.concat_tables([pq.read_table(f).select(schema.names).cast(schema) for f in files])
+
+
 # -- DuckDB ----------------------------------------------------------------------------------
 
-def build_duckdb(release: Path, runs: pa.Table) -> Path:
-    """A self-contained DuckDB file for the release: tables copied from its Parquet (so a
-    reader never depends on files a later run may delete), views from warehouse/*.sql."""
+RAW_SCHEMA = "raw"
+
+
+def parquet_glob(release: Path, name: str) -> str:
+    return catalog.sql_literal(str(release_table_dir(release, name) / "**" / "*.parquet"))
+
+
+def build_duckdb(release: Path, runs: pa.Table, at: Path | None = None) -> Path:
+    """The release's DuckDB file: views over its own Parquet (nothing copied, so its cost does
+    not grow with the warehouse), the run history as a table, the marts of warehouse/*.sql.
+    The rows as extraction stored them are in schema ``raw``; the tables readers query apply
+    the corpus-level decisions to them (warehouse/00_tables.sql). ``at``: where the release's
+    folder will be read from, when that is not where it is being built."""
     path = release / "news.duckdb"
     tmp = release / ".news.duckdb.tmp"
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
+        con.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
         for name, schema in {**schemas.TABLES, **schemas.CORPUS_TABLES}.items():
-            d = release_table_dir(release, name)
-            con.register("_empty", schema.empty_table())
-            if d.exists() and any(d.rglob("*.parquet")):
-                glob = catalog.sql_literal(str(d / "**" / "*.parquet"))
-                con.execute(f"CREATE TABLE {name} AS SELECT {', '.join(schema.names)} FROM "
-                            f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)")
-            else:
-                con.execute(f"CREATE TABLE {name} AS SELECT * FROM _empty")
-            con.unregister("_empty")
+            datasets.ensure_readable(release_table_dir(release, name), schema)
+            hive = "true" if table_partition(schema) else "false"
+            con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
+                        f"FROM read_parquet({parquet_glob(at or release.resolve(), name)}, "
+                        f"hive_partitioning = {hive}, union_by_name = true)")
         con.register("_runs", runs)
         con.execute("CREATE TABLE runs AS SELECT * FROM _runs")
         con.unregister("_runs")
@@ -311,6 +342,8 @@ def publish(wh: Warehouse, run_id: str, staged_release: Path) -> Path:
     """Move a fully written and validated release into place and make it current."""
     _fsync_tree(staged_release)
     release = wh.root / "releases" / run_id
+    if release.is_symlink():  # left by load_duckdb's stand-in, or by a run killed in it
+        release.unlink()
     os.replace(staged_release, release)
     for name, target in (("parquet", "current/parquet"), ("news.duckdb", "current/news.duckdb")):
         link = wh.root / name
@@ -322,15 +355,21 @@ def publish(wh: Warehouse, run_id: str, staged_release: Path) -> Path:
 
 
 def prune_releases(wh: Warehouse, keep: Path) -> None:
-    """Keep the newest releases so that readers holding an old one open can finish."""
+    """Keep the newest releases so that readers holding an old one open can finish. Files a
+    newer release shares stay: a hard link is removed, not the bytes it shares."""
     releases = sorted((wh.root / "releases").iterdir(), key=lambda p: p.name)
+    for r in releases:
+        if r.is_symlink() and r.resolve() != keep.resolve():
+            r.unlink()
+    releases = [r for r in releases if not r.is_symlink()]
     stale = [r for r in releases[:-KEEP_RELEASES] if r.resolve() != keep.resolve()]
     for r in stale:
         shutil.rmtree(r, ignore_errors=True)
 
 
-def write_manifest(release: Path, manifest: Mapping[str, Any]) -> None:
-    (release / "manifest.json").write_text(json.dumps(manifest, sort_keys=True), encoding="utf-8")
+def write_release_record(release: Path, run_id: str, rows: Mapping[str, int]) -> None:
+    (release / "release.json").write_text(json.dumps({"run_id": run_id, "rows": dict(rows)},
+                                                     sort_keys=True), encoding="utf-8")
 
 
 # -- run history -----------------------------------------------------------------------------
@@ -365,14 +404,20 @@ def runs_table(runs: Iterable[Mapping[str, Any]]) -> pa.Table:
 def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
     if not wh.duckdb_path.exists():
         raise FileNotFoundError(f"no warehouse at {wh.root}: run `newsflow run` first")
-    # Read-only means the machine too: no COPY ... TO a file, no reading other files, no
-    # extension fetched from the network. The release's tables and views are all inside the file.
-    return duckdb.connect(str(wh.duckdb_path), read_only=True, config={
-        "enable_external_access": False, "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False})
+    # Read-only means the machine too: no extension fetched from the network, and no file read
+    # outside the warehouse's releases (the views read their release's Parquet there); the
+    # configuration is locked so a query cannot lift it. Statements that write files (COPY,
+    # EXPORT) are refused by `newsflow sql` before they run.
+    con = duckdb.connect(str(wh.duckdb_path), read_only=True, config={
+        "autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    releases = str((wh.root / "releases").resolve()) + os.sep
+    con.execute(f"SET allowed_directories = [{catalog.sql_literal(releases)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
 
 
-# -- validation of a staged release ----------------------------------------------------------
+# -- validation of a run's rows --------------------------------------------------------------
 
 def suites_dir() -> Path:
     """The GX suites shipped with newsflow, or the folder NEWSFLOW_EXPECTATIONS names (a team's
@@ -380,30 +425,16 @@ def suites_dir() -> Path:
     return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", resources.suites_dir()))
 
 
-VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any corpus size
+VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any run's size
 
 
-def validate_staged(staged: Path, docs_dir: Path) -> Any:
-    """GX over a staged release, a chunk of articles (with all their rows) at a time, so
-    that memory does not grow with the corpus. Keys hash their article_id, so a duplicate
-    key always falls within one chunk."""
+def validated(chunks: Iterable[Mapping[str, pa.Table]], docs_dir: Path) -> Any:
+    """GX over a run's rows, chunk by chunk (a chunk holds whole articles, so cross-table checks
+    see all of an article's rows; keys hash their article_id, so a duplicate key from this run
+    falls within one chunk)."""
     from flows.adapters.validate import ValidationResult, validate_tables  # GX costs seconds
 
-    ids = [a for b in table_batches(staged, "articles") for a in b.column("article_id").to_pylist()]
-    chunks = [ids[i:i + VALIDATION_CHUNK] for i in range(0, len(ids), VALIDATION_CHUNK)] or [[]]
-    outcomes = []
-    for k, chunk in enumerate(chunks):
-        keep = set(chunk)
-        tables = {name: pa.Table.from_batches(
-            list(table_batches(staged, name, "article_id", keep=keep)),
-            schema=schemas.TABLES[name]) for name in schemas.ARTICLE_TABLES}
-        if k == 0:
-            tables["rejects"] = pa.Table.from_batches(
-                list(table_batches(staged, "rejects")), schema=schemas.REJECTS)
-            id_table = release_table_dir(staged, "entity_ids")
-            if id_table.exists():
-                tables["entity_ids"] = pq.read_table(id_table, schema=schemas.ENTITY_IDS)
-        outcomes.append(validate_tables(tables, docs_dir, suites_dir()))
+    outcomes = [validate_tables(tables, docs_dir, suites_dir()) for tables in chunks]
     if len(outcomes) == 1:
         return outcomes[0]
     failures = tuple(f for o in outcomes for f in o.failures)
@@ -418,11 +449,12 @@ def validate_staged(staged: Path, docs_dir: Path) -> Any:
 @dataclass(frozen=True)
 class Release:
     """The next release of a warehouse, as one run builds it. Its life cycle, in order:
-    ``record`` the run as running, ``stage`` each table (the current release's rows minus what
-    the run replaces, plus the run's shards), ``validate`` it, ``load_duckdb``, ``publish`` (an
-    atomic swap, then prune), ``record`` the outcome; ``discard`` the staging area at the end
-    whatever happened. Opening and locking the warehouse come before (``open_warehouse``,
-    ``run_lock``), since a run that finds nothing new never builds a release."""
+    ``record`` the run as running; for each dataset, ``carry`` the current release's files over
+    (linked, or rewritten without what the run replaces) and ``append`` the run's rows;
+    ``write`` the corpus and state tables; ``validate`` the run's rows; ``load_duckdb``;
+    ``publish`` (an atomic swap, then prune); ``record`` the outcome; ``discard`` the staging
+    area at the end whatever happened. Opening and locking the warehouse come before
+    (``open_warehouse``, ``run_lock``), since a run that finds nothing new never builds one."""
 
     wh: Warehouse
     run_id: str
@@ -431,35 +463,67 @@ class Release:
     def staged(self) -> Path:
         return self.wh.staging(self.run_id) / "release"
 
+    @property
+    def final(self) -> Path:
+        return self.wh.root.resolve() / "releases" / self.run_id
+
     def record(self, run: Mapping[str, Any]) -> None:
         write_run(self.wh, run)
 
-    def manifest(self) -> dict[str, Any]:
-        """What the current release was built from."""
-        return read_manifest(self.wh)
+    def carry(self, name: str, drop: set[str], folder: str = PUBLISHED) -> pa.Table:
+        """The current release's dataset into the next, without the rows whose key is in drop;
+        returns those rows."""
+        schema = STATE_SCHEMAS.get(name) or schemas.TABLES[name]
+        previous = release_table_dir(self.wh.current, name, folder) if self.wh.current else None
+        return datasets.carried(previous, release_table_dir(self.staged, name, folder),
+                                table_key(name), drop, self.run_id, schema,
+                                table_partition(schema))
 
-    def merged(self, name: str, replaced: set[str], resolved: set[str],
-               ) -> Iterator[pa.RecordBatch]:
-        return merged_batches(self.wh, self.run_id, name, replaced, resolved)
+    def append(self, name: str, batches: Iterable[pa.RecordBatch],
+               folder: str = PUBLISHED) -> None:
+        schema = STATE_SCHEMAS.get(name) or schemas.TABLES[name]
+        out = release_table_dir(self.staged, name, folder)
+        datasets.appended(out, batches, self.run_id, schema, table_partition(schema))
+        datasets.compacted(out, self.run_id, schema, table_partition(schema))
+        datasets.ensure_readable(out, schema)
 
-    def extracted(self, name: str, replaced: set[str]) -> Iterator[pa.RecordBatch]:
-        return extracted_batches(self.wh, self.run_id, name, replaced)
+    def shards(self) -> list[int]:
+        return shard_numbers(self.wh, self.run_id)
 
-    def stage(self, name: str, batches: Iterator[pa.RecordBatch],
-              folder: str = PUBLISHED) -> None:
-        write_table(self.staged, name, batches, folder)
+    def shard_rows(self, name: str, shards: Iterable[int] | None = None) -> pa.Table:
+        return shard_table(self.wh, self.run_id, name,
+                           self.shards() if shards is None else shards)
+
+    def shard_batches(self, name: str) -> Iterator[pa.RecordBatch]:
+        return shard_batches(self.wh, self.run_id, name)
+
+    def previous(self, name: str, schema: pa.Schema, folder: str = PUBLISHED) -> pa.Table:
+        """A small table of the current release (a corpus or state table), whole."""
+        return read_single(self.wh.current, name, schema, folder)
+
+    def write(self, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
+        write_single(self.staged, name, table, folder)
 
     def staged_row_counts(self) -> dict[str, int]:
-        return row_counts(self.staged)
+        return {name: datasets.rows_in(release_table_dir(self.staged, name))
+                for name in schemas.TABLES}
 
-    def validate(self) -> Any:
-        return validate_staged(self.staged, self.wh.data_docs_dir)
+    def validate(self, chunks: Iterable[Mapping[str, pa.Table]]) -> Any:
+        return validated(chunks, self.wh.data_docs_dir)
 
-    def write_manifest(self, manifest: Mapping[str, Any]) -> None:
-        write_manifest(self.staged, manifest)
-
-    def load_duckdb(self, history: Iterable[Mapping[str, Any]]) -> Path:
-        return build_duckdb(self.staged, runs_table(history))
+    def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
+        """news.duckdb of the staged release, its views naming the release's final place: a
+        stand-in link there lets DuckDB check them now (it binds a view when creating it)."""
+        stand_in = self.final
+        if stand_in.is_symlink():
+            stand_in.unlink()
+        os.symlink(self.staged.resolve(), stand_in)
+        try:
+            path = build_duckdb(self.staged, runs_table(history), at=stand_in)
+        finally:
+            stand_in.unlink()
+        write_release_record(self.staged, self.run_id, rows)
+        return path
 
     def publish(self) -> Path:
         return publish(self.wh, self.run_id, self.staged)

@@ -78,6 +78,7 @@ class SourceFile:
     path: Path
     source_uri: str  # relative to the input root, so ids do not depend on the checkout path
     size: int
+    mtime_ns: int = -1  # with size, what tells discovery a file is unchanged without reading it
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -98,10 +99,11 @@ def discover(root: Path) -> Iterator[SourceFile]:
                 continue
             path = Path(dirpath) / name
             try:
-                size = path.stat().st_size
+                stat = path.stat()
+                size, mtime = stat.st_size, stat.st_mtime_ns
             except OSError:  # a dangling symlink still deserves a reject row
-                size = -1
-            yield SourceFile(path, path.relative_to(root).as_posix(), size)
+                size, mtime = -1, -1
+            yield SourceFile(path, path.relative_to(root).as_posix(), size, mtime)
 
 
 def decode_text(data: bytes) -> str:

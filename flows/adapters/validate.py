@@ -53,7 +53,7 @@ BOILERPLATE_REGEX = (
 EXAMPLES = 5  # failing rows reported per expectation
 _EXAMPLE_CHARS = 80  # long text values are truncated in examples
 DERIVED_COLUMNS = ("article_known", "offsets_valid", "mentions_valid", "parts_valid",
-                   "merged_into_known")
+                   "merged_into_known", "entity_id_current")
 # Every table a suite validates: the article tables and rejects, and the corpus-level ids.
 SUITE_TABLES = {**TABLES, **CORPUS_TABLES}
 
@@ -182,6 +182,18 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             _e("expect_column_values_to_be_between", column="mentions", min_value=0),
             # a superseded id points at a current one, so a saved query on it finds its entity
             _true("merged_into_known"),
+        ],
+        "entity_id_map": [
+            *_key("entity_id_map"),
+            *_not_null("entity_id"),
+            # every article-level id resolves to an id the registry lists as current
+            _true("entity_id_current"),
+        ],
+        "duplicate_links": [
+            *_key("duplicate_links"),
+            *_not_null("duplicate_of"),
+            _e("expect_column_values_to_be_between", column="duplicate_similarity",
+               min_value=0.0, max_value=1.0),
         ],
     }
 
@@ -340,6 +352,14 @@ def _merged_into_known(table: pa.Table) -> pa.Array:
                   pc.is_in(table["merged_into"], value_set=current.combine_chunks()))
 
 
+def _current_id(table: pa.Table, registry: pa.Table | None) -> pa.Array:
+    """Whether each row's entity_id is a current id of the registry validated beside it."""
+    if registry is None:
+        return pa.array([True] * table.num_rows, pa.bool_())
+    current = pc.filter(registry["entity_id"], pc.is_null(registry["merged_into"]))
+    return pc.is_in(table["entity_id"], value_set=current.combine_chunks())
+
+
 def _columns_used(suite: Any) -> set[str] | None:
     """Columns the suite's expectations name, or None if one is table-level (needs them all)."""
     used: set[str] = set()
@@ -384,6 +404,9 @@ def _frames(tables: Mapping[str, pa.Table],
             table = table.append_column("mentions_valid", _mentions_valid(table, texts))
         if name == "entity_ids":
             table = table.append_column("merged_into_known", _merged_into_known(table))
+        if name == "entity_id_map":
+            table = table.append_column("entity_id_current",
+                                        _current_id(table, tables.get("entity_ids")))
         wanted = columns.get(name)
         if wanted is not None:
             wanted = wanted | set(PRIMARY_KEYS[name])

@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     return Settings(seeds=Path(args.seeds), warehouse=Path(args.warehouse), model=args.model,
                     workers=args.workers, runner=args.runner, dask_address=args.dask_address,
-                    wait_for_lock=args.wait)
+                    wait_for_lock=args.wait, full_check=args.full_check)
 
 
 class Progress:
@@ -294,6 +294,18 @@ def write_rows(rel, fmt: str, max_rows: int) -> None:  # type: ignore[no-untyped
         sys.stdout.write("]\n" if first else "\n]\n")
 
 
+def writes_files(query: str) -> None:
+    """Refuse a statement that writes files (the views must reach the warehouse's own files,
+    so DuckDB's file access cannot simply be off)."""
+    import duckdb
+
+    for statement in duckdb.extract_statements(query):
+        if statement.type in (duckdb.StatementType.COPY, duckdb.StatementType.EXPORT):
+            raise UserError(f"{statement.type.name} is disabled: newsflow sql only reads the "
+                            "warehouse (use --format csv or json and redirect the output)",
+                            BAD_QUERY)
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -302,6 +314,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     con = connect_readonly(existing_warehouse(args.warehouse))
     try:
         try:
+            writes_files(args.query)
             rel = con.sql(args.query)
             if rel is not None:
                 write_rows(rel, args.format, args.max_rows)
@@ -508,6 +521,9 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--runner", choices=("local", "dask"), default="local")
         sp.add_argument("--dask-address", default=None, help="tcp://HOST:PORT of a cluster")
         sp.add_argument("--wait", action="store_true", help="wait for a running run's lock")
+        sp.add_argument("--full-check", action="store_true",
+                        help="read every input file to tell whether it changed (by default a "
+                             "file whose size and modification time match is not read)")
         sp.add_argument("--jsonl-fields", default=None,
                         help="JSON lines field names, e.g. text=body,title=headline,url=meta.link")
         sp.set_defaults(fn=fn)

@@ -1,28 +1,29 @@
-"""The corpus-level entity step of a publish: every entity row of the next release -> corpus
-ids (transforms/identity.py), then the rows that carry an entity id rewritten with them.
+"""The corpus-level entity step of a publish: the resolver's state (distinct names with their
+counts, transforms/identity.py) carried from release to release, the run's articles added and
+the ones it replaces subtracted; then the corpus ids of every name, the entity_ids registry and
+entity_id_map (article-level id -> corpus id), which news.duckdb's views apply where rows are
+read. Nothing here reads the warehouse's other rows: the step costs what distinct names cost.
 
-Streams like near-duplicate detection: one pass folds the entity rows into the resolver's
-table of distinct names (memory grows with distinct names, not articles); the tables are then
-rewritten batch by batch as they are staged. Both read the rows as extraction gave them (kept
-with each release), never a previous resolution, so the tables depend only on the set of
-documents. The previous release's entity_ids come in for history only: an id superseded by new
-knowledge ("Biden" alone, then "Joe Biden") keeps pointing at its entity.
+Counts are sums, so the state after any sequence of runs is the state of its set of documents
+(``Corpus.canonical``); resolution is a function of that state, so a warehouse built run by run
+resolves exactly as one built in one go. The previous release's entity_ids come in for history
+only: an id superseded by new knowledge ("Biden" alone, then "Joe Biden") keeps pointing at its
+entity. ``Identity.rewritten`` applies the same decisions to a run's new rows in memory, for
+validation.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from transforms import identity, schemas
 
 _RESOLVER_COLUMNS = ["kind", "key", "label", "name", "aliases", "mention_count"]
-ENTITY_IDS = "entity_ids"
 
 
 @dataclass(frozen=True)
@@ -73,36 +74,59 @@ class Identity:
                 identity.resolved_rows(pending, self.ids, self.entries), schema=schema)
 
 
-def corpus_of(batches: Iterable[pa.RecordBatch]) -> identity.Corpus:
-    corpus = identity.Corpus()
-    for b in batches:
+NAMES = "entity_names"
+_COUNTS = pa.list_(pa.struct([("value", pa.string()), ("count", pa.int64())]))
+# The resolver's state (transforms/identity.py Corpus): one row per distinct (kind, key), with
+# its counts. Kept with each release so the next run adds and subtracts articles instead of
+# folding in every entity row of the warehouse again.
+NAMES_SCHEMA = pa.schema([
+    pa.field("kind", pa.string(), nullable=False), pa.field("key", pa.string(), nullable=False),
+    pa.field("articles", pa.int64()), pa.field("mentions", pa.int64()),
+    pa.field("labels", _COUNTS), pa.field("spellings", _COUNTS), pa.field("alias_of", _COUNTS),
+])
+_COUNTERS = ("labels", "spellings", "alias_of")
+
+
+def state_table(corpus: identity.Corpus) -> pa.Table:
+    rows = [{"kind": kind, "key": key, "articles": n.articles, "mentions": n.mentions,
+             **{c: [{"value": v, "count": k} for v, k in getattr(n, c).items()]
+                for c in _COUNTERS}}
+            for (kind, key), n in corpus.canonical().names.items()]
+    return pa.Table.from_pylist(rows, schema=NAMES_SCHEMA)
+
+
+def corpus_from(state: pa.Table) -> identity.Corpus:
+    names = {(r["kind"], r["key"]): identity.Name(
+        r["articles"], r["mentions"],
+        *(Counter({p["value"]: p["count"] for p in r[c] or []}) for c in _COUNTERS))
+        for r in state.to_pylist()}
+    return identity.Corpus(names)
+
+
+def next_corpus(state: pa.Table, removed: pa.Table,
+                added: Iterable[pa.RecordBatch]) -> identity.Corpus:
+    """The resolver's state of the next release: the current one, without the entity rows of
+    articles the run replaces, with the run's new rows."""
+    corpus = corpus_from(state)
+    if removed.num_rows:
+        corpus.subtract(removed.select(_RESOLVER_COLUMNS).to_pylist())
+    for b in added:
         corpus.add(b.select(_RESOLVER_COLUMNS).to_pylist())
-    return corpus
+    return corpus.canonical()
 
 
-def previous_ids(current_release: Path | None) -> list[dict[str, Any]]:
-    d = current_release / "parquet" / ENTITY_IDS if current_release else None
-    if d is None or not d.exists() or not any(d.glob("*.parquet")):
-        return []
-    return pq.read_table(d, schema=schemas.ENTITY_IDS).to_pylist()
+def map_table(ids: Mapping[str, str]) -> pa.Table:
+    return pa.Table.from_pylist([{"article_entity_id": k, "entity_id": v}
+                                 for k, v in sorted(ids.items())], schema=schemas.ENTITY_ID_MAP)
 
 
-def resolved_identity(entity_batches: Iterable[pa.RecordBatch],
-                      current_release: Path | None) -> Identity:
-    """The corpus ids of the extracted entity rows, and the next entity_ids table. The previous
-    release's ids only add history (superseded ids and what they merged into): resolution and
-    rewrites come from the extracted rows alone."""
-    corpus = corpus_of(entity_batches)
+def resolved_identity(corpus: identity.Corpus, previous_ids: list[dict[str, Any]]) -> Identity:
+    """The corpus ids of every name the state holds, and the next entity_ids table. The previous
+    release's ids only add history (superseded ids and what they merged into)."""
     resolved = identity.resolve(corpus)
     entries = identity.registry(corpus, resolved)
-    old = identity.superseded(previous_ids(current_release), entries, resolved)
+    old = identity.superseded(previous_ids, entries, resolved)
     ids = identity.id_map(resolved)
     rows = [identity.entry_row(e) for e in entries.values()] + old
     rows.sort(key=lambda r: r["entity_id"])
     return Identity(ids, entries, pa.Table.from_pylist(rows, schema=schemas.ENTITY_IDS))
-
-
-def stage_ids(staged_release: Path, table: pa.Table) -> None:
-    out = staged_release / "parquet" / ENTITY_IDS
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, out / "part-0.parquet")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from prefect import flow, task
 from prefect.futures import as_completed
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
@@ -27,18 +28,32 @@ from prefect.tasks import exponential_backoff
 from flows.adapters import faults, sources
 from flows.adapters import nlp as nlp_loader
 from flows.adapters.release import (
-    EXTRACTED,
+    BATCH_ROWS,
+    FILES,
+    FILES_SCHEMA,
+    STATE,
+    VALIDATION_CHUNK,
     Release,
     Warehouse,
+    file_records,
+    known_files,
     open_warehouse,
-    read_manifest,
     read_runs,
     row_counts,
+    table_batches,
     write_shard,
 )
 from flows.adapters.resources import credit_table
 from flows.adapters.sources import RawDocument, Reject, SourceFile
-from flows.run.entities import resolved_identity, stage_ids
+from flows.run.entities import (
+    NAMES,
+    NAMES_SCHEMA,
+    Identity,
+    map_table,
+    next_corpus,
+    resolved_identity,
+    state_table,
+)
 from flows.run.records import (
     FileResult,
     Plan,
@@ -221,7 +236,8 @@ def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> lis
     """Every document of the shard's files, parsed and checked; the rest become rejects."""
     out = []
     for src, sha in items:
-        shard.result.files[src.source_uri] = FileResult(sha)
+        shard.result.files[src.source_uri] = FileResult(sha, size=src.size,
+                                                        mtime_ns=src.mtime_ns)
         for item in sources.read_source(src):
             shard.result.documents += 1
             if isinstance(item, Reject):
@@ -353,82 +369,143 @@ def task_runner(settings: Settings) -> Any:
     return ThreadPoolTaskRunner(max_workers=1)
 
 
-def replaced_and_resolved(wh: Warehouse, plan: Plan,
-                          results: list[ShardResult]) -> tuple[set[str], set[str], dict]:
-    """Article ids this run replaces, reject uris it settles, and the previous manifest."""
-    old_files = read_manifest(wh).get("files", {})
-    replaced = {a for src, _ in plan.todo for a in old_files.get(src.source_uri, {})
-                .get("article_ids", [])}
-    resolved = {u for src, _ in plan.todo
-                for u in [src.source_uri, *old_files.get(src.source_uri, {})
-                          .get("reject_uris", [])]}
+def replaced_and_resolved(release: Release, plan: Plan,
+                          results: list[ShardResult]) -> tuple[set[str], set[str]]:
+    """Article ids this run replaces and reject uris it settles: what the current release holds
+    for the input files it processed again, and any row it extracted anew."""
+    old = file_records([src.source_uri for src, _ in plan.todo], release.wh)
+    replaced = {a for r in old.values() for a in r["article_ids"] or []}
+    resolved = {src.source_uri for src, _ in plan.todo}
+    resolved.update(u for r in old.values() for u in r["reject_uris"] or [])
     for r in results:
         replaced.update(a for f in r.files.values() for a in f.article_ids)
         resolved.update(u for f in r.files.values() for u in f.reject_uris)
-    return replaced, resolved, old_files
+    return replaced, resolved
 
 
-def duplicate_links(batches: Iterator[pa.RecordBatch]) -> dict[str, tuple[str | None, Any]]:
-    """article_id -> (duplicate_of, similarity), fed batch by batch."""
+def file_rows(plan: Plan, results: list[ShardResult]) -> pa.Table:
+    """The state rows of the input files this run processed (discovery's record of them)."""
+    stat = {src.source_uri: src for src, _ in plan.todo}
+    rows = []
+    for r in results:
+        for uri, fr in sorted(r.files.items()):
+            src = stat.get(uri)
+            rows.append({**asdict(fr), "source_uri": uri,
+                         "size": src.size if src else fr.size,
+                         "mtime_ns": src.mtime_ns if src else fr.mtime_ns})
+    return pa.Table.from_pylist(rows, schema=FILES_SCHEMA)
+
+
+def duplicate_links(batches: Iterator[pa.RecordBatch]) -> pa.Table:
+    """duplicate_links rows (copies only), fed batch by batch."""
     index = DuplicateIndex()
     for b in batches:
         index.add(b.column("article_id").to_pylist(), b.column("body_text").to_pylist(),
                   b.column("published_date").to_pylist(), b.column("fetched_at").to_pylist())
-    links = index.links().to_pydict()
-    return {a: (d, sim) for a, d, sim in zip(links["article_id"], links["duplicate_of"],
-                                             links["duplicate_similarity"], strict=True)}
+    links = index.links()
+    copies = links.filter(pc.is_valid(links.column("duplicate_of")))
+    return copies.cast(schemas.DUPLICATE_LINKS)
 
 
-def with_links(batch: pa.RecordBatch, links: dict[str, tuple[str | None, Any]]) -> pa.RecordBatch:
+def links_of(table: pa.Table) -> dict[str, tuple[str | None, Any]]:
+    return {a: (d, sim) for a, d, sim in zip(table.column("article_id").to_pylist(),
+                                             table.column("duplicate_of").to_pylist(),
+                                             table.column("duplicate_similarity").to_pylist(),
+                                             strict=True)}
+
+
+def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.Table:
+    """Articles with their duplicate links, as the articles view gives them (for validation)."""
     ids = batch.column("article_id").to_pylist()
     found = [links.get(a, (None, None)) for a in ids]
-    columns = {n: batch.column(n) for n in batch.schema.names}
-    columns["duplicate_of"] = pa.array([f[0] for f in found], pa.string())
-    columns["duplicate_similarity"] = pa.array([f[1] for f in found], pa.float32())
-    return pa.RecordBatch.from_arrays([columns[n] for n in batch.schema.names],
-                                      schema=batch.schema)
+    batch = batch.set_column(batch.schema.get_field_index("duplicate_of"), "duplicate_of",
+                             pa.array([f[0] for f in found], pa.string()))
+    return batch.set_column(batch.schema.get_field_index("duplicate_similarity"),
+                            batch.schema.field("duplicate_similarity"),
+                            pa.array([f[1] for f in found], pa.float32()))
 
 
-def resolved_links(release: Release, replaced: set[str],
-                   resolved: set[str]) -> dict[str, tuple[str | None, Any]]:
-    """The corpus-level step: near-duplicate links over every article of the next release."""
-    return duplicate_links(release.merged("articles", replaced, resolved))
+def carried_tables(release: Release, replaced: set[str], resolved: set[str],
+                   files: pa.Table) -> pa.Table:
+    """Every dataset of the next release: the current one's files carried over (linked, or
+    rewritten without what this run replaces), then this run's rows. Returns the entity rows
+    taken out (the resolver subtracts them)."""
+    removed = schemas.ENTITIES.empty_table()
+    for name in schemas.TABLES:
+        gone = release.carry(name, resolved if name == "rejects" else replaced)
+        if name == "entities":
+            removed = gone
+        release.append(name, release.shard_batches(name))
+    release.carry(FILES, {*files.column("source_uri").to_pylist()}, STATE)
+    release.append(FILES, files.to_batches(), STATE)
+    return removed
+
+
+def next_identity(release: Release, removed: pa.Table) -> Identity:
+    corpus = next_corpus(release.previous(NAMES, NAMES_SCHEMA, STATE), removed,
+                         release.shard_batches("entities"))
+    ids = resolved_identity(corpus, release.previous("entity_ids", schemas.ENTITY_IDS)
+                            .to_pylist())
+    release.write(NAMES, state_table(corpus), STATE)
+    release.write("entity_ids", ids.table)
+    release.write("entity_id_map", map_table(ids.ids))
+    return ids
+
+
+def next_links(release: Release) -> pa.Table:
+    links = duplicate_links(table_batches(release.staged, "articles"))
+    release.write("duplicate_links", links)
+    return links
+
+
+def validation_chunks(release: Release, ids: Identity,
+                      links: pa.Table) -> Iterator[dict[str, pa.Table]]:
+    """The run's own rows as readers will see them (corpus ids, labels, links applied), a few
+    thousand articles at a time; the corpus tables, small by design, with the first chunk."""
+    shards, chunk, size = release.shards(), [], 0
+    groups: list[list[int]] = []
+    for n in shards:
+        chunk.append(n)
+        size += release.shard_rows("articles", [n]).num_rows
+        if size >= VALIDATION_CHUNK:
+            groups.append(chunk)
+            chunk, size = [], 0
+    groups.append(chunk)
+    link_of = links_of(links)
+    for k, group in enumerate(groups):
+        tables = {name: release.shard_rows(name, group) for name in schemas.TABLES}
+        tables["articles"] = with_links(tables["articles"], link_of)
+        for name in schemas.RESOLVED_TABLES:
+            rows = iter(tables[name].to_batches(max_chunksize=BATCH_ROWS))
+            tables[name] = pa.Table.from_batches(list(ids.rewritten(name, rows)),
+                                                 schema=schemas.TABLES[name])
+        if k == 0:
+            tables["entity_ids"] = ids.table
+            tables["entity_id_map"] = map_table(ids.ids)
+            tables["duplicate_links"] = links
+        yield tables
 
 
 def staged_release(release: Release, plan: Plan, results: list[ShardResult],
                    summary: RunSummary, clock: Stopwatch) -> bool:
-    """Resolve, stage and validate the next release; False when validation rejects it.
-    Every table streams from the current release and this run's shards to staging Parquet."""
-    replaced, resolved, old_files = replaced_and_resolved(release.wh, plan, results)
-    with clock("duplicates"):
-        links = resolved_links(release, replaced, resolved)
-    with clock("entities"):
-        ids = resolved_identity(release.extracted("entities", replaced), release.wh.current)
+    """Stage the next release and validate this run's rows; False when validation rejects
+    them. The release's cost grows with what the run adds or replaces: unchanged files are
+    linked, and the corpus-level steps work on small state tables."""
+    replaced, resolved = replaced_and_resolved(release, plan, results)
     with clock("parquet"):
-        for name in schemas.TABLES:
-            if name in schemas.RESOLVED_TABLES:
-                release.stage(name, release.extracted(name, replaced), EXTRACTED)
-                batches = ids.rewritten(name, release.extracted(name, replaced))
-            else:
-                batches = release.merged(name, replaced, resolved)
-            if name == "articles":
-                batches = (with_links(b, links) for b in batches)
-            release.stage(name, batches)
-        stage_ids(release.staged, ids.table)
+        removed = carried_tables(release, replaced, resolved, file_rows(plan, results))
     fault_point("write_parquet")
+    with clock("duplicates"):
+        links = next_links(release)
+    with clock("entities"):
+        ids = next_identity(release, removed)
     summary.rows = release.staged_row_counts()
     fault_point("validate")
     with clock("validate"):
-        outcome = release.validate()
+        outcome = release.validate(validation_chunks(release, ids, links))
     summary.validation = outcome.summary
     summary.failures = [str(f) for f in outcome.failures]
-    if not outcome.success:
-        return False
-    files = {**old_files}
-    for r in results:
-        files.update({uri: asdict(fr) for uri, fr in r.files.items()})
-    release.write_manifest({"files": files, "run_id": release.run_id})
-    return True
+    return bool(outcome.success)
 
 
 def published(release: Release, summary: RunSummary, started: dt.datetime, model: str,
@@ -437,15 +514,15 @@ def published(release: Release, summary: RunSummary, started: dt.datetime, model
     history = [*(r for r in read_runs(release.wh) if r["run_id"] != release.run_id),
                {**run_record(summary, started, model, version), "status": "succeeded"}]
     with clock("duckdb"):
-        release.load_duckdb(history)
+        release.load_duckdb(history, summary.rows)
     fault_point("duckdb_load")
     release.publish()
     fault_point("published")
 
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
-def newsflow_flow(settings: Settings, run_id: str,
-                  progress: ProgressFn | None = None) -> RunSummary:
+def newsflow_flow(settings: Settings, run_id: str, progress: ProgressFn | None = None,
+                  plan: Plan | None = None) -> RunSummary:
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     release = Release(open_warehouse(settings.warehouse), run_id)
@@ -458,7 +535,8 @@ def newsflow_flow(settings: Settings, run_id: str,
         release.record({**run_record(summary, started, settings.model, version),
                         "finished_at": None})
         with clock("discover"):
-            plan = plan_work(settings.seeds, release.manifest())
+            plan = plan or plan_work(settings.seeds, known_files(release.wh),
+                                     settings.full_check)
         summary.docs_read, summary.docs_new = plan.files_seen, plan.new
         summary.docs_changed, summary.docs_unchanged = plan.changed, plan.unchanged
         with clock("extract"):

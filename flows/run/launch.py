@@ -63,20 +63,21 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
     wh = release.open_warehouse(settings.warehouse)
     with release.run_lock(wh, wait=settings.wait_for_lock):
         release.sweep_staging(wh)
-        plan = plan_work(settings.seeds, release.read_manifest(wh))
+        plan = plan_work(settings.seeds, release.known_files(wh), settings.full_check)
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
         check_models(settings)
         faults.check_space(wh.root, wh.current)
         previous = wh.current
-        summary = flow_run(settings, progress)
+        summary = flow_run(settings, progress, plan)
         if summary.fault:
             raise faults.explained(summary.fault, wh.root, release_now(wh, previous),
                                    summary.staged_bytes)
         return summary
 
 
-def flow_run(settings: Settings, progress: ProgressFn | None) -> RunSummary:
+def flow_run(settings: Settings, progress: ProgressFn | None,
+             plan: Plan | None = None) -> RunSummary:
     """The Prefect flow, on the configured Prefect API or a local server started for it."""
     from flows.adapters.nlp import skip_final_collection
     from flows.run.prefect_server import prefect_api
@@ -85,7 +86,7 @@ def flow_run(settings: Settings, progress: ProgressFn | None) -> RunSummary:
     with prefect_api(meanwhile=lambda: prepare(settings)):
         from flows.run.flow import newsflow_flow
 
-        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
+        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress, plan)
     return summary
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ class Settings:
     dask_address: str | None = None
     shard_docs: int = 64
     wait_for_lock: bool = False
+    full_check: bool = False  # hash every input file, even those whose size and mtime match
 
 
 @dataclass
@@ -40,6 +41,8 @@ class FileResult:
     sha256: str
     article_ids: list[str] = field(default_factory=list)
     reject_uris: list[str] = field(default_factory=list)
+    size: int = -1
+    mtime_ns: int = -1
 
 
 @dataclass
@@ -88,26 +91,46 @@ class Plan:
     changed: int
     unchanged: int
     files_seen: int
+    hashed: int = 0  # files whose bytes were read to tell (the rest matched on size and mtime)
 
 
-def plan_work(seeds: Path, manifest: dict[str, Any]) -> Plan:
-    """Which input files need processing: new ones and those whose bytes changed."""
-    known = manifest.get("files", {})
-    todo, new, changed, unchanged, seen = [], 0, 0, 0, 0
-    for src in sources.discover(seeds):
-        seen += 1
-        try:
-            sha = file_sha256(src.path) if src.size >= 0 else "unreadable"
-        except OSError:
-            sha = "unreadable"
+KnownFiles = Callable[[Sequence[str]], Mapping[str, Mapping[str, Any]]]
+
+
+def sha_of(src: SourceFile) -> str:
+    try:
+        return file_sha256(src.path) if src.size >= 0 else "unreadable"
+    except OSError:
+        return "unreadable"
+
+
+def same_stat(src: SourceFile, known: Mapping[str, Any]) -> bool:
+    """Size and modification time as recorded: unchanged without reading it, as make and rsync
+    judge (a tool that rewrites a file and restores its mtime needs --full-check)."""
+    return src.size >= 0 and src.mtime_ns >= 0 and (known.get("size"), known.get("mtime_ns")) \
+        == (src.size, src.mtime_ns)
+
+
+def plan_work(seeds: Path, known_files: KnownFiles, full_check: bool = False) -> Plan:
+    """Which input files need processing: new ones and those whose bytes changed. Only files
+    whose size or mtime differ from the record are hashed, unless full_check."""
+    found = list(sources.discover(seeds))
+    known = known_files([src.source_uri for src in found])
+    todo, new, changed, unchanged, hashed = [], 0, 0, 0, 0
+    for src in found:
         previous = known.get(src.source_uri)
+        if previous and not full_check and same_stat(src, previous):
+            unchanged += 1
+            continue
+        sha = sha_of(src)
+        hashed += 1
         if previous and previous["sha256"] == sha:
             unchanged += 1
             continue
         new += previous is None
         changed += previous is not None
         todo.append((src, sha))
-    return Plan(todo, new, changed, unchanged, seen)
+    return Plan(todo, new, changed, unchanged, len(found), hashed)
 
 
 def shards_of(todo: Sequence[tuple[SourceFile, str]], size: int) -> Iterator[list]:
