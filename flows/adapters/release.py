@@ -291,7 +291,7 @@ def build_duckdb(release: Path, runs: pa.Table, at: Path | None = None) -> Path:
     """The release's DuckDB file: views over its own Parquet (nothing copied, so its cost does
     not grow with the warehouse), the run history as a table, the marts of warehouse/*.sql.
     The rows as extraction stored them are in schema ``raw``; the tables readers query apply
-    the corpus-level decisions to them (warehouse/00_tables.sql). ``at``: where the release's
+    the corpus-level decisions to them (warehouse/tables.sql). ``at``: where the release's
     folder will be read from, when that is not where it is being built."""
     path = release / "news.duckdb"
     tmp = release / ".news.duckdb.tmp"
@@ -308,7 +308,7 @@ def build_duckdb(release: Path, runs: pa.Table, at: Path | None = None) -> Path:
         con.register("_runs", runs)
         con.execute("CREATE TABLE runs AS SELECT * FROM _runs")
         con.unregister("_runs")
-        for sql_file in resources.sql_files():
+        for sql_file in [resources.tables_sql(), *resources.sql_files()]:
             con.execute(sql_file.read_text(encoding="utf-8"))
         for stmt in [*catalog.comment_statements(), *catalog.view_comment_statements()]:
             con.execute(stmt)
@@ -367,9 +367,29 @@ def prune_releases(wh: Warehouse, keep: Path) -> None:
         shutil.rmtree(r, ignore_errors=True)
 
 
-def write_release_record(release: Path, run_id: str, rows: Mapping[str, int]) -> None:
-    (release / "release.json").write_text(json.dumps({"run_id": run_id, "rows": dict(rows)},
-                                                     sort_keys=True), encoding="utf-8")
+def write_release_record(release: Path, run_id: str, rows: Mapping[str, int],
+                         root: Path) -> None:
+    """The release's row counts, and where its views read from (``root``)."""
+    record = {"run_id": run_id, "rows": dict(rows), "root": str(root)}
+    tmp = release / ".release.json.tmp"
+    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, release / "release.json")
+
+
+def repointed(wh: Warehouse) -> None:
+    """A warehouse folder moved or copied elsewhere: its views still name the old place, so the
+    current release's news.duckdb is rebuilt (views only, atomically) to read from the new one.
+    A folder this process may not write is left as it is."""
+    cur = wh.current
+    record = cur / "release.json" if cur else None
+    if cur is None or record is None or not record.exists():
+        return
+    data = json.loads(record.read_text(encoding="utf-8"))
+    if data.get("root") == str(cur):
+        return
+    with contextlib.suppress(PermissionError):
+        build_duckdb(cur, runs_table(read_runs(wh)))
+        write_release_record(cur, data["run_id"], data["rows"], cur)
 
 
 # -- run history -----------------------------------------------------------------------------
@@ -404,14 +424,15 @@ def runs_table(runs: Iterable[Mapping[str, Any]]) -> pa.Table:
 def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
     if not wh.duckdb_path.exists():
         raise FileNotFoundError(f"no warehouse at {wh.root}: run `newsflow run` first")
+    repointed(wh)
     # Read-only means the machine too: no extension fetched from the network, and no file read
-    # outside the warehouse's releases (the views read their release's Parquet there); the
+    # outside the warehouse (the views read their release's Parquet there); the
     # configuration is locked so a query cannot lift it. Statements that write files (COPY,
     # EXPORT) are refused by `newsflow sql` before they run.
     con = duckdb.connect(str(wh.duckdb_path), read_only=True, config={
         "autoinstall_known_extensions": False, "autoload_known_extensions": False})
-    releases = str((wh.root / "releases").resolve()) + os.sep
-    con.execute(f"SET allowed_directories = [{catalog.sql_literal(releases)}]")
+    root = str(wh.root.resolve()) + os.sep
+    con.execute(f"SET allowed_directories = [{catalog.sql_literal(root)}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
@@ -522,7 +543,7 @@ class Release:
             path = build_duckdb(self.staged, runs_table(history), at=stand_in)
         finally:
             stand_in.unlink()
-        write_release_record(self.staged, self.run_id, rows)
+        write_release_record(self.staged, self.run_id, rows, self.final)
         return path
 
     def publish(self) -> Path:

@@ -28,8 +28,13 @@ def suites_dir() -> Path:
 
 
 def sql_files() -> list[Path]:
-    """The views and marts, in the order their file names give."""
-    return sorted(data_dir("warehouse").glob("*.sql"))
+    """The marts, in the order their file names give (they read the tables)."""
+    return sorted(data_dir("warehouse").glob("[0-9]*.sql"))
+
+
+def tables_sql() -> Path:
+    """The tables as readers query them, over a release's Parquet (read before the marts)."""
+    return data_dir("warehouse") / "tables.sql"
 
 
 def model_file(name: str) -> Path:

@@ -294,15 +294,18 @@ def write_rows(rel, fmt: str, max_rows: int) -> None:  # type: ignore[no-untyped
         sys.stdout.write("]\n" if first else "\n]\n")
 
 
-def writes_files(query: str) -> None:
-    """Refuse a statement that writes files (the views must reach the warehouse's own files,
-    so DuckDB's file access cannot simply be off)."""
+def refused_statement(query: str) -> None:
+    """Only statements that read: the database is opened read-only, but its views must reach
+    the warehouse's own Parquet, so DuckDB's file access cannot simply be off (COPY ... TO
+    would write there)."""
     import duckdb
 
+    reading = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN,
+               duckdb.StatementType.SET)
     for statement in duckdb.extract_statements(query):
-        if statement.type in (duckdb.StatementType.COPY, duckdb.StatementType.EXPORT):
-            raise UserError(f"{statement.type.name} is disabled: newsflow sql only reads the "
-                            "warehouse (use --format csv or json and redirect the output)",
+        if statement.type not in reading:
+            raise UserError(f"{statement.type.name} is disabled: newsflow sql is read-only "
+                            "(to save rows, use --format csv or json and redirect the output)",
                             BAD_QUERY)
 
 
@@ -314,7 +317,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
     con = connect_readonly(existing_warehouse(args.warehouse))
     try:
         try:
-            writes_files(args.query)
+            refused_statement(args.query)
             rel = con.sql(args.query)
             if rel is not None:
                 write_rows(rel, args.format, args.max_rows)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.run.entities import resolved_identity, stage_ids
+from flows.run.entities import NAMES_SCHEMA, next_corpus, resolved_identity, state_table
 from flows.run.launch import run
 from flows.run.records import Settings
 from tests.transforms.test_identity import SPLIT_ARTICLES
@@ -62,43 +62,64 @@ def test_biden_and_joe_biden_are_one_id_in_one_go_and_incrementally(tmp_path: Pa
     (later / "a_full.txt").write_text(FULL, encoding="utf-8")
     assert run(Settings(seeds=later, warehouse=tmp_path / "inc")).status == "succeeded"
     incremental, speakers, superseded = _ids(tmp_path / "inc")
-    assert incremental == one_go  # the old article's rows were rewritten at this publish
+    assert incremental == one_go  # the old article's rows resolve anew where they are read
     assert [(s[0], s[1]) for s in speakers] == [(biden, "Joe Biden")]
     assert (first_id, biden) in superseded  # a saved query on the old id still finds him
 
 
 # --- the publish step alone, over simulated releases (no model: fast, many splits) ----------
 
-def _batches(rows: list[dict]) -> list[pa.RecordBatch]:
+def _table(rows: list[dict]) -> pa.Table:
     full = [{"source_uri": "file:///x", "content_sha256": "0", "published_month": "unknown",
              **r} for r in rows]
-    return pa.Table.from_pylist(full, schema=schemas.ENTITIES).to_batches()
+    return pa.Table.from_pylist(full, schema=schemas.ENTITIES)
 
 
-def _publish(rows: list[dict], previous: Path | None, out: Path) -> tuple[list[str], list[str]]:
-    """One publish of the identity step: rewritten entity rows and current entity_ids rows."""
-    ident = resolved_identity(iter(_batches(rows)), previous)
-    stage_ids(out, ident.table)
-    entities = [repr(sorted(r.items())) for b in ident.rewritten("entities", iter(_batches(rows)))
+def _publish(state: pa.Table, removed: list[dict], added: list[dict], previous: list[dict],
+             every: list[dict]) -> tuple[pa.Table, list[dict], tuple[list[str], list[str]]]:
+    """One publish of the identity step from the previous state: the next state, its
+    entity_ids rows, and (rewritten entity rows of every article, current entity_ids rows)."""
+    corpus = next_corpus(state, _table(removed), iter(_table(added).to_batches()))
+    ident = resolved_identity(corpus, previous)
+    entities = [repr(sorted(r.items())) for b in
+                ident.rewritten("entities", iter(_table(every).to_batches()))
                 for r in b.to_pylist()]
     current = [repr(sorted(r.items())) for r in ident.table.to_pylist() if not r["merged_into"]]
-    return sorted(entities), sorted(current)
+    return state_table(corpus), ident.table.to_pylist(), (sorted(entities), sorted(current))
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.permutations(range(len(SPLIT_ARTICLES))),
-       st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True))
-def test_publishing_in_runs_equals_one_go(tmp_path_factory: pytest.TempPathFactory,
-                                          order: list[int], cuts: list[int]) -> None:
-    """The previous release's entity_ids come in at each publish, but only as history."""
-    root = tmp_path_factory.mktemp("releases")
+       st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True),
+       st.integers(0, len(SPLIT_ARTICLES) - 1))
+def test_publishing_in_runs_equals_one_go(order: list[int], cuts: list[int],
+                                          replaced: int) -> None:
+    """Each publish starts from the previous release's state, adds its run's articles and
+    subtracts one it replaces (taken out, then back in a later run): the state and everything
+    resolved from it equal one go. The previous entity_ids come in only as history."""
     articles = [SPLIT_ARTICLES[i] for i in order]
     bounds = [0, *sorted(c for c in cuts if c < len(articles)), len(articles)]
-    extracted: list[dict] = []
-    previous = None
+    state, ids = NAMES_EMPTY, []
+    every = [r for a in SPLIT_ARTICLES for r in a]
+    gone = SPLIT_ARTICLES[replaced]
     for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        extracted += [r for article in articles[a:b] for r in article]
-        published = _publish(extracted, previous, root / str(n))
-        previous = root / str(n)
-    one_go = _publish([r for a in SPLIT_ARTICLES for r in a], None, root / "one")
+        added = [r for article in articles[a:b] for r in article]
+        removed = gone if n == 1 and gone in articles[:a] else []
+        if removed:  # replaced: out with this run, back in with the same rows
+            added += removed
+        state, ids, published = _publish(state, removed, added, ids, every)
+    one_state, _, one_go = _publish(NAMES_EMPTY, [], every, [], every)
     assert published == one_go
+    assert state.equals(one_state)
+
+
+def test_an_article_taken_out_leaves_no_trace_in_the_state() -> None:
+    first, second = SPLIT_ARTICLES[0], SPLIT_ARTICLES[1]
+    both, *_ = _publish(NAMES_EMPTY, [], [*first, *second], [], [])
+    after, *_ = _publish(both, second, [], [], [])
+    only, *_ = _publish(NAMES_EMPTY, [], first, [], [])
+    assert after.equals(only)
+    assert not _publish(after, first, [], [], [])[0].num_rows
+
+
+NAMES_EMPTY = NAMES_SCHEMA.empty_table()

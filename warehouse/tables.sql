@@ -3,6 +3,7 @@
 -- never rewrites old rows to change them:
 --   entity_id_map: each article's own entity id -> its corpus id (and entity_ids the label);
 --   duplicate_links: each republished copy -> the earliest copy of its story.
+-- Read before the marts (warehouse/[0-9]*.sql), which query these.
 -- The Python side (flows/run/entities.py Identity.rewritten) applies the same decisions to a
 -- run's new rows before they are validated; tests/flows/test_incremental.py holds the two equal.
 
