@@ -333,28 +333,60 @@ def sketch_table(article_ids: Sequence[str], bodies: Sequence[str | None],
     }, schema=SKETCH_SCHEMA)
 
 
-def _band_matrix(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers of the sketched rows and their (rows, BANDS) band keys."""
-    bands = table.column("bands").combine_chunks()
-    lengths = pc.fill_null(pc.list_value_length(bands), 0).to_numpy(zero_copy_only=False)
-    rows = np.flatnonzero(lengths)
-    if not np.all(lengths[rows] == BANDS):
+def _band_rows(bands: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers of the sketched rows of a bands array and their (rows, BANDS) keys, read
+    in place from the list's offsets (no copy of a million rows' keys)."""
+    if bands.type != pa.list_(pa.uint64()):
+        bands = bands.cast(pa.list_(pa.uint64()))
+    valid = bands.is_valid().to_numpy(zero_copy_only=False)
+    offsets = bands.offsets.to_numpy(zero_copy_only=False)
+    spans = np.diff(offsets)
+    filled = np.flatnonzero(spans)  # a null row may still span values: Arrow allows it
+    if not np.all(spans[filled] == BANDS):
         raise ValueError(f"bands must hold {BANDS} keys (or be null) on every row")
-    keys = pc.list_flatten(bands).to_numpy(zero_copy_only=False)
-    return rows, keys.reshape(len(rows), BANDS)
+    values = bands.values.to_numpy(zero_copy_only=False)[offsets[0]:offsets[-1]]
+    keys = values.reshape(len(filled), BANDS)
+    if valid[filled].all():  # the usual layout (Parquet, sketch_table): nothing to drop
+        return filled, keys
+    return filled[valid[filled]], keys[valid[filled]]
+
+
+_SIEVE_BLOCK = 8192  # rows per step: a block's keys stay in cache across the lookups
+
+
+def _sharing(keys: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """Rows of ``keys`` equal to a row of ``fresh`` in at least one position.
+
+    A bitmap of the fresh keys' low bits, per position, sifts the long column with one lookup
+    per key (twice as fast as comparing it with each fresh row); the few rows it lets through
+    are then checked exactly."""
+    if not len(keys) or not len(fresh):
+        return np.empty(0, dtype=np.intp)
+    sieve = np.zeros((BANDS, 1 << 16), dtype=bool)
+    sieve[np.arange(BANDS), fresh.astype(np.uint16)] = True  # astype keeps the low 16 bits
+    flat = sieve.ravel()
+    shift = np.arange(BANDS, dtype=np.intp) << 16
+    passed = np.zeros(len(keys), dtype=bool)
+    for start in range(0, len(keys), _SIEVE_BLOCK):
+        block = keys[start:start + _SIEVE_BLOCK].astype(np.uint16)
+        passed[start:start + _SIEVE_BLOCK] = flat[block + shift].any(axis=1)
+    maybe = np.flatnonzero(passed)
+    exact = np.zeros(len(maybe), dtype=bool)
+    for band in range(BANDS):
+        exact |= np.isin(keys[maybe, band], fresh[:, band])
+    return maybe[exact]
 
 
 def candidate_ids(stored_bands: pa.Table, new: pa.Table) -> set[str]:
     """Ids of the stored articles that share a band key, at the same band position, with any
     article of ``new`` (both tables need article_id and bands)."""
-    rows, stored = _band_matrix(stored_bands)
-    _, fresh = _band_matrix(new)
-    hit = np.zeros(len(rows), dtype=bool)
-    if len(fresh):
-        for band in range(BANDS):  # per position: a few new keys against a long column
-            hit |= np.isin(stored[:, band], fresh[:, band])
-    ids = stored_bands.column("article_id").take(pa.array(rows[hit]))
-    return set(ids.to_pylist())
+    _, fresh = _band_rows(new.column("bands").combine_chunks())
+    found: set[str] = set()
+    for batch in stored_bands.select(["article_id", "bands"]).to_batches():
+        rows, keys = _band_rows(batch.column("bands"))
+        hits = rows[_sharing(keys, fresh)]
+        found.update(batch.column("article_id").take(pa.array(hits)).to_pylist())
+    return found
 
 
 def _roots(links: pa.Table) -> pa.ChunkedArray:
