@@ -448,6 +448,8 @@ def _join_bucket(members: np.ndarray, matrix: np.ndarray, groups: _UnionFind) ->
             groups.union(int(members[at]), int(other))
         if len(hits):
             roots = np.array([groups.find(int(m)) for m in members])
+            if np.all(roots == roots[0]):
+                return
 
 
 def _join_pairs(matrix: np.ndarray, sketched: np.ndarray, groups: _UnionFind) -> None:
