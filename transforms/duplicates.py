@@ -164,7 +164,9 @@ class DuplicateIndex:
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        # The partition is worked out once, at import (datasketch integrates for ~50 ms).
+        params = (BANDS, BAND_ROWS) if threshold == THRESHOLD else None
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=params)
         self._docs: list[_Doc] = []
         self._sketches: list[np.ndarray | None] = []
         self._pairs: list[tuple[int, int, float]] = []
@@ -434,16 +436,21 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _join_bucket(members: np.ndarray, matrix: np.ndarray, groups: _UnionFind) -> None:
-    """Union the confirmed pairs of one band bucket, skipping pairs already joined: they cannot
-    change a group, and a bucket of a big intact group then costs one comparison of roots."""
+def _join_bucket(members: np.ndarray, band: int, matrix: np.ndarray,
+                 groups: _UnionFind) -> None:
+    """Union the confirmed pairs of one bucket (rows with one key at ``band``), skipping pairs
+    already joined: they cannot change a group, and a bucket of one intact group costs nothing.
+    """
+    cut = slice(band * BAND_ROWS, (band + 1) * BAND_ROWS)
     roots = np.array([groups.find(int(m)) for m in members])
     for at in range(len(members) - 1):
         others = members[at + 1:][roots[at + 1:] != roots[at]]
         if not len(others):
             continue
-        sims = np.mean(matrix[others] == matrix[members[at]], axis=1)
-        hits = others[sims >= THRESHOLD]
+        mine = matrix[members[at]]
+        same_band = np.all(matrix[others, cut] == mine[cut], axis=1)  # not a key collision
+        sims = np.mean(matrix[others] == mine, axis=1)
+        hits = others[same_band & (sims >= THRESHOLD)]
         for other in hits:
             groups.union(int(members[at]), int(other))
         if len(hits):
@@ -454,19 +461,21 @@ def _join_bucket(members: np.ndarray, matrix: np.ndarray, groups: _UnionFind) ->
 
 def _join_pairs(matrix: np.ndarray, sketched: np.ndarray, groups: _UnionFind) -> None:
     """Every edge of the one-go index among the sketched rows: equal in some band, then
-    estimated Jaccard >= THRESHOLD (bands compared on the values, so no key collision)."""
+    estimated Jaccard >= THRESHOLD. Rows are bucketed on (band, key) in one sort."""
     rows = np.flatnonzero(sketched)
     if len(rows) < 2:
         return
-    for band in range(BANDS):
-        values = matrix[rows, band * BAND_ROWS:(band + 1) * BAND_ROWS]
-        _, bucket = np.unique(values, axis=0, return_inverse=True)
-        bucket = bucket.ravel()
-        order = np.argsort(bucket, kind="stable")
-        starts = np.flatnonzero(np.diff(bucket[order], prepend=-1))
-        for members in np.split(rows[order], starts[1:]):
-            if len(members) > 1:
-                _join_bucket(members, matrix, groups)
+    keys = _band_keys(matrix[rows])
+    band = np.broadcast_to(np.arange(BANDS), keys.shape).ravel()
+    member = np.broadcast_to(rows[:, None], keys.shape).ravel()
+    key = keys.ravel()
+    order = np.lexsort((member, key, band))
+    band, key, member = band[order], key[order], member[order]
+    starts = np.flatnonzero(np.r_[True, (band[1:] != band[:-1]) | (key[1:] != key[:-1])])
+    ends = np.r_[starts[1:], len(order)]
+    shared = ends - starts > 1
+    for start, end in zip(starts[shared], ends[shared], strict=True):
+        _join_bucket(member[start:end], int(band[start]), matrix, groups)
 
 
 def _first_copies(ids: list[str]) -> np.ndarray:
