@@ -25,8 +25,10 @@ A run adds the articles ``new`` (replacements included) and drops the articles `
 
 1. the sketches of the new articles (``sketch_table`` of their bodies);
 2. ``candidate_ids(stored bands, new)``: stored articles that share a band key with a new one
-   (a scan of article_id and bands only; a 64-bit key collision only adds a candidate);
-3. ``groups_to_load(links, candidates | removed)``: the group ids (earliest copies) of those;
+   (a scan of the article_id and bands columns only, ~0.15 s for a million rows; a 64-bit key
+   collision only adds a candidate, and a removed article among the stored rows is harmless);
+3. ``groups_to_load(links, candidates | removed)``: the group ids (earliest copies) of those,
+   from the article_id and duplicate_of columns of the links (all rows, or just theirs);
 4. the links rows of every member of those groups (``group_links``, or
    ``WHERE coalesce(duplicate_of, article_id) IN groups``) and the stored sketch rows of the
    same article_ids; whole groups, never part of one;
@@ -43,9 +45,15 @@ recomputing them on the loaded sketches alone is exact. A loaded group that lost
 still connected (it kept all its edges) and is taken whole; a group that lost a member is
 re-joined from its pairs, by the LSH's own criterion (shared band, then estimated Jaccard), so
 two members that share no band are joined only through others, as in the one-go index. Sketches
-too short to compare have no bands, are never candidates and never linked. A repeated
-article_id (twice in ``new``, or a surviving stored id again in ``new`` without being removed)
-is, as in ``DuplicateIndex.add``, an unlinked row of its own: the first copy keeps its links.
+too short to compare have no bands, are never candidates and never linked. The cost of a run
+is the scan of step 2 plus work on the loaded groups only.
+
+Repeated article_ids: a new article whose id is already stored is a replacement and must be
+listed in ``removed`` (the flows layer knows every stored id; this module sees only the loaded
+ones). A repeat that still arrives (twice in ``new``, or a loaded surviving id again in ``new``)
+is, as in ``DuplicateIndex.add``, an unlinked row of its own while the first copy keeps its
+links; the output then holds that id twice, like the one-go links, and primary-key validation
+is where it gets reported.
 """
 
 from __future__ import annotations

@@ -459,3 +459,29 @@ def test_candidate_ids(stored: list, new: list, expected: set[str]) -> None:
     fresh = pa.table({"article_id": [f"n{i}" for i in range(len(new))],
                       "bands": pa.array(new, bands)})
     assert candidate_ids(stored_bands, fresh) == expected
+
+
+def test_stored_tables_in_other_layouts() -> None:
+    """As Parquet or DuckDB may hand them over: in batches, large lists, variable-size lists,
+    null lists that still span keys; the answers do not change."""
+    sketches, links = replay_state([({"a": art(BASE), "b": art(LEFT, D2), "s": art(BRIEF),
+                                      "o": art(OTHER)}, set())])
+    new = sketches_of({"c": art(RIGHT, D0)})
+    assert candidate_ids(sketches, new) == {"a"}  # LEFT and RIGHT share no band
+    batched = pa.Table.from_batches(sketches.to_batches(max_chunksize=1))
+    large = sketches.set_column(3, "bands", sketches.column("bands").cast(
+        pa.large_list(pa.uint64())))
+    keys = sketches.column("bands").combine_chunks()
+    spanning = pa.ListArray.from_arrays(  # the brief's null row holds a's keys: not a hit
+        pa.array(np.arange(0, (len(keys) + 1) * BANDS, BANDS, dtype=np.int32)),
+        pa.array(np.concatenate([np.asarray(k or keys[0].as_py(), np.uint64)
+                                 for k in keys.to_pylist()])), mask=keys.is_null())
+    for stored in (batched, large, sketches.set_column(3, "bands", spanning)):
+        assert candidate_ids(stored, new) == {"a"}
+    variable = sketches.set_column(4, "hashvalues", sketches.column("hashvalues").cast(
+        pa.list_(pa.uint32())))
+    loaded = group_links(links, {"a"})
+    expected = relinked(new, only(sketches, {"a", "b"}), loaded, set())
+    assert relinked(new, only(variable, {"a", "b"}),
+                    loaded.cast(pa.schema([*LINKS_SCHEMA][:2] + [
+                        pa.field("duplicate_similarity", pa.float64())])), set()).equals(expected)
