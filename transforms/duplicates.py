@@ -343,22 +343,20 @@ def sketch_table(article_ids: Sequence[str], bodies: Sequence[str | None],
     }, schema=SKETCH_SCHEMA)
 
 
-def _band_rows(bands: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers of the sketched rows of a bands array and their (rows, BANDS) keys, read
-    in place from the list's offsets (no copy of a million rows' keys)."""
+def _band_rows(bands: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row numbers of the rows holding keys, their (rows, BANDS) keys read in place from the
+    list's offsets (no copy of a million rows' keys), and which of them are not null (Arrow
+    lets a null row span values; Parquet and sketch_table never do)."""
     if bands.type != pa.list_(pa.uint64()):
         bands = bands.cast(pa.list_(pa.uint64()))
-    valid = bands.is_valid().to_numpy(zero_copy_only=False)
     offsets = bands.offsets.to_numpy(zero_copy_only=False)
     spans = np.diff(offsets)
-    filled = np.flatnonzero(spans)  # a null row may still span values: Arrow allows it
+    filled = np.flatnonzero(spans)
     if not np.all(spans[filled] == BANDS):
         raise ValueError(f"bands must hold {BANDS} keys (or be null) on every row")
     values = bands.values.to_numpy(zero_copy_only=False)[offsets[0]:offsets[-1]]
-    keys = values.reshape(len(filled), BANDS)
-    if valid[filled].all():  # the usual layout (Parquet, sketch_table): nothing to drop
-        return filled, keys
-    return filled[valid[filled]], keys[valid[filled]]
+    valid = bands.is_valid().to_numpy(zero_copy_only=False)[filled]
+    return filled, values.reshape(len(filled), BANDS), valid
 
 
 _SIEVE_BLOCK = 8192  # rows per step: a block's keys stay in cache across the lookups
@@ -390,11 +388,13 @@ def _sharing(keys: np.ndarray, fresh: np.ndarray) -> np.ndarray:
 def candidate_ids(stored_bands: pa.Table, new: pa.Table) -> set[str]:
     """Ids of the stored articles that share a band key, at the same band position, with any
     article of ``new`` (both tables need article_id and bands)."""
-    _, fresh = _band_rows(new.column("bands").combine_chunks())
+    _, fresh, fresh_valid = _band_rows(new.column("bands").combine_chunks())
+    fresh = fresh[fresh_valid]
     found: set[str] = set()
     for batch in stored_bands.select(["article_id", "bands"]).to_batches():
-        rows, keys = _band_rows(batch.column("bands"))
-        hits = rows[_sharing(keys, fresh)]
+        rows, keys, valid = _band_rows(batch.column("bands"))
+        hits = _sharing(keys, fresh)
+        hits = rows[hits[valid[hits]]]
         found.update(batch.column("article_id").take(pa.array(hits)).to_pylist())
     return found
 
