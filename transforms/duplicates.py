@@ -96,7 +96,9 @@ SKETCH_SCHEMA = pa.schema([
     pa.field("published_date", pa.date32()),
     pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
     pa.field("bands", pa.list_(pa.uint64())),  # null: too short to sketch
-    pa.field("hashvalues", pa.list_(pa.uint32(), NUM_PERM)),  # null: too short to sketch
+    # a plain list (NUM_PERM values, null when too short to sketch): Parquet datasets cannot
+    # write a fixed-size list with null entries
+    pa.field("hashvalues", pa.list_(pa.uint32())),
 ])
 
 
@@ -308,15 +310,9 @@ def _band_keys(hashvalues: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(acc)
 
 
-def _list_column(matrix: np.ndarray, valid: np.ndarray, value_type: pa.DataType,
-                 fixed: bool) -> pa.Array:
+def _list_column(matrix: np.ndarray, valid: np.ndarray, value_type: pa.DataType) -> pa.Array:
     """Rows of ``matrix`` where ``valid``, null elsewhere (``matrix`` holds the valid rows)."""
     mask = pa.array(~valid)
-    if fixed:
-        full = np.zeros((len(valid), matrix.shape[1]), dtype=matrix.dtype)
-        full[valid] = matrix
-        return pa.FixedSizeListArray.from_arrays(pa.array(full.ravel(), value_type),
-                                                 matrix.shape[1], mask=mask)
     offsets = np.concatenate([[0], np.cumsum(valid * matrix.shape[1])]).astype(np.int32)
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(matrix.ravel(), value_type),
                                     mask=mask)
@@ -338,8 +334,8 @@ def sketch_table(article_ids: Sequence[str], bodies: Sequence[str | None],
                                    pa.date32()),
         "fetched_at": pa.array(fetched if fetched is not None else [None] * n,
                                pa.timestamp("us", tz="UTC")),
-        "bands": _list_column(_band_keys(matrix), valid, pa.uint64(), fixed=False),
-        "hashvalues": _list_column(matrix, valid, pa.uint32(), fixed=True),
+        "bands": _list_column(_band_keys(matrix), valid, pa.uint64()),
+        "hashvalues": _list_column(matrix, valid, pa.uint32()),
     }, schema=SKETCH_SCHEMA)
 
 

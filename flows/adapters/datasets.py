@@ -73,15 +73,18 @@ def file_rows(path: Path, root: Path, schema: pa.Schema, partition: str | None) 
 
 
 def carried(previous: Path | None, out: Path, key: str, drop: set[str], run_id: str,
-            schema: pa.Schema, partition: str | None = None) -> pa.Table:
+            schema: pa.Schema, partition: str | None = None,
+            folders: set[str] | None = None) -> pa.Table:
     """The previous release's dataset into out: files linked, or rewritten without the rows
-    whose key is in drop. Returns the dropped rows (the entity step subtracts them)."""
+    whose key is in drop. Only files in ``folders`` (partition folder names), when given, can
+    hold such rows. Returns the dropped rows (the entity step subtracts them)."""
     values = pa.array(sorted(drop), pa.string())
     dropped: list[pa.Table] = []
     for n, f in enumerate(parquet_files(previous)):
         assert previous is not None
         target = out / f.relative_to(previous)
-        if not drop or not holds_any(f, key, values):
+        outside = folders is not None and f.parent.name not in folders
+        if not drop or outside or not holds_any(f, key, values):
             shared(f, target)
             continue
         rows = file_rows(f, previous, schema, partition)

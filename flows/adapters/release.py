@@ -48,6 +48,7 @@ import pyarrow.parquet as pq
 
 from flows.adapters import catalog, datasets, resources
 from transforms import schemas
+from transforms.duplicates import SKETCH_SCHEMA
 
 KEEP_RELEASES = 2
 
@@ -153,7 +154,8 @@ FILES_SCHEMA = pa.schema([
     pa.field("article_ids", pa.list_(pa.string())),
     pa.field("reject_uris", pa.list_(pa.string())),
 ])
-STATE_SCHEMAS: dict[str, pa.Schema] = {FILES: FILES_SCHEMA}
+SKETCHES = "sketches"  # each article's MinHash and LSH band keys (transforms/duplicates.py)
+STATE_SCHEMAS: dict[str, pa.Schema] = {FILES: FILES_SCHEMA, SKETCHES: SKETCH_SCHEMA}
 
 
 def release_table_dir(release: Path, table: str, folder: str = PUBLISHED) -> Path:
@@ -491,14 +493,26 @@ class Release:
     def record(self, run: Mapping[str, Any]) -> None:
         write_run(self.wh, run)
 
-    def carry(self, name: str, drop: set[str], folder: str = PUBLISHED) -> pa.Table:
+    def carry(self, name: str, drop: set[str], folder: str = PUBLISHED,
+              months: set[str] | None = None) -> pa.Table:
         """The current release's dataset into the next, without the rows whose key is in drop;
-        returns those rows."""
+        returns those rows. ``months``: the only month partitions that can hold them."""
         schema = STATE_SCHEMAS.get(name) or schemas.TABLES[name]
         previous = release_table_dir(self.wh.current, name, folder) if self.wh.current else None
+        partition = table_partition(schema)
+        folders = None if partition is None or months is None else {
+            f"{partition}={m}" for m in months}
         return datasets.carried(previous, release_table_dir(self.staged, name, folder),
-                                table_key(name), drop, self.run_id, schema,
-                                table_partition(schema))
+                                table_key(name), drop, self.run_id, schema, partition, folders)
+
+    def previous_rows(self, name: str, schema: pa.Schema, folder: str,
+                      expr: Any = None, columns: list[str] | None = None) -> pa.Table:
+        """Rows of a current dataset, filtered and projected as the scan goes."""
+        d = release_table_dir(self.wh.current, name, folder) if self.wh.current else None
+        names = columns or schema.names
+        batches = list(datasets.batches_of(d, schema, table_partition(schema), expr, names,
+                                           batch_rows=65_536))
+        return pa.Table.from_batches(batches, schema=pa.schema([schema.field(n) for n in names]))
 
     def append(self, name: str, batches: Iterable[pa.RecordBatch],
                folder: str = PUBLISHED) -> None:

@@ -31,6 +31,7 @@ from flows.adapters.release import (
     BATCH_ROWS,
     FILES,
     FILES_SCHEMA,
+    SKETCHES,
     STATE,
     VALIDATION_CHUNK,
     Release,
@@ -40,7 +41,6 @@ from flows.adapters.release import (
     open_warehouse,
     read_runs,
     row_counts,
-    table_batches,
     write_shard,
 )
 from flows.adapters.resources import credit_table
@@ -67,8 +67,19 @@ from flows.run.records import (
 )
 from transforms import schemas
 from transforms.documents import ParsedDocument, detect_language, parse_plain_text
-from transforms.duplicates import DuplicateIndex
-from transforms.extract import article_id_for, article_rows, section_texts
+from transforms.duplicates import (
+    LINKS_SCHEMA,
+    SKETCH_SCHEMA,
+    candidate_ids,
+    relinked,
+    sketch_table,
+)
+from transforms.extract import (
+    article_id_for,
+    article_rows,
+    published_month,
+    section_texts,
+)
 from transforms.sections import Section
 
 
@@ -371,16 +382,37 @@ def task_runner(settings: Settings) -> Any:
 
 def replaced_and_resolved(release: Release, plan: Plan,
                           results: list[ShardResult]) -> tuple[set[str], set[str]]:
-    """Article ids this run replaces and reject uris it settles: what the current release holds
-    for the input files it processed again, and any row it extracted anew."""
+    """Article ids this run replaces (stored ones only: what the current release holds for the
+    input files it processed again, and any id it extracted that is stored already) and the
+    reject uris it settles. A run of new articles replaces nothing, so it rewrites nothing."""
     old = file_records([src.source_uri for src, _ in plan.todo], release.wh)
     replaced = {a for r in old.values() for a in r["article_ids"] or []}
+    extracted = {a for r in results for f in r.files.values() for a in f.article_ids}
+    replaced |= stored_ids(release, extracted - replaced)
     resolved = {src.source_uri for src, _ in plan.todo}
     resolved.update(u for r in old.values() for u in r["reject_uris"] or [])
     for r in results:
-        replaced.update(a for f in r.files.values() for a in f.article_ids)
         resolved.update(u for f in r.files.values() for u in f.reject_uris)
     return replaced, resolved
+
+
+def stored_sketches(release: Release, ids: set[str],
+                    columns: list[str] | None = None) -> pa.Table:
+    """Sketch rows of the current release for the given article ids (every article has one)."""
+    if not ids:
+        return SKETCH_SCHEMA.empty_table().select(columns or SKETCH_SCHEMA.names)
+    expr = pc.field("article_id").isin(pa.array(sorted(ids), pa.string()))
+    return release.previous_rows(SKETCHES, SKETCH_SCHEMA, STATE, expr, columns)
+
+
+def stored_ids(release: Release, ids: set[str]) -> set[str]:
+    return set(stored_sketches(release, ids, ["article_id"]).column("article_id").to_pylist())
+
+
+def replaced_months(release: Release, replaced: set[str]) -> set[str]:
+    """The month partitions that hold the replaced articles' rows: only their files are read."""
+    dates = stored_sketches(release, replaced, ["published_date"]).column("published_date")
+    return {published_month(d) for d in dates.to_pylist()}
 
 
 def file_rows(plan: Plan, results: list[ShardResult]) -> pa.Table:
@@ -396,22 +428,49 @@ def file_rows(plan: Plan, results: list[ShardResult]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=FILES_SCHEMA)
 
 
-def duplicate_links(batches: Iterator[pa.RecordBatch]) -> pa.Table:
-    """duplicate_links rows (copies only), fed batch by batch."""
-    index = DuplicateIndex()
-    for b in batches:
-        index.add(b.column("article_id").to_pylist(), b.column("body_text").to_pylist(),
-                  b.column("published_date").to_pylist(), b.column("fetched_at").to_pylist())
-    links = index.links()
-    copies = links.filter(pc.is_valid(links.column("duplicate_of")))
-    return copies.cast(schemas.DUPLICATE_LINKS)
-
-
 def links_of(table: pa.Table) -> dict[str, tuple[str | None, Any]]:
     return {a: (d, sim) for a, d, sim in zip(table.column("article_id").to_pylist(),
                                              table.column("duplicate_of").to_pylist(),
                                              table.column("duplicate_similarity").to_pylist(),
                                              strict=True)}
+
+
+def new_sketches(release: Release) -> pa.Table:
+    """MinHash sketches of this run's articles, computed once, when they arrive."""
+    parts = [sketch_table(b.column("article_id").to_pylist(), b.column("body_text").to_pylist(),
+                          b.column("published_date").to_pylist(),
+                          b.column("fetched_at").to_pylist())
+             for b in release.shard_batches("articles")]
+    return pa.concat_tables(parts) if parts else SKETCH_SCHEMA.empty_table()
+
+
+def touched_links(copies: pa.Table, touched: set[str]) -> pa.Table:
+    """LINKS rows of every member of the groups the touched articles belong to (an earliest
+    copy or a lone article has a row with no duplicate_of): what relinked needs, whole."""
+    copy_of = links_of(copies)
+    groups = {copy_of.get(a, (a, None))[0] or a for a in touched}
+    members = groups | {a for a, (d, _) in copy_of.items() if d in groups}
+    rows = [{"article_id": a, "duplicate_of": copy_of.get(a, (None, None))[0],
+             "duplicate_similarity": copy_of.get(a, (None, None))[1]} for a in sorted(members)]
+    return pa.Table.from_pylist(rows, schema=LINKS_SCHEMA)
+
+
+def next_links(release: Release, replaced: set[str], new: pa.Table) -> pa.Table:
+    """The next duplicate_links: only the groups this run's articles reach (or its replaced
+    articles leave) are recomputed (transforms/duplicates.py says why that is exact)."""
+    copies = release.previous("duplicate_links", schemas.DUPLICATE_LINKS)
+    bands = release.previous_rows(SKETCHES, SKETCH_SCHEMA, STATE, None, ["article_id", "bands"])
+    links = touched_links(copies, candidate_ids(bands, new) | replaced)
+    stored = stored_sketches(release, set(links.column("article_id").to_pylist()))
+    changed = relinked(new, stored, links, replaced)
+    out = {*replaced, *changed.column("article_id").to_pylist()}
+    kept = copies.filter(pc.invert(pc.is_in(copies.column("article_id"),
+                                            value_set=pa.array(sorted(out), pa.string()))))
+    fresh = changed.filter(pc.is_valid(changed.column("duplicate_of")))
+    table = pa.concat_tables([kept, fresh.cast(schemas.DUPLICATE_LINKS)])
+    table = table.sort_by("article_id")
+    release.write("duplicate_links", table)
+    return table
 
 
 def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.Table:
@@ -426,18 +485,22 @@ def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.
 
 
 def carried_tables(release: Release, replaced: set[str], resolved: set[str],
-                   files: pa.Table) -> pa.Table:
+                   files: pa.Table, sketches: pa.Table) -> pa.Table:
     """Every dataset of the next release: the current one's files carried over (linked, or
     rewritten without what this run replaces), then this run's rows. Returns the entity rows
     taken out (the resolver subtracts them)."""
+    months = replaced_months(release, replaced)
     removed = schemas.ENTITIES.empty_table()
     for name in schemas.TABLES:
-        gone = release.carry(name, resolved if name == "rejects" else replaced)
+        gone = release.carry(name, resolved if name == "rejects" else replaced, months=months)
         if name == "entities":
             removed = gone
         release.append(name, release.shard_batches(name))
-    release.carry(FILES, {*files.column("source_uri").to_pylist()}, STATE)
+    recorded = file_records(files.column("source_uri").to_pylist(), release.wh)
+    release.carry(FILES, set(recorded), STATE)
     release.append(FILES, files.to_batches(), STATE)
+    release.carry(SKETCHES, replaced, STATE)
+    release.append(SKETCHES, sketches.to_batches(), STATE)
     return removed
 
 
@@ -450,12 +513,6 @@ def next_identity(release: Release, removed: pa.Table) -> Identity:
     release.write("entity_ids", ids.table)
     release.write("entity_id_map", map_table(ids.ids))
     return ids
-
-
-def next_links(release: Release) -> pa.Table:
-    links = duplicate_links(table_batches(release.staged, "articles"))
-    release.write("duplicate_links", links)
-    return links
 
 
 def validation_chunks(release: Release, ids: Identity,
@@ -491,21 +548,55 @@ def staged_release(release: Release, plan: Plan, results: list[ShardResult],
     """Stage the next release and validate this run's rows; False when validation rejects
     them. The release's cost grows with what the run adds or replaces: unchanged files are
     linked, and the corpus-level steps work on small state tables."""
-    replaced, resolved = replaced_and_resolved(release, plan, results)
-    with clock("parquet"):
-        removed = carried_tables(release, replaced, resolved, file_rows(plan, results))
-    fault_point("write_parquet")
-    with clock("duplicates"):
-        links = next_links(release)
-    with clock("entities"):
-        ids = next_identity(release, removed)
-    summary.rows = release.staged_row_counts()
+    ids, links = staged_tables(release, plan, results, summary, clock)
     fault_point("validate")
     with clock("validate"):
         outcome = release.validate(validation_chunks(release, ids, links))
     summary.validation = outcome.summary
     summary.failures = [str(f) for f in outcome.failures]
     return bool(outcome.success)
+
+
+def staged_tables(release: Release, plan: Plan, results: list[ShardResult],
+                  summary: RunSummary, clock: Stopwatch) -> tuple[Identity, pa.Table]:
+    """Every dataset, corpus table and state table of the next release, staged."""
+    replaced, resolved = replaced_and_resolved(release, plan, results)
+    with clock("duplicates"):
+        sketches = new_sketches(release)
+        links = next_links(release, replaced, sketches)
+    with clock("parquet"):
+        removed = carried_tables(release, replaced, resolved, file_rows(plan, results), sketches)
+    fault_point("write_parquet")
+    with clock("entities"):
+        ids = next_identity(release, removed)
+    summary.rows = release.staged_row_counts()
+    return ids, links
+
+
+def bulk_publish(warehouse: Path, run_id: str, results: list[ShardResult]) -> RunSummary:
+    """Publish rows already in staging/<run_id>/shards (written with write_shard) through the
+    same steps as a run, without validating them: for rows validated where they were made,
+    such as the scale benchmark's synthetic warehouses (bench/scale_bench.py), whose millions
+    of rows GX would take an hour over. Takes the warehouse lock like a run."""
+    from flows.adapters.release import run_lock
+
+    wh = open_warehouse(warehouse)
+    files = {uri: fr for r in results for uri, fr in r.files.items()}
+    plan = Plan([(SourceFile(Path(uri), uri, fr.size, fr.mtime_ns), fr.sha256)
+                 for uri, fr in files.items()], len(files), 0, 0, len(files))
+    summary = RunSummary(run_id=run_id, status="running", warehouse=str(wh.root))
+    started = dt.datetime.now(dt.UTC)
+    release = Release(wh, run_id)
+    with run_lock(wh):
+        try:
+            clock = Stopwatch(summary.timings)
+            staged_tables(release, plan, results, summary, clock)
+            summary.validation = "not validated (bulk publish)"
+            published(release, summary, started, "-", "-", clock)
+            summary.status = "succeeded"
+        finally:
+            release.discard()
+    return summary
 
 
 def published(release: Release, summary: RunSummary, started: dt.datetime, model: str,

@@ -77,7 +77,12 @@ def files(tmp_path_factory: pytest.TempPathFactory, polnear_dir: Path) -> list[P
     for name, text in SYNTHETIC.items():
         (synthetic / name).write_text(text, encoding="utf-8")
     dev = sorted((polnear_dir / "dev" / "text").glob("*.txt"))
-    return [*sorted(synthetic.iterdir()), *random.Random(0).sample(dev, 8)]
+    picked = random.Random(0).sample(dev, 8)
+    for n, original in enumerate(picked[:2]):  # republished editions: duplicate links to keep
+        text = original.read_text(encoding="utf-8")
+        (synthetic / f"edition_{n}.txt").write_text(text.replace(" the ", " a ", 1),
+                                                    encoding="utf-8")
+    return [*sorted(synthetic.iterdir()), *picked]
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +101,25 @@ def test_any_split_into_runs_equals_one_go(tmp_path: Path, files: list[Path],
     differ = {name: (len(one_go[name]), len(split[name])) for name in one_go
               if split[name] != one_go[name]}
     assert not differ, (differ, [len(r) for r in runs])
+
+
+@pytest.mark.corpus
+def test_changed_files_equal_one_go_of_their_last_version(
+        tmp_path: Path, files: list[Path], one_go: dict[str, list[str]]) -> None:
+    """A file first read with another article's text (a copy of it, so a duplicate link), then
+    with its own: the replaced rows, links and names leave no trace."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for f in files:
+        shutil.copy(f, seeds / f.name)
+    changed, other = files[-1], files[-2]
+    shutil.copy(other, seeds / changed.name)
+    warehouse = tmp_path / "warehouse"
+    assert run(Settings(seeds=seeds, warehouse=warehouse)).status == "succeeded"
+    first = relations(warehouse)
+    assert first["duplicate_links"] != one_go["duplicate_links"]
+    shutil.copy(changed, seeds / changed.name)
+    summary = run(Settings(seeds=seeds, warehouse=warehouse))
+    assert (summary.status, summary.docs_changed) == ("succeeded", 1)
+    again = relations(warehouse)
+    assert {name for name in one_go if again[name] != one_go[name]} == set()
