@@ -594,6 +594,7 @@ def bulk_publish(warehouse: Path, run_id: str, results: list[ShardResult]) -> Ru
             summary.validation = "not validated (bulk publish)"
             published(release, summary, started, "-", "-", clock)
             summary.status = "succeeded"
+            release.record(run_record(summary, started, "-", "-"))
         finally:
             release.discard()
     return summary
