@@ -22,6 +22,7 @@ PREFECT_API_URL is removed from the environment, so each run boots its own local
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -41,73 +42,14 @@ sys.path.insert(0, str(ROOT))
 from bench.benchmark import corpus_copy  # noqa: E402
 from bench.synthetic import synthetic_shards  # noqa: E402
 from flows.adapters.release import Warehouse, open_warehouse, write_shard  # noqa: E402
-from flows.run.records import ShardResult  # noqa: E402
 
 POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear"
 DEFAULT_WORK = ROOT / "build" / "scale"
 DEV_TEXTS = 5
 EXTRACTION_STAGES = ("discover", "extract")
 GOALS = {"ratio 4x/1x": 1.10, "seconds cold": 10.0, "publish largest/smallest": 2.0}
+PUBLISH_SHARDS = 20  # synthetic shards (of 5,000 articles) per bulk publish of a base
 _SECONDS = re.compile(r"^\s*seconds: (.*)$", re.MULTILINE)
-
-
-# -- bulk publish ---------------------------------------------------------------------------
-
-def _bulk_publish_stand_in(warehouse: Path, run_id: str, results: list[ShardResult]) -> None:
-    """STAND-IN, to delete once the lead's flows.run.flow.bulk_publish lands: a run's publish
-    steps over shards already written to staging, minus Great Expectations (validating 1M
-    synthetic articles is not what is measured)."""
-    import datetime as dt
-    from dataclasses import asdict as as_dict
-
-    from flows.adapters import nlp
-    from flows.adapters.release import Release, run_lock
-    from flows.run import flow
-    from flows.run.entities import resolved_identity, stage_ids
-    from flows.run.records import Plan, RunSummary, run_record
-    from transforms import schemas
-
-    started = dt.datetime.now(dt.UTC)
-    wh = open_warehouse(warehouse)
-    release = Release(wh, run_id)
-    files = sum(len(r.files) for r in results)
-    plan = Plan([], files, 0, 0, files)
-    summary = RunSummary(run_id, "running", docs_read=files, docs_new=files)
-    clock = flow.Stopwatch(summary.timings)
-    with run_lock(wh):
-        try:
-            replaced, resolved, old_files = flow.replaced_and_resolved(wh, plan, results)
-            links = flow.resolved_links(release, replaced, resolved)
-            ids = resolved_identity(release.extracted("entities", replaced), wh.current)
-            for name in schemas.TABLES:
-                if name in schemas.RESOLVED_TABLES:
-                    release.stage(name, release.extracted(name, replaced), flow.EXTRACTED)
-                    batches = ids.rewritten(name, release.extracted(name, replaced))
-                else:
-                    batches = release.merged(name, replaced, resolved)
-                if name == "articles":
-                    batches = (flow.with_links(b, links) for b in batches)
-                release.stage(name, batches)
-            stage_ids(release.staged, ids.table)
-            summary.rows = release.staged_row_counts()
-            summary.validation = "not validated (bulk publish of synthetic rows)"
-            for r in results:
-                old_files.update({uri: as_dict(fr) for uri, fr in r.files.items()})
-            release.write_manifest({"files": old_files, "run_id": run_id})
-            version = nlp.model_version_of()
-            flow.published(release, summary, started, nlp.DEFAULT_MODEL, version, clock)
-            summary.status = "succeeded"
-            release.record(run_record(summary, started, nlp.DEFAULT_MODEL, version))
-        finally:
-            release.discard()
-
-
-def bulk_publish(warehouse: Path, run_id: str, results: list[ShardResult]) -> None:
-    try:
-        from flows.run.flow import bulk_publish as lead_bulk_publish  # type: ignore[attr-defined]
-    except ImportError:
-        lead_bulk_publish = _bulk_publish_stand_in
-    lead_bulk_publish(warehouse, run_id, results)
 
 
 # -- measuring ------------------------------------------------------------------------------
@@ -209,14 +151,17 @@ def synthetic_base(path: Path, n: int, seed: int) -> float:
     publish). Built under a temporary name, so that a killed build is never reused."""
     tmp = path.with_name(path.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
+    from flows.run.flow import bulk_publish
+
     t0 = time.perf_counter()
-    run_id = f"synthetic-{n}"
     open_warehouse(tmp)
-    results = []
-    for shard_no, (tables, result) in enumerate(synthetic_shards(n, seed)):
-        write_shard(Warehouse(tmp), run_id, shard_no, tables)
-        results.append(result)
-    bulk_publish(tmp, run_id, results)
+    shards = enumerate(synthetic_shards(n, seed))
+    for k, group in enumerate(iter(lambda: list(itertools.islice(shards, PUBLISH_SHARDS)), [])):
+        # published a group at a time, as scheduled runs would: each group costs what it adds
+        run_id = f"synthetic-{n}-{k:04d}"
+        for shard_no, (tables, _) in group:
+            write_shard(Warehouse(tmp), run_id, shard_no, tables)
+        bulk_publish(tmp, run_id, [result for _, (_, result) in group])
     seconds = time.perf_counter() - t0
     (tmp / "build_seconds.json").write_text(json.dumps({"seconds": seconds}))
     tmp.rename(path)

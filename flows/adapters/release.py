@@ -306,7 +306,7 @@ def build_duckdb(release: Path, runs: pa.Table, at: Path | None = None) -> Path:
             hive = "true" if table_partition(schema) else "false"
             con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
                         f"FROM read_parquet({parquet_glob(at or release.resolve(), name)}, "
-                        f"hive_partitioning = {hive}, union_by_name = true)")
+                        f"hive_partitioning = {hive})")
         con.register("_runs", runs)
         con.execute("CREATE TABLE runs AS SELECT * FROM _runs")
         con.unregister("_runs")
