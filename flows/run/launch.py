@@ -42,7 +42,7 @@ def unchanged_summary(wh: release.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
-def prepare(settings: Settings, plan: Plan) -> None:
+def prepare(settings: Settings, extracts_here: bool) -> None:
     """Import the flow, load the model (when this process extracts: one shard, or one worker)
     and import Great Expectations, one after the other on this thread, while the Prefect server
     boots in its own process: seconds of start-up that overlap the server's. One thread only:
@@ -52,7 +52,7 @@ def prepare(settings: Settings, plan: Plan) -> None:
     locks cannot order."""
     import flows.run.flow  # noqa: F401
 
-    if settings.runner == "local" and in_process(settings, plan):
+    if settings.runner == "local" and extracts_here:
         from flows.adapters.nlp import annotator
 
         annotator(settings.model)
@@ -94,7 +94,7 @@ def flow_run(settings: Settings, plan: Plan, progress: ProgressFn | None) -> Run
     from flows.run.prefect_server import prefect_api
 
     skip_final_collection()
-    with prefect_api(meanwhile=lambda: prepare(settings, plan)):
+    with prefect_api(meanwhile=lambda: prepare(settings, in_process(settings, plan))):
         from flows.run.flow import newsflow_flow
 
         summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
@@ -230,7 +230,10 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
 
     # Prefect cannot schedule on its throw-away server: serve against the user's server, or
     # a local one with its scheduler on, started and stopped with this process.
-    with prefect_api(scheduler=True, restarted=report.note) as api_url:
+    # The model and Great Expectations load while the server boots, so that even the first
+    # scheduled run finds them loaded (its few articles make one shard, extracted here).
+    with prefect_api(scheduler=True, restarted=report.note,
+                     meanwhile=lambda: prepare(settings, extracts_here=True)) as api_url:
         desk = RunDesk(settings, api_url, report)
         try:
             with interrupts() as interrupted:
