@@ -179,8 +179,10 @@ class ServeLog:
     def started(self, settings) -> None:  # type: ignore[no-untyped-def]
         self([f"scheduled run starting: {settings.seeds} -> {settings.warehouse}"])
 
-    def finished(self, summary) -> None:  # type: ignore[no-untyped-def]
-        self(run_summary_lines(summary, self.warehouse))
+    def finished(self, summary, seconds: float) -> None:  # type: ignore[no-untyped-def]
+        extract = summary.timings.get("extract", 0.0)
+        self([*run_summary_lines(summary, self.warehouse),
+              f"  scheduled run: {seconds:.1f}s in serve, {extract:.1f}s of it extraction"])
 
     def skipped(self, reason: str) -> None:
         self([f"scheduled run skipped: {reason}"])

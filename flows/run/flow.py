@@ -61,9 +61,10 @@ from flows.run.records import (
     RunSummary,
     Settings,
     ShardResult,
+    extraction_processes,
+    guided_shards,
     plan_work,
     run_record,
-    shards_of,
 )
 from transforms import schemas
 from transforms.documents import ParsedDocument, detect_language, parse_plain_text
@@ -362,19 +363,21 @@ def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: st
 
 # -- the flow --------------------------------------------------------------------------------
 
-def task_runner(settings: Settings) -> Any:
+def task_runner(settings: Settings, processes: int) -> Any:
+    """Runs the shards on `processes` workers (see records.extraction_processes): one runs them
+    on this process's thread, with the model this process has loaded already."""
     if settings.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
         # A local cluster listens on loopback only: its scheduler, workers and dashboard.
-        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers,
+        return DaskTaskRunner(cluster_kwargs={"n_workers": processes,
                                               "threads_per_worker": 1, "processes": True,
                                               "host": "127.0.0.1",
                                               "dashboard_address": "127.0.0.1:8787"})
-    if settings.workers > 1:  # each worker loads the model once, as it starts
-        return ProcessPoolTaskRunner(max_workers=settings.workers,
+    if processes > 1:  # each worker loads the model once, as it starts
+        return ProcessPoolTaskRunner(max_workers=processes,
                                      initializer=nlp_loader.load_in_worker,
                                      initargs=(settings.model,))
     return ThreadPoolTaskRunner(max_workers=1)
@@ -672,23 +675,6 @@ def record_outcome(release: Release, summary: RunSummary, started: dt.datetime, 
         summary.fault = summary.fault or cause
 
 
-def guided_shards(todo: list[tuple[SourceFile, str]], workers: int,
-                  cap: int) -> list[list[tuple[SourceFile, str]]]:
-    """Shards for the workers. One worker: shards of `cap` documents. Several: each shard takes
-    1/(2 x workers) of what is left (4 to `cap` documents), so shards shrink toward the end and
-    the workers finish together instead of one waiting on another's last big shard. Never
-    more than `cap` documents or ~4 MB per shard: memory stays bounded by the shard."""
-    shards: list[list[tuple[SourceFile, str]]] = []
-    start = 0
-    while start < len(todo):
-        left = len(todo) - start
-        size = cap if workers == 1 else max(4, min(cap, -(-left // (workers * 2))))
-        shard = next(shards_of(todo[start:start + size], size))
-        shards.append(shard)
-        start += len(shard)
-    return shards
-
-
 def extract_all(settings: Settings, plan: Plan, run_id: str,
                 progress: ProgressFn | None) -> list[ShardResult]:
     shards = guided_shards(plan.todo, settings.workers, settings.shard_docs)
@@ -697,7 +683,7 @@ def extract_all(settings: Settings, plan: Plan, run_id: str,
     ingested_at = dt.datetime.now(dt.UTC)
     total, done, words = len(plan.todo), 0, 0
     results = []
-    with task_runner(settings) as runner:
+    with task_runner(settings, extraction_processes(settings, len(shards))) as runner:
         futures = [runner.submit(extract_shard, parameters={
             "shard_no": i, "items": shard, "run_id": run_id,
             "warehouse_root": str(settings.warehouse), "model": settings.model,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import secrets
 import signal
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Protocol
+from typing import Any, Protocol
 
 from flows.adapters import faults, release
 from flows.run.records import (
@@ -20,6 +23,8 @@ from flows.run.records import (
     ProgressFn,
     RunSummary,
     Settings,
+    extraction_processes,
+    guided_shards,
     new_run_id,
     plan_work,
     run_record,
@@ -37,22 +42,29 @@ def unchanged_summary(wh: release.Warehouse, settings: Settings, plan: Plan) -> 
     return summary
 
 
-def prepare(settings: Settings) -> None:
-    """Import the flow, load the model and import Great Expectations, one after the other on
-    this thread, while the Prefect server boots in its own process: seconds of start-up that
-    overlap the server's. One thread only: Prefect imported on two threads at once fails
-    halfway ("Failed to initialize plugins: cannot import name 'SettingsContext' from
-    partially initialized module 'prefect.context'"), since its package imports its own
-    submodules in a circle that Python's per-module import locks cannot order."""
+def prepare(settings: Settings, extracts_here: bool) -> None:
+    """Import the flow, load the model (when this process extracts: one shard, or one worker)
+    and import Great Expectations, one after the other on this thread, while the Prefect server
+    boots in its own process: seconds of start-up that overlap the server's. One thread only:
+    Prefect imported on two threads at once fails halfway ("Failed to initialize plugins:
+    cannot import name 'SettingsContext' from partially initialized module 'prefect.context'"),
+    since its package imports its own submodules in a circle that Python's per-module import
+    locks cannot order."""
     import flows.run.flow  # noqa: F401
 
-    if settings.workers == 1 and settings.runner == "local":
+    if settings.runner == "local" and extracts_here:
         from flows.adapters.nlp import annotator
 
         annotator(settings.model)
     import great_expectations  # noqa: F401
 
     import flows.adapters.validate  # noqa: F401
+
+
+def in_process(settings: Settings, plan: Plan) -> bool:
+    """Whether this run extracts in this process (one worker process would be all it needs)."""
+    shards = guided_shards(plan.todo, settings.workers, settings.shard_docs)
+    return extraction_processes(settings, len(shards)) == 1
 
 
 def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
@@ -69,21 +81,20 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
         check_models(settings)
         faults.check_space(wh.root, wh.current)
         previous = wh.current
-        summary = flow_run(settings, progress, plan)
+        summary = flow_run(settings, plan, progress)
         if summary.fault:
             raise faults.explained(summary.fault, wh.root, release_now(wh, previous),
                                    summary.staged_bytes)
         return summary
 
 
-def flow_run(settings: Settings, progress: ProgressFn | None,
-             plan: Plan | None = None) -> RunSummary:
+def flow_run(settings: Settings, plan: Plan, progress: ProgressFn | None) -> RunSummary:
     """The Prefect flow, on the configured Prefect API or a local server started for it."""
     from flows.adapters.nlp import skip_final_collection
     from flows.run.prefect_server import prefect_api
 
     skip_final_collection()
-    with prefect_api(meanwhile=lambda: prepare(settings)):
+    with prefect_api(meanwhile=lambda: prepare(settings, in_process(settings, plan))):
         from flows.run.flow import newsflow_flow
 
         summary: RunSummary = newsflow_flow(settings, new_run_id(), progress, plan)
@@ -112,41 +123,123 @@ class ServeReport(Protocol):
     """What `serve` says when a scheduled run starts, ends, or is skipped."""
 
     def started(self, settings: Settings) -> None: ...
-    def finished(self, summary: RunSummary) -> None: ...
+    def finished(self, summary: RunSummary, seconds: float) -> None: ...
     def skipped(self, reason: str) -> None: ...
     def failed(self, error: str) -> None: ...
     def note(self, line: str) -> None: ...
 
 
-def serve(settings: Settings, cron: str, report: ServeReport) -> None:
-    """Serve a deployment of the flow from this process on a cron schedule. A failed run is
-    recorded and the schedule goes on."""
+def scheduled_outcome(settings: Settings, report: ServeReport) -> str:
+    """One scheduled run, said through report: its status, or 'skipped: ...'/'failed: ...'.
+    A bug is said in one line too, and raised for its Prefect flow run to fail."""
+    report.started(settings)
+    t0 = time.monotonic()
+    try:
+        summary = run(settings)
+    except release.WarehouseBusy as exc:
+        report.skipped(str(exc))
+        return f"skipped: {exc}"
+    except faults.MachineFault as exc:  # the user's to fix; the schedule goes on
+        report.failed(str(exc))
+        return f"failed: {exc}"
+    except Exception as exc:
+        report.failed(f"{type(exc).__name__}: {exc}")
+        raise
+    report.finished(summary, time.monotonic() - t0)
+    return summary.status
 
+
+class RunDesk:
+    """Where the scheduled runs are done: in serve's own process, which keeps the model, the
+    imports, Great Expectations' suites and its Prefect server between runs. Prefect's runner
+    starts each scheduled flow run in a fresh process of its own (a spawned interpreter); that
+    run only asks here, over a socket only this user can open (AF_UNIX, in a private
+    temporary folder, with a secret key), and waits for the answer. One thread per request,
+    so that an overlapping run meets the warehouse lock as before."""
+
+    def __init__(self, settings: Settings, api_url: str, report: ServeReport) -> None:
+        from multiprocessing.connection import Listener
+
+        self.settings, self.api_url, self.report = settings, api_url, report
+        self.key = secrets.token_bytes(32)
+        self.listener = Listener(family="AF_UNIX", authkey=self.key)
+        self.address = str(self.listener.address)
+        self.closing = threading.Event()
+        threading.Thread(target=self.serve_requests, name="newsflow-run-desk",
+                         daemon=True).start()
+
+    def serve_requests(self) -> None:
+        from multiprocessing import AuthenticationError
+
+        while not self.closing.is_set():
+            try:
+                conn = self.listener.accept()
+            except (OSError, EOFError, AuthenticationError):  # closed, or a caller without the key
+                continue
+            threading.Thread(target=self.answer, args=(conn,), name="newsflow-run",
+                             daemon=True).start()
+
+    def answer(self, conn: Any) -> None:
+        """Do the run asked for, and send back ("done", status) or ("bug", traceback)."""
+        import traceback
+
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with conn:
+            try:
+                conn.recv()
+            except (OSError, EOFError):  # its flow run was cancelled before it asked
+                return
+            # a new thread starts from Prefect's default settings: give it serve's API
+            with temporary_settings(updates={PREFECT_API_URL: self.api_url}):
+                try:
+                    reply = ("done", scheduled_outcome(self.settings, self.report))
+                except Exception:  # noqa: BLE001 - said already; the flow run fails with it
+                    reply = ("bug", traceback.format_exc())
+            with contextlib.suppress(OSError):  # the flow run was cancelled meanwhile
+                conn.send(reply)
+
+    def close(self) -> None:
+        self.closing.set()
+        self.listener.close()
+
+
+def scheduled_flow(address: str, key: bytes) -> Any:
+    """The flow Prefect's runner serves: each of its runs asks serve's process (RunDesk at
+    address) for the run and returns what it answers."""
     from prefect import flow
 
     @flow(name="newsflow-scheduled", log_prints=True)
     def scheduled() -> str:
-        report.started(settings)
-        try:
-            summary = run(settings)
-        except release.WarehouseBusy as exc:
-            report.skipped(str(exc))
-            return f"skipped: {exc}"
-        except faults.MachineFault as exc:  # the user's to fix; the schedule goes on
-            report.failed(str(exc))
-            return f"failed: {exc}"
-        except Exception as exc:
-            report.failed(f"{type(exc).__name__}: {exc}")
-            raise
-        report.finished(summary)
-        return summary.status
+        from multiprocessing.connection import Client
 
+        with Client(address, family="AF_UNIX", authkey=key) as conn:
+            conn.send("run")
+            kind, answer = conn.recv()
+        if kind == "bug":
+            raise RuntimeError(f"the scheduled run failed in newsflow serve:\n{answer}")
+        return str(answer)
+
+    return scheduled
+
+
+def serve(settings: Settings, cron: str, report: ServeReport) -> None:
+    """Serve a deployment of the flow from this process on a cron schedule. A failed run is
+    recorded and the schedule goes on."""
     from flows.run.prefect_server import prefect_api
 
     # Prefect cannot schedule on its throw-away server: serve against the user's server, or
     # a local one with its scheduler on, started and stopped with this process.
-    with prefect_api(scheduler=True, restarted=report.note), interrupts() as interrupted:
-        scheduled.serve(name="newsflow", cron=cron)
+    # The model and Great Expectations load while the server boots, so that even the first
+    # scheduled run finds them loaded (its few articles make one shard, extracted here).
+    with prefect_api(scheduler=True, restarted=report.note,
+                     meanwhile=lambda: prepare(settings, extracts_here=True)) as api_url:
+        desk = RunDesk(settings, api_url, report)
+        try:
+            with interrupts() as interrupted:
+                scheduled_flow(desk.address, desk.key).serve(name="newsflow", cron=cron)
+        finally:
+            desk.close()
     if interrupted:
         raise KeyboardInterrupt  # Prefect's serve returns on Ctrl-C as if asked to stop
 

@@ -184,6 +184,16 @@ class Watchdog:
         _stop(self.proc)
 
 
+def api_named() -> bool:
+    """Whether this process already has a Prefect API: from the environment, or from settings
+    that Prefect, once imported, holds (inside `serve`, its own server's). Prefect is never
+    imported to tell: that import is what the speculative server's boot overlaps."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    settings = sys.modules.get("prefect.settings")
+    return settings is not None and bool(settings.PREFECT_API_URL.value())
+
+
 @contextlib.contextmanager
 def prefect_api(scheduler: bool = False, meanwhile: Callable[[], None] | None = None,
                 restarted: Callable[[str], None] | None = None) -> Iterator[str]:
@@ -196,7 +206,7 @@ def prefect_api(scheduler: bool = False, meanwhile: Callable[[], None] | None = 
     seconds on a small machine) unless the environment names an API; if a profile or
     prefect.toml names one, the speculative server is stopped unused. `meanwhile` (imports,
     loading a model) runs on this thread while the server boots."""
-    proc = None if os.environ.get("PREFECT_API_URL") else _start_server(scheduler)
+    proc = None if api_named() else _start_server(scheduler)
     watchdog: Watchdog | None = None
     try:
         if meanwhile:

@@ -148,6 +148,29 @@ def shards_of(todo: Sequence[tuple[SourceFile, str]], size: int) -> Iterator[lis
 
 
 
+def guided_shards(todo: list[tuple[SourceFile, str]], workers: int,
+                  cap: int) -> list[list[tuple[SourceFile, str]]]:
+    """Shards for the workers. One worker: shards of `cap` documents. Several: each shard takes
+    1/(2 x workers) of what is left (4 to `cap` documents), so shards shrink toward the end and
+    the workers finish together instead of one waiting on another's last big shard. Never
+    more than `cap` documents or ~4 MB per shard: memory stays bounded by the shard."""
+    shards: list[list[tuple[SourceFile, str]]] = []
+    start = 0
+    while start < len(todo):
+        left = len(todo) - start
+        size = cap if workers == 1 else max(4, min(cap, -(-left // (workers * 2))))
+        shard = next(shards_of(todo[start:start + size], size))
+        shards.append(shard)
+        start += len(shard)
+    return shards
+
+
+def extraction_processes(settings: Settings, shards: int) -> int:
+    """Worker processes for the extraction: no more than there are shards, since each one
+    loads the model (seconds) before its first shard; a single one is this process."""
+    return max(1, min(settings.workers, shards))
+
+
 def new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
 
