@@ -61,12 +61,15 @@ class Corpus:
     """The streaming state: distinct names with their counts."""
 
     names: dict[tuple[str, str], Name] = field(default_factory=dict)
+    # names changed since the state was last made canonical (add, subtract)
+    touched: set[tuple[str, str]] = field(default_factory=set, compare=False, repr=False)
 
     def add(self, rows: Iterable[Mapping[str, Any]]) -> Corpus:
         """Fold per-article entity rows (kind, key, label, name, aliases, mention_count) in."""
         for r in rows:
             kind, key = r["kind"], r["key"]
             n = self._name(kind, key)
+            self.touched.add((kind, key))
             n.articles += 1
             n.mentions += int(r["mention_count"])
             n.labels[r["label"]] += 1
@@ -75,6 +78,7 @@ class Corpus:
                     n.spellings[" ".join(spelling.split())] += 1
             for alias in {name_key(a) for a in r["aliases"]} - {key}:
                 self._name(kind, alias).alias_of[key] += 1
+                self.touched.add((kind, alias))
         return self
 
     def subtract(self, rows: Iterable[Mapping[str, Any]]) -> Corpus:
@@ -83,23 +87,27 @@ class Corpus:
         removed = Corpus().add(rows)
         for k, o in removed.names.items():
             n = self._name(*k)
+            self.touched.add(k)
             n.articles -= o.articles
             n.mentions -= o.mentions
             n.labels.subtract(o.labels)
             n.spellings.subtract(o.spellings)
             n.alias_of.subtract(o.alias_of)
-        return self.canonical()
+        return self
 
     def canonical(self) -> Corpus:
         """The same state with names and counts in sorted order and nothing at zero, so that a
         state built article by article, or loaded, or with articles taken out, is the very
-        state built in one go (resolution never depends on arrival order)."""
+        state built in one go (resolution never depends on arrival order). Only names touched
+        since the state was canonical are rebuilt: a run's cost is its names, not the corpus's."""
         names = {}
         for k in sorted(self.names):
             n = self.names[k]
-            kept = Name(n.articles, n.mentions, *(Counter(dict(sorted(
-                (v, c) for v, c in counter.items() if c > 0))) for counter in
-                (n.labels, n.spellings, n.alias_of)))
+            if k not in self.touched:
+                names[k] = n
+                continue
+            kept = Name(n.articles, n.mentions, *(_sorted_counts(counter) for counter in
+                                                  (n.labels, n.spellings, n.alias_of)))
             if kept.articles or kept.mentions or kept.alias_of:
                 names[k] = kept
         return Corpus(names)
@@ -116,6 +124,12 @@ class Corpus:
 
     def _name(self, kind: str, key: str) -> Name:
         return self.names.setdefault((kind, key), Name())
+
+
+def _sorted_counts(counter: Counter[str]) -> Counter[str]:
+    out: Counter[str] = Counter()
+    dict.update(out, sorted((v, c) for v, c in counter.items() if c > 0))  # no per-item checks
+    return out
 
 
 @dataclass(frozen=True)

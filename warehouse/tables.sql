@@ -63,7 +63,9 @@ merged AS (
            arg_min(key, rank) AS key,
            sum(mention_count)::INTEGER AS mention_count,
            flatten(list(aliases ORDER BY rank)) AS all_aliases,
-           list_sort(flatten(list(mentions))) AS mentions,
+           -- a row of its own keeps its mentions in reading order; merged ones are sorted
+           CASE WHEN count(*) = 1 THEN arg_min(mentions, rank)
+                ELSE list_sort(flatten(list(mentions))) END AS mentions,
            arg_min(published_month, rank) AS published_month
     FROM ranked
     GROUP BY corpus_id, article_id

@@ -67,6 +67,14 @@ class Warehouse:
         return link.resolve() if link.is_symlink() and link.resolve().exists() else None
 
     @property
+    def base(self) -> Path | None:
+        """The current release, when the next one can be built on it: one whose files and state
+        this version wrote (release.json). A release of an earlier version is not carried
+        over: the next run reads every input again and builds the warehouse anew."""
+        cur = self.current
+        return cur if cur is not None and (cur / "release.json").exists() else None
+
+    @property
     def duckdb_path(self) -> Path:
         return self.root / "news.duckdb"
 
@@ -177,7 +185,8 @@ def row_counts(release: Path | None) -> dict[str, int]:
         return dict.fromkeys(schemas.TABLES, 0)
     record = release / "release.json"
     if record.exists():
-        return dict(json.loads(record.read_text(encoding="utf-8"))["rows"])
+        rows = json.loads(record.read_text(encoding="utf-8"))["rows"]
+        return {name: rows.get(name, 0) for name in schemas.TABLES}
     return {name: datasets.rows_in(release_table_dir(release, name)) for name in schemas.TABLES}
 
 
@@ -185,7 +194,7 @@ def known_files(wh: Warehouse) -> Callable[[Sequence[str]], dict[str, dict[str, 
     """A lookup of the current release's records of the given input files (a filtered scan of
     one small state table, so discovery reads what it asks about)."""
     def lookup(uris: Sequence[str]) -> dict[str, dict[str, Any]]:
-        folder = release_table_dir(wh.current, FILES, STATE) if wh.current else None
+        folder = release_table_dir(wh.base, FILES, STATE) if wh.base else None
         if not uris or not datasets.parquet_files(folder):
             return {}
         expr = pc.field("source_uri").isin(pa.array(sorted(set(uris)), pa.string()))
@@ -498,7 +507,7 @@ class Release:
         """The current release's dataset into the next, without the rows whose key is in drop;
         returns those rows. ``months``: the only month partitions that can hold them."""
         schema = STATE_SCHEMAS.get(name) or schemas.TABLES[name]
-        previous = release_table_dir(self.wh.current, name, folder) if self.wh.current else None
+        previous = release_table_dir(self.wh.base, name, folder) if self.wh.base else None
         partition = table_partition(schema)
         folders = None if partition is None or months is None else {
             f"{partition}={m}" for m in months}
@@ -508,7 +517,7 @@ class Release:
     def previous_rows(self, name: str, schema: pa.Schema, folder: str,
                       expr: Any = None, columns: list[str] | None = None) -> pa.Table:
         """Rows of a current dataset, filtered and projected as the scan goes."""
-        d = release_table_dir(self.wh.current, name, folder) if self.wh.current else None
+        d = release_table_dir(self.wh.base, name, folder) if self.wh.base else None
         names = columns or schema.names
         batches = list(datasets.batches_of(d, schema, table_partition(schema), expr, names,
                                            batch_rows=65_536))
@@ -533,8 +542,10 @@ class Release:
         return shard_batches(self.wh, self.run_id, name)
 
     def previous(self, name: str, schema: pa.Schema, folder: str = PUBLISHED) -> pa.Table:
-        """A small table of the current release (a corpus or state table), whole."""
-        return read_single(self.wh.current, name, schema, folder)
+        """A small table of the current release (a corpus or state table), whole; an earlier
+        version's release gives its entity_ids too, so superseded ids keep their history."""
+        return read_single(self.wh.current if name == "entity_ids" else self.wh.base, name,
+                           schema, folder)
 
     def write(self, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
         write_single(self.staged, name, table, folder)

@@ -510,8 +510,7 @@ def carried_tables(release: Release, replaced: set[str], resolved: set[str],
 def next_identity(release: Release, removed: pa.Table) -> Identity:
     corpus = next_corpus(release.previous(NAMES, NAMES_SCHEMA, STATE), removed,
                          release.shard_batches("entities"))
-    ids = resolved_identity(corpus, release.previous("entity_ids", schemas.ENTITY_IDS)
-                            .to_pylist())
+    ids = resolved_identity(corpus, release.previous("entity_ids", schemas.ENTITY_IDS))
     release.write(NAMES, state_table(corpus), STATE)
     release.write("entity_ids", ids.table)
     release.write("entity_id_map", map_table(ids.ids))

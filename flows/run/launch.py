@@ -75,6 +75,7 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
     wh = release.open_warehouse(settings.warehouse)
     with release.run_lock(wh, wait=settings.wait_for_lock):
         release.sweep_staging(wh)
+        release.repointed(wh)
         plan = plan_work(settings.seeds, release.known_files(wh), settings.full_check)
         if not plan.todo and wh.current is not None:
             return unchanged_summary(wh, settings, plan)
