@@ -615,8 +615,8 @@ def published(release: Release, summary: RunSummary, started: dt.datetime, model
 
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
-def newsflow_flow(settings: Settings, run_id: str, progress: ProgressFn | None = None,
-                  plan: Plan | None = None) -> RunSummary:
+def newsflow_flow(settings: Settings, run_id: str,
+                  progress: ProgressFn | None = None) -> RunSummary:
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
     release = Release(open_warehouse(settings.warehouse), run_id)
@@ -629,8 +629,10 @@ def newsflow_flow(settings: Settings, run_id: str, progress: ProgressFn | None =
         release.record({**run_record(summary, started, settings.model, version),
                         "finished_at": None})
         with clock("discover"):
-            plan = plan or plan_work(settings.seeds, known_files(release.wh),
-                                     settings.full_check)
+            # planned again here, not handed in: Prefect stores a flow's parameters in its
+            # API, which refuses a plan of thousands of files (HTTP 422); discovery reads only
+            # what size and mtime cannot vouch for, so the second pass costs little
+            plan = plan_work(settings.seeds, known_files(release.wh), settings.full_check)
         summary.docs_read, summary.docs_new = plan.files_seen, plan.new
         summary.docs_changed, summary.docs_unchanged = plan.changed, plan.unchanged
         with clock("extract"):

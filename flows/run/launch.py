@@ -98,7 +98,7 @@ def flow_run(settings: Settings, plan: Plan, progress: ProgressFn | None) -> Run
     with prefect_api(meanwhile=lambda: prepare(settings, in_process(settings, plan))):
         from flows.run.flow import newsflow_flow
 
-        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress, plan)
+        summary: RunSummary = newsflow_flow(settings, new_run_id(), progress)
     return summary
 
 

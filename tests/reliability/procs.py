@@ -24,6 +24,8 @@ from typing import Any
 
 import duckdb
 
+from transforms import schemas
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED_ARTICLE = ROOT / "seeds" / "000_8aaec8a11970715b.txt"
 VOLATILE = {"ingested_at", "seen_at", "run_id", "fetched_at"}  # differ between any two runs
@@ -98,12 +100,11 @@ def _sha(path: Path) -> str:
 
 
 def table_rows(wh: Path, drop: set[str] = frozenset()) -> dict[str, list[str]]:  # type: ignore[assignment]
-    """Every base table's rows (sorted, as text), without the columns in drop."""
+    """Every table's rows (sorted, as text), without the columns in drop: the tables readers
+    query (views over the release's Parquet) and the run history."""
     con = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-            "ORDER BY 1").fetchall()]
+        names = sorted([*schemas.TABLES, *schemas.CORPUS_TABLES, "runs"])
         out = {}
         for name in names:
             cols = [r[0] for r in con.execute(
@@ -134,7 +135,8 @@ def content(wh: Path) -> dict[str, Any]:
     """The warehouse's data, without what legitimately differs between two runs (timestamps,
     run ids): for comparing a recovered warehouse with an uninterrupted one."""
     pq_root = wh / "current" / "parquet"
-    return {"parquet": sorted(p.relative_to(pq_root).as_posix()
+    # file names carry the id of the run that wrote them: compare the folders that hold them
+    return {"parquet": sorted(p.parent.relative_to(pq_root).as_posix()
                               for p in pq_root.rglob("*.parquet")),
             "tables": {k: v for k, v in table_rows(wh, VOLATILE).items() if k != "runs"}}
 
