@@ -128,7 +128,7 @@ def runs_on_copies(base: Path, seeds: Path, scratch: Path, repeat: int) -> list[
     for _ in range(repeat):
         shutil.rmtree(scratch, ignore_errors=True)
         subprocess.run(["cp", "-a", str(base), str(scratch)], check=True)
-        os.sync()  # the copy's bytes on disk first: a real warehouse's old files are
+        os.sync()  # the copy on disk first, as a real warehouse's old files long are
         runs.append(newsflow_run(seeds, scratch))
     shutil.rmtree(scratch, ignore_errors=True)
     return runs

@@ -488,17 +488,21 @@ def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.
 
 
 def carried_tables(release: Release, replaced: set[str], resolved: set[str],
-                   files: pa.Table, sketches: pa.Table) -> pa.Table:
+                   files: pa.Table, sketches: pa.Table,
+                   rows: dict[str, int]) -> pa.Table:
     """Every dataset of the next release: the current one's files carried over (linked, or
     rewritten without what this run replaces), then this run's rows. Returns the entity rows
-    taken out (the resolver subtracts them)."""
+    taken out (the resolver subtracts them); rows gets each table's count, from the current
+    release's count, what went and what came (no footer of the warehouse read)."""
     months = replaced_months(release, replaced)
     removed = schemas.ENTITIES.empty_table()
+    before = row_counts(release.wh.base)
     for name in schemas.TABLES:
         gone = release.carry(name, resolved if name == "rejects" else replaced, months=months)
         if name == "entities":
             removed = gone
         release.append(name, release.shard_batches(name))
+        rows[name] = before[name] - gone.num_rows + release.shard_row_count(name)
     recorded = file_records(files.column("source_uri").to_pylist(), release.wh)
     release.carry(FILES, set(recorded), STATE)
     release.append(FILES, files.to_batches(), STATE)
@@ -567,11 +571,11 @@ def staged_tables(release: Release, plan: Plan, results: list[ShardResult],
         sketches = new_sketches(release)
         links = next_links(release, replaced, sketches)
     with clock("parquet"):
-        removed = carried_tables(release, replaced, resolved, file_rows(plan, results), sketches)
+        removed = carried_tables(release, replaced, resolved, file_rows(plan, results), sketches,
+                                 summary.rows)
     fault_point("write_parquet")
     with clock("entities"):
         ids = next_identity(release, removed)
-    summary.rows = release.staged_row_counts()
     return ids, links
 
 
