@@ -20,7 +20,7 @@ SELECT a.* REPLACE (coalesce(l.duplicate_of, a.duplicate_of) AS duplicate_of,
 FROM raw.articles AS a
 LEFT JOIN raw.duplicate_links AS l USING (article_id);
 
--- A joint speaker's ids, each resolved, in order, each corpus entity once.
+-- A joint speaker's ids, each resolved, in order, each corpus entity once ([] for none).
 CREATE OR REPLACE MACRO resolved_ids(ids) AS (
     SELECT coalesce(list_filter(r, lambda x, i: list_position(r, x) = i), [])
     FROM (SELECT list(coalesce(m.entity_id, u.id) ORDER BY u.pos) AS r
@@ -30,15 +30,13 @@ CREATE OR REPLACE MACRO resolved_ids(ids) AS (
 
 CREATE OR REPLACE VIEW quotes AS
 SELECT q.* REPLACE (coalesce(m.entity_id, q.speaker_entity_id) AS speaker_entity_id,
-                    CASE WHEN len(q.speaker_entity_ids) = 0 THEN q.speaker_entity_ids
-                         ELSE resolved_ids(q.speaker_entity_ids) END AS speaker_entity_ids)
+                    resolved_ids(q.speaker_entity_ids) AS speaker_entity_ids)
 FROM raw.quotes AS q
 LEFT JOIN raw.entity_id_map AS m ON m.article_entity_id = q.speaker_entity_id;
 
 CREATE OR REPLACE VIEW claims AS
 SELECT c.* REPLACE (coalesce(m.entity_id, c.source_entity_id) AS source_entity_id,
-                    CASE WHEN len(c.source_entity_ids) = 0 THEN c.source_entity_ids
-                         ELSE resolved_ids(c.source_entity_ids) END AS source_entity_ids)
+                    resolved_ids(c.source_entity_ids) AS source_entity_ids)
 FROM raw.claims AS c
 LEFT JOIN raw.entity_id_map AS m ON m.article_entity_id = c.source_entity_id;
 

@@ -14,7 +14,6 @@ about log(runs) times over its life, and readers open a bounded number of files.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import shutil
@@ -78,10 +77,11 @@ def carried(previous: Path | None, out: Path, key: str, drop: set[str], run_id: 
     """The previous release's dataset into out: files linked, or rewritten without the rows
     whose key is in drop. Only files in ``folders`` (partition folder names), when given, can
     hold such rows. Returns the dropped rows (the entity step subtracts them)."""
+    if previous is None:
+        return schema.empty_table()
     values = pa.array(sorted(drop), pa.string())
     dropped: list[pa.Table] = []
     for n, f in enumerate(parquet_files(previous)):
-        assert previous is not None
         target = out / f.relative_to(previous)
         outside = folders is not None and f.parent.name not in folders
         if not drop or outside or not holds_any(f, key, values):
@@ -152,8 +152,3 @@ def batches_of(folder: Path | None, schema: pa.Schema, partition: str | None = N
     for batch in dataset.to_batches(filter=expr, columns=names, batch_size=batch_rows):
         if batch.num_rows:
             yield batch
-
-
-def removed_tree(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(path)

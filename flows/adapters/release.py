@@ -208,20 +208,6 @@ def file_records(uris: Iterable[str], wh: Warehouse) -> dict[str, dict[str, Any]
     return known_files(wh)(list(uris))
 
 
-def table_batches(release: Path | None, name: str, column: str | None = None,
-                  keep: set[str] | None = None, folder: str = PUBLISHED,
-                  schema: pa.Schema | None = None) -> Iterator[pa.RecordBatch]:
-    """A release's dataset as record batches, optionally only rows whose column value is in
-    keep. Streams: memory stays bounded whatever the table's size."""
-    schema = schema or schemas.TABLES[name]
-    d = release_table_dir(release, name, folder) if release else None
-    expr = None
-    if column and keep is not None:
-        expr = pc.field(column).isin(pa.array(sorted(keep), pa.string()))
-    for batch in datasets.batches_of(d, schema, table_partition(schema), expr):
-        yield batch.select(schema.names)
-
-
 def write_shard(wh: Warehouse, run_id: str, shard: int, tables: Mapping[str, pa.Table]) -> None:
     """Each extraction task writes its own files, so tasks never share memory or a writer."""
     for name, table in tables.items():
@@ -555,9 +541,13 @@ class Release:
     def write(self, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
         write_single(self.staged, name, table, folder)
 
-    def shard_row_count(self, name: str) -> int:
-        """Rows this run extracted for a table (its own shard files' footers)."""
-        return datasets.rows_in(self.wh.shard_dir(self.run_id, name))
+    def shard_row_count(self, name: str, shard: int | None = None) -> int:
+        """Rows this run extracted for a table, or one shard of it (from file footers)."""
+        d = self.wh.shard_dir(self.run_id, name)
+        if shard is None:
+            return datasets.rows_in(d)
+        f = d / f"shard-{shard:05d}.parquet"
+        return pq.ParquetFile(f).metadata.num_rows if f.exists() else 0
 
     def validate(self, chunks: Iterable[Mapping[str, pa.Table]]) -> Any:
         return validated(chunks, self.wh.data_docs_dir)

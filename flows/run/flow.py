@@ -383,11 +383,12 @@ def task_runner(settings: Settings, processes: int) -> Any:
     return ThreadPoolTaskRunner(max_workers=1)
 
 
-def replaced_and_resolved(release: Release, plan: Plan,
-                          results: list[ShardResult]) -> tuple[set[str], set[str]]:
+def replaced_and_resolved(release: Release, plan: Plan, results: list[ShardResult],
+                          ) -> tuple[set[str], set[str], set[str]]:
     """Article ids this run replaces (stored ones only: what the current release holds for the
-    input files it processed again, and any id it extracted that is stored already) and the
-    reject uris it settles. A run of new articles replaces nothing, so it rewrites nothing."""
+    input files it processed again, and any id it extracted that is stored already), the
+    reject uris it settles, and the input files it processed that the release had recorded.
+    A run of new articles replaces nothing, so it rewrites nothing."""
     old = file_records([src.source_uri for src, _ in plan.todo], release.wh)
     replaced = {a for r in old.values() for a in r["article_ids"] or []}
     extracted = {a for r in results for f in r.files.values() for a in f.article_ids}
@@ -396,7 +397,7 @@ def replaced_and_resolved(release: Release, plan: Plan,
     resolved.update(u for r in old.values() for u in r["reject_uris"] or [])
     for r in results:
         resolved.update(u for f in r.files.values() for u in f.reject_uris)
-    return replaced, resolved
+    return replaced, resolved, set(old)
 
 
 def stored_sketches(release: Release, ids: set[str],
@@ -488,7 +489,7 @@ def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.
 
 
 def carried_tables(release: Release, replaced: set[str], resolved: set[str],
-                   files: pa.Table, sketches: pa.Table,
+                   recorded: set[str], files: pa.Table, sketches: pa.Table,
                    rows: dict[str, int]) -> pa.Table:
     """Every dataset of the next release: the current one's files carried over (linked, or
     rewritten without what this run replaces), then this run's rows. Returns the entity rows
@@ -503,8 +504,7 @@ def carried_tables(release: Release, replaced: set[str], resolved: set[str],
             removed = gone
         release.append(name, release.shard_batches(name))
         rows[name] = before[name] - gone.num_rows + release.shard_row_count(name)
-    recorded = file_records(files.column("source_uri").to_pylist(), release.wh)
-    release.carry(FILES, set(recorded), STATE)
+    release.carry(FILES, recorded, STATE)
     release.append(FILES, files.to_batches(), STATE)
     release.carry(SKETCHES, replaced, STATE)
     release.append(SKETCHES, sketches.to_batches(), STATE)
@@ -529,7 +529,7 @@ def validation_chunks(release: Release, ids: Identity,
     groups: list[list[int]] = []
     for n in shards:
         chunk.append(n)
-        size += release.shard_rows("articles", [n]).num_rows
+        size += release.shard_row_count("articles", n)
         if size >= VALIDATION_CHUNK:
             groups.append(chunk)
             chunk, size = [], 0
@@ -566,13 +566,13 @@ def staged_release(release: Release, plan: Plan, results: list[ShardResult],
 def staged_tables(release: Release, plan: Plan, results: list[ShardResult],
                   summary: RunSummary, clock: Stopwatch) -> tuple[Identity, pa.Table]:
     """Every dataset, corpus table and state table of the next release, staged."""
-    replaced, resolved = replaced_and_resolved(release, plan, results)
+    replaced, resolved, recorded = replaced_and_resolved(release, plan, results)
     with clock("duplicates"):
         sketches = new_sketches(release)
         links = next_links(release, replaced, sketches)
     with clock("parquet"):
-        removed = carried_tables(release, replaced, resolved, file_rows(plan, results), sketches,
-                                 summary.rows)
+        removed = carried_tables(release, replaced, resolved, recorded, file_rows(plan, results),
+                                 sketches, summary.rows)
     fault_point("write_parquet")
     with clock("entities"):
         ids = next_identity(release, removed)
