@@ -5,15 +5,14 @@ the processes this one starts, the model's load cache, the runs on the Prefect s
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
 from flows.run.records import RunSummary, Settings
+from tests.reliability.sockets import gathered
 
 ARTICLE = ("{name} said on Tuesday that the city council would vote on the new budget. "
            "\"We have waited long enough,\" {name} told reporters in Springfield. "
@@ -27,32 +26,22 @@ def write_articles(folder: Path, names: list[str]) -> None:
             f"{name} on the budget\n\n" + ARTICLE.format(name=name), encoding="utf-8")
 
 
-@contextmanager
-def pool_workers() -> Iterator[set[int]]:
+def pool_workers() -> AbstractContextManager[set[int]]:
     """The worker processes (multiprocessing's spawned interpreters) this process starts while
     the block runs, sampled every 20 ms: a worker lives for seconds, loading the model."""
     import psutil
 
-    seen: set[int] = set()
-    done = threading.Event()
+    def workers() -> list[int]:
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):  # not its resource tracker
+                    found.append(child.pid)
+            except psutil.Error:  # gone between the listing and the look
+                continue
+        return found
 
-    def watch() -> None:
-        me = psutil.Process()
-        while not done.wait(0.02):
-            for child in me.children(recursive=True):
-                try:
-                    if "spawn_main" in " ".join(child.cmdline()):  # not its resource tracker
-                        seen.add(child.pid)
-                except psutil.Error:  # gone between the listing and the look
-                    continue
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        yield seen
-    finally:
-        done.set()
-        watcher.join()
+    return gathered(workers, 0.02)
 
 
 def test_two_workers_on_one_shard_start_no_worker_process(tmp_path: Path) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 import psutil
+
+T = TypeVar("T")
 
 
 def listening(pid: int) -> set[tuple[str, int]]:
@@ -44,23 +47,29 @@ def is_loopback(address: str) -> bool:
 
 
 @contextmanager
-def sampled(pid: int, every: float = 0.2) -> Iterator[set[tuple[str, int]]]:
-    """Every listening socket seen in pid's tree while the block runs (sampled in a thread)."""
-    seen: set[tuple[str, int]] = set()
+def gathered(sample: Callable[[], Iterable[T]], every: float) -> Iterator[set[T]]:
+    """Everything sample() returns while the block runs, called every `every` seconds in a
+    thread (what lives only for a moment: a socket, a worker process)."""
+    seen: set[T] = set()
     stop = threading.Event()
 
-    def sample() -> None:
+    def run() -> None:
         while not stop.is_set():
-            seen.update(listening(pid))
+            seen.update(sample())
             stop.wait(every)
 
-    thread = threading.Thread(target=sample, daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield seen
     finally:
         stop.set()
         thread.join()
+
+
+def sampled(pid: int, every: float = 0.2) -> AbstractContextManager[set[tuple[str, int]]]:
+    """Every listening socket seen in pid's tree while the block runs."""
+    return gathered(lambda: listening(pid), every)
 
 
 def port_free(address: str, port: int) -> bool:
