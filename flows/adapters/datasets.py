@@ -7,6 +7,12 @@ call, no bytes copied); only a file holding a row the run drops (a replaced arti
 reject) is rewritten without it. This run's rows go into new files named after the run. So a
 run that adds articles writes what it adds, whatever the warehouse holds.
 
+A dataset with no rows holds one empty file, ``PLACEHOLDER``, at its root, so that every engine
+can still read it. It is never carried into the next release: beside the next run's partition
+folders it would make the dataset unreadable (DuckDB refuses a file outside the hive layout),
+and the next release gets its own placeholder only if it has no rows either. So a table can go
+from empty to filled and back across runs.
+
 Small files pile up run after run; when a partition holds more than ``MAX_FILES`` of them,
 those below ``SMALL_FILE_BYTES`` are merged into one (LSM-style tiering): each row is rewritten
 about log(runs) times over its life, and readers open a bounded number of files.
@@ -25,9 +31,14 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from flows.adapters.faults import fault_point
+
 MAX_FILES = 16
 SMALL_FILE_BYTES = 8 << 20
 ROWS_PER_GROUP = 64_000
+# The empty file of a dataset with no rows (the name earlier versions gave it too, so that a
+# warehouse they left with one is carried over without it).
+PLACEHOLDER = "part-0.parquet"
 # Where a hard link cannot be made, the file is copied: same bytes, only slower.
 _COPY_ERRNOS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
 
@@ -47,6 +58,12 @@ def shared(source: Path, target: Path) -> None:
         if exc.errno not in _COPY_ERRNOS:
             raise
         shutil.copy2(source, target)
+
+
+def is_placeholder(path: Path, root: Path) -> bool:
+    """Whether the file is the root's empty stand-in (a footer read, for that one name only)."""
+    return (path.name == PLACEHOLDER and path.parent == root
+            and pq.ParquetFile(path).metadata.num_rows == 0)
 
 
 def holds_any(path: Path, key: str, values: pa.Array) -> bool:
@@ -75,27 +92,35 @@ def carried(previous: Path | None, out: Path, key: str, drop: set[str], run_id: 
             schema: pa.Schema, partition: str | None = None,
             folders: set[str] | None = None) -> pa.Table:
     """The previous release's dataset into out: files linked, or rewritten without the rows
-    whose key is in drop. Only files in ``folders`` (partition folder names), when given, can
-    hold such rows. Returns the dropped rows (the entity step subtracts them)."""
+    whose key is in drop, the placeholder of an empty dataset left behind. Only files in
+    ``folders`` (partition folder names), when given, can hold such rows. Returns the dropped
+    rows (the entity step subtracts them)."""
     if previous is None:
         return schema.empty_table()
     values = pa.array(sorted(drop), pa.string())
-    dropped: list[pa.Table] = []
+    touched: list[tuple[int, Path]] = []
     for n, f in enumerate(parquet_files(previous)):
-        target = out / f.relative_to(previous)
+        if is_placeholder(f, previous):
+            continue
         outside = folders is not None and f.parent.name not in folders
         if not drop or outside or not holds_any(f, key, values):
-            shared(f, target)
-            continue
+            shared(f, out / f.relative_to(previous))
+        else:
+            touched.append((n, f))
+    fault_point("carry_links")
+    dropped: list[pa.Table] = []
+    for n, f in touched:
         rows = file_rows(f, previous, schema, partition)
         gone = pc.is_in(rows.column(key), value_set=values)
         dropped.append(rows.filter(gone))
         kept = rows.filter(pc.invert(gone))
         if kept.num_rows:
-            name = target.with_name(f"{run_id}-r{n:05d}.parquet")
+            name = (out / f.relative_to(previous)).with_name(f"{run_id}-r{n:05d}.parquet")
             name.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(kept.drop_columns([partition]) if partition else kept, name,
                            row_group_size=ROWS_PER_GROUP)
+    if touched:
+        fault_point("carry_rewrites")
     return pa.concat_tables(dropped) if dropped else schema.empty_table()
 
 
@@ -129,10 +154,11 @@ def compacted(out: Path, run_id: str, schema: pa.Schema, partition: str | None =
 
 
 def ensure_readable(out: Path, schema: pa.Schema) -> None:
-    """An empty dataset still gets one (empty) file, so every engine can read it."""
+    """An empty dataset still gets one (empty) file, so every engine can read it; a dataset
+    with rows never has one."""
     if not parquet_files(out):
         out.mkdir(parents=True, exist_ok=True)
-        pq.write_table(schema.empty_table(), out / "part-0.parquet")
+        pq.write_table(schema.empty_table(), out / PLACEHOLDER)
 
 
 def rows_in(folder: Path | None) -> int:

@@ -8,11 +8,25 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 DISK_FULL, NOT_WRITABLE, NO_MODEL = "disk_full", "not_writable", "no_model"
+
+# Where a run can be killed, in the order a run passes them: extraction, then each file
+# operation of staging and publishing. The reliability tests kill a run at each one.
+KILL_POINTS = ("extract", "carry_links", "carry_rewrites", "new_files", "state", "validate",
+               "duckdb_file", "duckdb_load", "release_moved", "swapped", "published")
+
+
+def fault_point(stage: str) -> None:
+    """Test hook: NEWSFLOW_KILL_AT=<stage> makes the process SIGKILL itself here, so the
+    reliability tests can prove that a run killed at any point leaves the last good release
+    or the next one, never a mix, and that the next run completes it."""
+    if os.environ.get("NEWSFLOW_KILL_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 _ERRNOS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EACCES: NOT_WRITABLE,
            errno.EPERM: NOT_WRITABLE, errno.EROFS: NOT_WRITABLE}

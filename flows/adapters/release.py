@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.adapters import catalog, datasets, resources
+from flows.adapters import catalog, datasets, faults, resources
 from transforms import schemas
 from transforms.duplicates import SKETCH_SCHEMA
 
@@ -60,6 +60,9 @@ class WarehouseBusy(RuntimeError):
 @dataclass(frozen=True)
 class Warehouse:
     root: Path
+    # build the next release from the inputs alone, carrying nothing of the current one (the
+    # way out of any state a bug may have left a release in)
+    rebuild: bool = False
 
     @property
     def current(self) -> Path | None:
@@ -70,9 +73,12 @@ class Warehouse:
     def base(self) -> Path | None:
         """The current release, when the next one can be built on it: one whose files and state
         this version wrote (release.json). A release of an earlier version is not carried
-        over: the next run reads every input again and builds the warehouse anew."""
+        over: the next run reads every input again and builds the warehouse anew; so is any
+        release when the run rebuilds."""
         cur = self.current
-        return cur if cur is not None and (cur / "release.json").exists() else None
+        if self.rebuild or cur is None:
+            return None
+        return cur if (cur / "release.json").exists() else None
 
     @property
     def duckdb_path(self) -> Path:
@@ -105,13 +111,13 @@ def owner_only_umask() -> int:
     return mask
 
 
-def open_warehouse(root: Path) -> Warehouse:
+def open_warehouse(root: Path, rebuild: bool = False) -> Warehouse:
     """The warehouse at root, created owner-only (news corpora can be licensed material)."""
     owner_only_umask()  # covers what GX, DuckDB and pyarrow create under root too
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     for sub in ("releases", "staging", "runs"):
         (root / sub).mkdir(exist_ok=True, mode=0o700)
-    return Warehouse(root)
+    return Warehouse(root, rebuild)
 
 
 @contextlib.contextmanager
@@ -347,11 +353,13 @@ def publish(wh: Warehouse, run_id: str, staged_release: Path) -> Path:
     if release.is_symlink():  # left by load_duckdb's stand-in, or by a run killed in it
         release.unlink()
     os.replace(staged_release, release)
+    faults.fault_point("release_moved")
     for name, target in (("parquet", "current/parquet"), ("news.duckdb", "current/news.duckdb")):
         link = wh.root / name
         if not link.is_symlink():
             _swap_symlink(link, target)
     _swap_symlink(wh.root / "current", f"releases/{run_id}")
+    faults.fault_point("swapped")
     prune_releases(wh, keep=release)
     return release
 
@@ -519,6 +527,7 @@ class Release:
         schema = STATE_SCHEMAS.get(name) or schemas.TABLES[name]
         out = release_table_dir(self.staged, name, folder)
         datasets.appended(out, batches, self.run_id, schema, table_partition(schema))
+        faults.fault_point("new_files")
         datasets.compacted(out, self.run_id, schema, table_partition(schema))
         datasets.ensure_readable(out, schema)
 
@@ -561,6 +570,7 @@ class Release:
         os.symlink(self.staged.resolve(), stand_in)
         try:
             path = build_duckdb(self.staged, runs_table(history), at=stand_in)
+            faults.fault_point("duckdb_file")
         finally:
             stand_in.unlink()
         write_release_record(self.staged, self.run_id, rows, self.final)

@@ -41,7 +41,8 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     return Settings(seeds=Path(args.seeds), warehouse=Path(args.warehouse), model=args.model,
                     workers=args.workers, runner=args.runner, dask_address=args.dask_address,
-                    wait_for_lock=args.wait, full_check=args.full_check)
+                    wait_for_lock=args.wait, full_check=args.full_check,
+                    rebuild=args.rebuild)
 
 
 class Progress:
@@ -529,6 +530,9 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--full-check", action="store_true",
                         help="read every input file to tell whether it changed (by default a "
                              "file whose size and modification time match is not read)")
+        sp.add_argument("--rebuild", action="store_true",
+                        help="read every input again and build the warehouse anew, carrying "
+                             "nothing of the current release (its entity ids keep their history)")
         sp.add_argument("--jsonl-fields", default=None,
                         help="JSON lines field names, e.g. text=body,title=headline,url=meta.link")
         sp.set_defaults(fn=fn)
@@ -601,6 +605,20 @@ def machine_fault(exc: Exception, args: argparse.Namespace | None) -> MachineFau
     return faults.explained(cause, Path(folder), "")
 
 
+def after_failed_run(args: argparse.Namespace | None) -> str:
+    """What a failed run left and what the user can do, for the commands that write: a run that
+    fails never publishes, and --rebuild carries nothing of what the last release holds."""
+    if args is None or args.command not in ("run", "serve"):
+        return ""
+    from flows.adapters.release import Warehouse
+
+    current = Warehouse(Path(args.warehouse)).current
+    kept = (f"the warehouse still holds release {current.name}, unchanged" if current
+            else "nothing was published")
+    return (f"; {kept}; if the next run fails the same way, `newsflow {args.command} "
+            "--rebuild` builds the warehouse anew from the inputs")
+
+
 def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> int:
     import traceback
 
@@ -614,8 +632,9 @@ def report_bug(exc: Exception, args: argparse.Namespace | None, debug: bool) -> 
     if debug or log is None:
         sys.stderr.write(text)
     where = f"the traceback is in {log}" if log else "the traceback is above"
-    print(f"newsflow: unexpected error {type(exc).__name__}: {exc} ({where}; please report "
-          "it)".replace("\n", " "), file=sys.stderr)
+    print(f"{command_name(args)}: unexpected error {type(exc).__name__}: {exc}"
+          f"{after_failed_run(args)} ({where}; please report it)".replace("\n", " "),
+          file=sys.stderr)
     return BUG
 
 

@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import errno
 import os
-import signal
 import time
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -99,11 +98,6 @@ class Stopwatch:
             self.into[stage] = self.into.get(stage, 0.0) + time.monotonic() - t0
 
 
-def fault_point(stage: str) -> None:
-    """Test hook: NEWSFLOW_KILL_AT=<stage> makes the process SIGKILL itself here, so the
-    reliability tests can prove that a run killed at any stage leaves no trace."""
-    if os.environ.get("NEWSFLOW_KILL_AT") == stage:
-        os.kill(os.getpid(), signal.SIGKILL)
 ENGLISH_LIKE = ("en", "und")  # "und": too little text to tell; read with the English model
 
 
@@ -349,7 +343,7 @@ def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: st
     exception: Prefect would log it with a traceback, and the user gets one line for it."""
     shard = Shard(run_id, ingested_at)
     extract_articles(shard, nlp_loader.language_models(model), readable_documents(shard, items))
-    fault_point("extract")
+    faults.fault_point("extract")
     try:
         write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
                     {name: schemas.to_table(name, r) for name, r in shard.rows.items()})
@@ -555,7 +549,7 @@ def staged_release(release: Release, plan: Plan, results: list[ShardResult],
     them. The release's cost grows with what the run adds or replaces: unchanged files are
     linked, and the corpus-level steps work on small state tables."""
     ids, links = staged_tables(release, plan, results, summary, clock)
-    fault_point("validate")
+    faults.fault_point("validate")
     with clock("validate"):
         outcome = release.validate(validation_chunks(release, ids, links))
     summary.validation = outcome.summary
@@ -573,9 +567,9 @@ def staged_tables(release: Release, plan: Plan, results: list[ShardResult],
     with clock("parquet"):
         removed = carried_tables(release, replaced, resolved, recorded, file_rows(plan, results),
                                  sketches, summary.rows)
-    fault_point("write_parquet")
     with clock("entities"):
         ids = next_identity(release, removed)
+    faults.fault_point("state")
     return ids, links
 
 
@@ -613,9 +607,9 @@ def published(release: Release, summary: RunSummary, started: dt.datetime, model
                {**run_record(summary, started, model, version), "status": "succeeded"}]
     with clock("duckdb"):
         release.load_duckdb(history, summary.rows)
-    fault_point("duckdb_load")
+    faults.fault_point("duckdb_load")
     release.publish()
-    fault_point("published")
+    faults.fault_point("published")
 
 
 @flow(name="newsflow", log_prints=False, validate_parameters=False)
@@ -623,7 +617,7 @@ def newsflow_flow(settings: Settings, run_id: str,
                   progress: ProgressFn | None = None) -> RunSummary:
     started = dt.datetime.now(dt.UTC)
     t0 = time.monotonic()
-    release = Release(open_warehouse(settings.warehouse), run_id)
+    release = Release(open_warehouse(settings.warehouse, settings.rebuild), run_id)
     summary = RunSummary(run_id=run_id, status="running", warehouse=str(release.wh.root))
     version = nlp_loader.model_version_of(settings.model)
     clock = Stopwatch(summary.timings)

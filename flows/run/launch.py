@@ -72,7 +72,7 @@ def run(settings: Settings, progress: ProgressFn | None = None) -> RunSummary:
     otherwise the Prefect flow."""
     if not settings.seeds.is_dir():
         raise FileNotFoundError(f"input folder {settings.seeds} does not exist")
-    wh = release.open_warehouse(settings.warehouse)
+    wh = release.open_warehouse(settings.warehouse, settings.rebuild)
     with release.run_lock(wh, wait=settings.wait_for_lock):
         release.sweep_staging(wh)
         release.repointed(wh)

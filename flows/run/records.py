@@ -32,6 +32,7 @@ class Settings:
     shard_docs: int = 64
     wait_for_lock: bool = False
     full_check: bool = False  # hash every input file, even those whose size and mtime match
+    rebuild: bool = False  # read every input again and carry nothing of the current release
 
 
 @dataclass

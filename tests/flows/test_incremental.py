@@ -8,15 +8,11 @@ import random
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.run.launch import run
 from flows.run.records import Settings
-
-# columns that record when or by which run a row was written, not what the documents say
-HISTORY_COLUMNS = {"ingested_at", "seen_at", "run_id", "superseded_ids"}
-HISTORY_TABLES = {"runs"}
+from tests.flows.relations import relations
 
 # Negatives of the resolver's history: a bare surname before its full name; a full name after
 # its surname went to someone else; an acronym before its long form, in separate articles.
@@ -32,25 +28,6 @@ SYNTHETIC = {
     "s5_long.txt": "Trade deal\n\nThe United States signed the deal on Friday, "
                    "officials said. The United States had sought it for years.\n",
 }
-
-
-def relations(warehouse: Path) -> dict[str, list[str]]:
-    """Every table and view of the warehouse's DuckDB, rows sorted as text, history aside."""
-    con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
-    try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
-        out = {}
-        for name in sorted(set(names) - HISTORY_TABLES):
-            cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position", [name]).fetchall() if r[0] not in HISTORY_COLUMNS]
-            where = " WHERE merged_into IS NULL" if name == "entity_ids" else ""
-            rows = con.execute(f'SELECT {", ".join(cols)} FROM "{name}"{where}').fetchall()
-            out[name] = sorted(repr(r) for r in rows)
-        return out
-    finally:
-        con.close()
 
 
 def build(seeds: Path, warehouse: Path, runs: list[list[Path]]) -> dict[str, list[str]]:
