@@ -142,10 +142,14 @@ def sweep_staging(wh: Warehouse) -> None:
     hold the lock, so no run recorded as running is still alive."""
     for leftover in (wh.root / "staging").iterdir():
         shutil.rmtree(leftover, ignore_errors=True)
+    current = wh.current
     for stand_in in (wh.root / "releases").iterdir():  # a run killed in load_duckdb
         if stand_in.is_symlink():
             stand_in.unlink()
-    current = wh.current
+        elif current is None or stand_in.name > current.name:
+            # moved into place by a run killed before its swap: never current, and left
+            # there it would make prune_releases remove a release a reader may hold open
+            shutil.rmtree(stand_in, ignore_errors=True)
     for run in read_runs(wh):
         if run.get("status") == "running":
             published = current is not None and current.name == run["run_id"]

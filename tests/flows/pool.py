@@ -43,7 +43,7 @@ CAPTION = ("Workers close the old iron bridge in Portsmouth on Tuesday morning.\
 WEATHER = ("A mild week ahead\n\n"
            "The week will begin with mild weather and light winds, and most places will stay "
            "dry until the middle of the week, when a band of rain moves in from "
-           "the west and bring cooler air behind it.\n\n"
+           "the west and brings cooler air behind it.\n\n"
            "It will be cool after dark but frost is unlikely, and the weekend should be bright "
            "with long sunny spells after a cloudy start in the morning.\n")
 LATE = ("Library reopens after flood\n\n"

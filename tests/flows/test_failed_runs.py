@@ -1,0 +1,63 @@
+"""An unexpected error in `newsflow run` leaves the last good release, says in one line what
+happened and what the user can do, and the next run (or `--rebuild`, which carries nothing of
+the current release) completes the warehouse to the one-go build. Real runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.adapters import release
+from flows.app import cli
+from tests.flows.pool import written
+from tests.flows.relations import relations
+
+
+def newsflow_run(seeds: Path, wh: Path, *more: str) -> int:
+    return cli.main(["run", "--seeds", str(seeds), "--warehouse", str(wh), *more])
+
+
+def test_a_bug_at_publish_keeps_the_release_and_names_the_way_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    seeds, wh = tmp_path / "seeds", tmp_path / "wh"
+    written(seeds, {"weather.txt": 0})
+    assert newsflow_run(seeds, wh) == cli.OK
+    first = release.Warehouse(wh).current
+    assert first is not None
+    before = relations(wh)
+    capsys.readouterr()
+
+    def broken(*args: object, **kwargs: object) -> Path:
+        raise RuntimeError("a bug in building the views")
+
+    written(seeds, {"bridge.txt": 0})
+    with monkeypatch.context() as patched:
+        patched.setattr(release, "build_duckdb", broken)
+        assert newsflow_run(seeds, wh) == cli.BUG
+    # Prefect's own log of the flow's exception may come before it: newsflow's is one line
+    [line] = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("newsflow")]
+    assert line.startswith("newsflow run: unexpected error RuntimeError: a bug in building")
+    assert f"the warehouse still holds release {first.name}, unchanged" in line
+    assert "`newsflow run --rebuild` builds the warehouse anew" in line
+    assert release.Warehouse(wh).current == first and relations(wh) == before
+
+    assert newsflow_run(seeds, wh, "--rebuild") == cli.OK
+    rebuilt = relations(wh)
+    written(tmp_path / "one_go", {"weather.txt": 0, "bridge.txt": 0})
+    assert newsflow_run(tmp_path / "one_go", tmp_path / "wh_one_go") == cli.OK
+    assert rebuilt == relations(tmp_path / "wh_one_go")
+    assert rebuilt["captions"] and not before["captions"]
+
+
+def test_a_bug_outside_a_warehouse_says_nothing_of_releases(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("a bug in newsflow")
+
+    monkeypatch.setattr(cli, "cmd_runs", broken)
+    assert cli.main(["runs", "--warehouse", str(tmp_path)]) == cli.BUG
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "release" not in line and "--rebuild" not in line
