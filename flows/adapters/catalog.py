@@ -13,14 +13,23 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+RAW = "raw"  # the schema of views over the Parquet as stored, corpus decisions not applied
+RAW_NOTE = (" As stored in Parquet: each article's own entity ids and no duplicate links (the "
+            "view of the same name outside schema raw applies them).")
+
+
 def comment_statements() -> Iterator[str]:
-    """COMMENT ON statements generated from the schema declarations."""
+    """COMMENT ON statements generated from the schema declarations, for the tables readers
+    query and for the same tables in schema raw."""
     for name, schema in {**schemas.TABLES, **schemas.CORPUS_TABLES, "runs": schemas.RUNS}.items():
         kind = "TABLE" if name == "runs" else "VIEW"  # the others are views over Parquet
-        yield f"COMMENT ON {kind} {name} IS {sql_literal(TABLE_DESCRIPTIONS[name])}"
-        for f in schema:
-            yield (f"COMMENT ON COLUMN {name}.{f.name} IS "
-                   f"{sql_literal(schemas.description(schema, f.name))}")
+        qualified = [name] if name == "runs" else [name, f"{RAW}.{name}"]
+        for q in qualified:
+            note = RAW_NOTE if q.startswith(f"{RAW}.") else ""
+            yield f"COMMENT ON {kind} {q} IS {sql_literal(TABLE_DESCRIPTIONS[name] + note)}"
+            for f in schema:
+                yield (f"COMMENT ON COLUMN {q}.{f.name} IS "
+                       f"{sql_literal(schemas.description(schema, f.name))}")
 
 
 TABLE_DESCRIPTIONS = {
@@ -44,6 +53,13 @@ TABLE_DESCRIPTIONS = {
                        "by the articles view; join it when reading articles' Parquet directly).",
     "runs": "History of newsflow runs.",
 }
+
+
+def _as_in(table: str, *columns: str) -> dict[str, str]:
+    """A view column that passes a table's column through says what that column says: its
+    words live in the schema only (transforms/schemas.py)."""
+    schema = {**schemas.TABLES, **schemas.CORPUS_TABLES}[table]
+    return {c: schemas.description(schema, c) for c in columns}
 
 
 _STORY = "story_id = coalesce(duplicate_of, article_id): an article and its near-duplicate copies"
@@ -72,13 +88,8 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
                          "used to match the same quote across copies.",
             "quote_id": "quote_id of the quote in the earliest copy that has it.",
             "article_id": "The article that quote_id comes from.",
-            "quote_text": "The quoted words, without the quotation marks.",
-            "speaker_name": "Resolved canonical speaker name(s); ' and '-joined.",
-            "speaker_entity_id": "entity_id of the resolved speaker, when one entity.",
-            "speaker_text": "The speaker as written ('he', 'Brady and Cha').",
-            "cue_text": "The attribution cue ('said', 'told CNBC').",
-            "is_scare_quote": "A word or short phrase in quotes that nobody speaks.",
-            "confidence": "Extractor's confidence in the speaker, 0..1.",
+            **_as_in("quotes", "quote_text", "speaker_name", "speaker_entity_id",
+                     "speaker_text", "cue_text", "is_scare_quote", "confidence"),
             "copies": "Copies of the story in which the same quote appears.",
         },
     ),
@@ -88,36 +99,25 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         "registry's (entity_ids), else the fullest form its rows give.",
         {
             "entity_id": "Corpus-wide id of the entity (entities.entity_id).",
-            "name": "Canonical name of the entity: the fullest form as a reader writes it.",
-            "label": "Entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+            **_as_in("entity_ids", "name", "label"),
         },
     ),
     "claim_details": (
         "One row per claim with its article's date, publisher, title and link, and the kind of "
         "its source; the rows behind claims_by_source.",
         {
-            "claim_id": "Stable id of the claim (claims.claim_id).",
+            **_as_in("claims", "claim_id"),
             "article_id": "The article the claim was found in.",
             "story_id": f"The story the article belongs to ({_STORY}).",
-            "published_date": "Publication date of the article, or null.",
-            "publisher": "Publisher or site name of the article, when known.",
-            "title": "Headline of the article, when it has one.",
+            **_as_in("articles", "published_date", "publisher", "title"),
             "article_url": "Link back to the article: url, else canonical_url, else source_uri.",
             "source_kind": "person, organisation (ORG, NORP), place (GPE, LOC, FAC) or other "
                            "when the source resolved to one entity; unresolved when a source is "
                            "written but not resolved to one entity; anonymous when no source is "
                            "given.",
             "source_name": "Canonical name of the source entity, else the resolved name(s).",
-            "source_entity_id": "entity_id of the source, when it resolved to one entity.",
-            "source_text": "The source as written ('analysts', 'he'); null if none.",
-            "source_role": "Source's title or affiliation as the article gives it.",
-            "cue_lemma": "Lemma of the attribution cue ('say', 'deny', 'accuse').",
-            "kind": "direct (quoted), indirect (reported) or mixed.",
-            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
-            "is_hedged": "A hedge scopes over the content ('may', 'could', 'likely' on its "
-                         "main verb).",
-            "content_text": "What is attributed: the quoted or reported content.",
-            "confidence": "Calibrated probability that the claim is right, 0..1.",
+            **_as_in("claims", "source_entity_id", "source_text", "source_role", "cue_lemma",
+                     "kind", "stance", "is_hedged", "content_text", "confidence"),
         },
     ),
     "speakers": (
@@ -129,7 +129,7 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
                                  "('Brady and Cha') has a row of their own; null when the "
                                  "speaker resolved to a name but to no entity.",
             "speaker_name": "Canonical name of the entity, else the resolved name.",
-            "label": "Entity label of the speaker (PERSON, ORG, ...); null without an entity.",
+            "label": _as_in("entity_ids", "label")["label"] + " Null without an entity.",
             "quotes": "Direct quotations (not scare quotes) attributed to the speaker.",
             "claims": "Claims (direct and indirect) whose source is the speaker.",
             "articles": "Distinct articles with a quote or claim by the speaker.",
@@ -144,8 +144,7 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         "Mentions of each entity per publication day.",
         {
             "entity_id": "Stable id of the canonical entity.",
-            "name": "Canonical name of the entity.",
-            "label": "spaCy entity label: PERSON, ORG, GPE, LOC, NORP, FAC, ...",
+            **_as_in("entity_ids", "name", "label"),
             "day": _DAY,
             "articles": "Articles of that day that mention the entity.",
             "stories": f"Distinct stories among those articles ({_STORY}).",
@@ -173,7 +172,7 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         {
             "source_kind": "person, organisation, place, other, unresolved or anonymous (see "
                            "claim_details.source_kind).",
-            "stance": "Coarse stance of the cue: " + ", ".join(schemas.STANCES) + ".",
+            **_as_in("claims", "stance"),
             "claims": "Number of claims.",
             "articles": "Distinct articles those claims come from.",
         },
@@ -205,10 +204,7 @@ VIEW_DESCRIPTIONS: Mapping[str, tuple[str, Mapping[str, str]]] = {
         "it was seen. Superseded ids are in entity_ids (merged_into) and listed here.",
         {
             "entity_id": "Corpus-wide id (entities.entity_id).",
-            "name": "Canonical name: the fullest form as a reader writes it, never a headline's "
-                    "capitals.",
-            "label": "The label most of its articles give it (PERSON for a person).",
-            "kind": "Coarse kind the id derives from: person, org, place, norp or other.",
+            **_as_in("entity_ids", "name", "label", "kind"),
             "aliases": "Every surface form seen for it, over all articles.",
             "articles": "Articles with an entity row for it.",
             "mentions": "Mentions over all articles.",

@@ -287,7 +287,7 @@ def read_single(release: Path | None, name: str, schema: pa.Schema,
 
 # -- DuckDB ----------------------------------------------------------------------------------
 
-RAW_SCHEMA = "raw"
+RAW_SCHEMA = catalog.RAW
 
 
 def parquet_glob(release: Path, name: str) -> str:

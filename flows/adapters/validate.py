@@ -98,13 +98,21 @@ def _not_null(*columns: str) -> list[dict[str, Any]]:
     return [_e("expect_column_values_to_not_be_null", column=c) for c in columns]
 
 
+def _declared_not_null(table: str) -> list[dict[str, Any]]:
+    """Every column the table's schema declares non-nullable (transforms/schemas.py): the
+    schema is the one place that says so."""
+    schema = SUITE_TABLES[table]
+    return _not_null(*(f.name for f in schema if not f.nullable))
+
+
 def _key(table: str) -> list[dict[str, Any]]:
     cols = PRIMARY_KEYS[table]
     unique = (
         _e("expect_column_values_to_be_unique", column=cols[0]) if len(cols) == 1
         else _e("expect_compound_columns_to_be_unique", column_list=list(cols))
     )
-    return [*_not_null(*cols), unique]
+    nullable = [c for c in cols if SUITE_TABLES[table].field(c).nullable]
+    return [*_declared_not_null(table), *_not_null(*nullable), unique]
 
 
 def _true(column: str) -> dict[str, Any]:
@@ -117,7 +125,6 @@ def _in_set(column: str, values: Sequence[str]) -> dict[str, Any]:
 
 def _located() -> list[dict[str, Any]]:
     return [
-        *_not_null("article_id", "section", "start_char", "end_char"),
         _true("article_known"),
         _in_set("section", SECTIONS),
         _true("offsets_valid"),
@@ -131,7 +138,6 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
     return {
         "articles": [
             *_key("articles"),
-            *_not_null("source_uri", "content_sha256", "body_text", "language"),
             _e("expect_column_values_to_not_match_regex", column="body_text",
                regex=BOILERPLATE_REGEX),
             _e("expect_column_values_to_be_between", column="published_date",
@@ -143,39 +149,32 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
         ],
         "captions": [
             *_key("captions"),
-            *_not_null("article_id", "caption_text"),
             _true("article_known"),
         ],
         "quotes": [
             *_key("quotes"),
             *_located(),
-            *_not_null("quote_text", "parts"),
             _true("parts_valid"),
         ],
         "entities": [
             *_key("entities"),
             _true("article_known"),
-            *_not_null("name"),
             _in_set("label", ENTITY_LABELS),
             _in_set("kind", ENTITY_KINDS),
-            *_not_null("key"),
             _e("expect_column_values_to_be_between", column="mention_count", min_value=1),
             _true("mentions_valid"),
         ],
         "claims": [
             *_key("claims"),
             *_located(),
-            *_not_null("content_text"),
             _in_set("kind", CLAIM_KINDS),
             _in_set("stance", STANCES),
         ],
         "rejects": [
             *_key("rejects"),
-            *_not_null("reason", "seen_at", "run_id"),
         ],
         "entity_ids": [
             *_key("entity_ids"),
-            *_not_null("kind", "key", "name", "label", "ambiguous"),
             _in_set("kind", ENTITY_KINDS),
             _in_set("label", ENTITY_LABELS),
             _e("expect_column_values_to_be_between", column="articles", min_value=0),
@@ -185,13 +184,11 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
         ],
         "entity_id_map": [
             *_key("entity_id_map"),
-            *_not_null("entity_id"),
             # every article-level id resolves to an id the registry lists as current
             _true("entity_id_current"),
         ],
         "duplicate_links": [
             *_key("duplicate_links"),
-            *_not_null("duplicate_of"),
             _e("expect_column_values_to_be_between", column="duplicate_similarity",
                min_value=0.0, max_value=1.0),
         ],

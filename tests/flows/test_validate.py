@@ -283,6 +283,16 @@ def test_checked_in_suites_match_definitions(tmp_path: Path) -> None:
         assert on_disk == json.loads(json.dumps(v.build_suite_json(name))), name
 
 
+@pytest.mark.parametrize("table", sorted(v.SUITE_TABLES))
+def test_every_column_the_schema_declares_not_null_is_expected_not_null(table: str) -> None:
+    """The schema says which columns are required; the suite follows it, whatever is added."""
+    expected = {e["kwargs"]["column"] for e in v.suite_definitions()[table]
+                if e["type"] == "expect_column_values_to_not_be_null"}
+    required = {f.name for f in v.SUITE_TABLES[table] if not f.nullable}
+    assert required and required <= expected, sorted(required - expected)
+    assert expected <= required | set(v.PRIMARY_KEYS[table])  # no rule of its own
+
+
 def test_suites_cover_every_table() -> None:
     names = sorted(p.stem for p in resources.suites_dir().glob("*.json"))
     assert names == sorted(v.SUITE_TABLES)
