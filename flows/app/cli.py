@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import sys
 import time
@@ -158,24 +159,45 @@ def cmd_run(args: argparse.Namespace) -> int:
     return OK if summary.status in ("succeeded", "unchanged") else RUN_REJECTED
 
 
+SERVE_LOG_BYTES, SERVE_LOG_BACKUPS = 5 << 20, 4  # serve runs for months: at most 25 MB of log
+
+
+def serve_logger(warehouse: str) -> logging.Logger:
+    """<warehouse>/logs/serve.log, rotated (serve.log.1 ... .4) so that it never grows without
+    limit; its own logger, so that Prefect's handlers never see these lines."""
+    import logging.handlers
+
+    log = Path(warehouse) / "logs" / "serve.log"
+    log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    logger = logging.getLogger(f"newsflow.serve.{log.resolve()}")
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(
+            log, maxBytes=SERVE_LOG_BYTES, backupCount=SERVE_LOG_BACKUPS, encoding="utf-8")
+        formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
 class ServeLog:
     """What `serve` says about each scheduled run: to stdout and to <warehouse>/logs/serve.log.
     Written straight to the stream: Prefect's log_prints would route print() to its logger."""
 
     def __init__(self, warehouse: str) -> None:
         self.warehouse = warehouse
+        self.log = serve_logger(warehouse)
 
     def __call__(self, lines: Sequence[str]) -> None:
         import datetime as dt
 
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        text = "".join(f"{stamp} {line}\n" for line in lines)
-        sys.stdout.write(text)
+        sys.stdout.write("".join(f"{stamp} {line}\n" for line in lines))
         sys.stdout.flush()
-        log = Path(self.warehouse) / "logs" / "serve.log"
-        log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with log.open("a", encoding="utf-8") as fh:
-            fh.write(text)
+        for line in lines:
+            self.log.info(line)
 
     def started(self, settings) -> None:  # type: ignore[no-untyped-def]
         self([f"scheduled run starting: {settings.seeds} -> {settings.warehouse}"])

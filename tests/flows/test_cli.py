@@ -237,3 +237,21 @@ def test_summary_names_the_first_rejects_then_the_query() -> None:
         "FROM rejects WHERE run_id = 'r1' ORDER BY source_uri\"")
     few = cli.summary_lines(summary, rejects[:2], "")
     assert few[4].strip().startswith("all 2: newsflow sql \"SELECT")
+
+
+def test_serve_log_rotates_and_stays_owner_only(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """serve runs for months: its log is capped at SERVE_LOG_BACKUPS + 1 files."""
+    import os
+
+    monkeypatch.setattr(cli, "SERVE_LOG_BYTES", 2_000)
+    os.umask(0o077)  # as open_warehouse sets it for everything under a warehouse
+    log = cli.ServeLog(str(tmp_path / "wh"))
+    for n in range(200):
+        log([f"scheduled run {n:03d} skipped: nothing new in the seeds folder"])
+    logs = sorted(p.name for p in (tmp_path / "wh" / "logs").iterdir())
+    assert logs == ["serve.log", *(f"serve.log.{k}" for k in range(1, cli.SERVE_LOG_BACKUPS + 1))]
+    newest = (tmp_path / "wh" / "logs" / "serve.log").read_text().splitlines()
+    assert newest[-1].endswith("scheduled run 199 skipped: nothing new in the seeds folder")
+    assert newest[-1][:20].endswith("Z") and newest[-1][4] == "-"
+    assert all(p.stat().st_mode & 0o077 == 0 for p in (tmp_path / "wh" / "logs").iterdir())
