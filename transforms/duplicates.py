@@ -70,6 +70,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasketch import MinHash, MinHashLSH
 
+from transforms import schemas
+
 __all__ = [
     "SHINGLE_WORDS", "NUM_PERM", "THRESHOLD", "MIN_SHINGLES", "LINKS_SCHEMA", "shingle_hashes",
     "signature", "DuplicateIndex", "duplicate_links", "with_duplicate_links", "SKETCH_SCHEMA",
@@ -85,21 +87,8 @@ SEED = 1
 # any other brief built from the same wire sentence, and that is not a republished copy.
 MIN_SHINGLES = 20
 
-LINKS_SCHEMA = pa.schema([
-    pa.field("article_id", pa.string(), nullable=False),
-    pa.field("duplicate_of", pa.string()),
-    pa.field("duplicate_similarity", pa.float32()),
-])
-
-SKETCH_SCHEMA = pa.schema([
-    pa.field("article_id", pa.string(), nullable=False),
-    pa.field("published_date", pa.date32()),
-    pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
-    pa.field("bands", pa.list_(pa.uint64())),  # null: too short to sketch
-    # a plain list (NUM_PERM values, null when too short to sketch): Parquet datasets cannot
-    # write a fixed-size list with null entries
-    pa.field("hashvalues", pa.list_(pa.uint32())),
-])
+LINKS_SCHEMA = schemas.ARTICLE_LINKS
+SKETCH_SCHEMA = schemas.SKETCHES
 
 
 def _band_partition() -> tuple[int, int]:

@@ -397,7 +397,7 @@ def resolved_rows(rows: Iterable[Mapping[str, Any]], ids: Mapping[str, str],
     entity become one row (mentions and aliases together, the row with more mentions first)."""
     merged: dict[str, dict[str, Any]] = {}
     # more mentions first; the article-level id breaks a tie, as the entities view does
-    for r in sorted(rows, key=lambda r: (-int(r["mention_count"]), r["entity_id"])):
+    for r in sorted(rows, key=lambda r: (-int(r["mention_count"]), r["entity_id"], r["name"])):
         eid = ids.get(id_for(r["kind"], r["key"]), r["entity_id"])
         entry = entries.get(eid)
         label = entry.label if entry is not None else r["label"]

@@ -251,6 +251,48 @@ DUPLICATE_LINKS = pa.schema([
     _f("duplicate_similarity", pa.float32(), "Estimated Jaccard similarity to duplicate_of."),
 ])
 
+# -- state: what the next run needs and readers never query (a release's state/ folder) -------
+
+# What each input file turned into: the state behind discovery and replacement. One row per
+# input file; a changed file's row is replaced like an article's rows.
+FILES = pa.schema([
+    pa.field("source_uri", pa.string(), nullable=False),
+    pa.field("sha256", pa.string(), nullable=False),
+    pa.field("size", pa.int64()),
+    pa.field("mtime_ns", pa.int64()),
+    pa.field("article_ids", pa.list_(pa.string())),
+    pa.field("reject_uris", pa.list_(pa.string())),
+])
+# Each article's MinHash and LSH band keys (transforms/duplicates.py), computed once.
+SKETCHES = pa.schema([
+    pa.field("article_id", pa.string(), nullable=False),
+    pa.field("published_date", pa.date32()),
+    pa.field("fetched_at", pa.timestamp("us", tz="UTC")),
+    pa.field("bands", pa.list_(pa.uint64())),  # null: too short to sketch
+    # a plain list (NUM_PERM values, null when too short to sketch): Parquet datasets cannot
+    # write a fixed-size list with null entries
+    pa.field("hashvalues", pa.list_(pa.uint32())),
+])
+# The entity resolver's state (transforms/identity.py Corpus): one row per distinct (kind, key)
+# with its counts, a counter as its values and their counts (flat lists read and write much
+# faster than lists of structs). Kept with each release so the next run adds and subtracts
+# articles instead of folding in every entity row of the warehouse again.
+NAME_COUNTERS = ("labels", "spellings", "alias_of")
+ENTITY_NAMES = pa.schema([
+    pa.field("kind", pa.string(), nullable=False), pa.field("key", pa.string(), nullable=False),
+    pa.field("articles", pa.int64()), pa.field("mentions", pa.int64()),
+    *(f for c in NAME_COUNTERS
+      for f in (pa.field(c, pa.list_(pa.string())), pa.field(f"{c}_counts",
+                                                             pa.list_(pa.int64())))),
+])
+# The duplicate step's output: every article of a run, duplicate_of null for a first copy
+# (duplicate_links keeps the copies only).
+ARTICLE_LINKS = pa.schema([
+    DUPLICATE_LINKS.field("article_id"),
+    DUPLICATE_LINKS.field("duplicate_of").with_nullable(True),
+    DUPLICATE_LINKS.field("duplicate_similarity"),
+])
+
 TABLES: Mapping[str, pa.Schema] = {
     "articles": ARTICLES,
     "captions": CAPTIONS,

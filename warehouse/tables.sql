@@ -41,13 +41,14 @@ FROM raw.claims AS c
 LEFT JOIN raw.entity_id_map AS m ON m.article_entity_id = c.source_entity_id;
 
 -- Two rows of one article that are one corpus entity become one row: the row with more
--- mentions gives the name, kind and key; mentions and aliases go together; the label is the
--- registry's (decided over all the entity's articles).
+-- mentions gives the name, kind and key (on a tie the smaller id, then the name sorting first:
+-- the order must be total, or the name would change with how DuckDB splits the scan); mentions
+-- and aliases go together; the label is the registry's (decided over all the entity's articles).
 CREATE OR REPLACE VIEW entities AS
 WITH ranked AS (
     SELECT e.*, coalesce(m.entity_id, e.entity_id) AS corpus_id,
            row_number() OVER (PARTITION BY e.article_id, coalesce(m.entity_id, e.entity_id)
-                              ORDER BY e.mention_count DESC, e.entity_id) AS rank
+                              ORDER BY e.mention_count DESC, e.entity_id, e.name) AS rank
     FROM raw.entities AS e
     LEFT JOIN raw.entity_id_map AS m ON m.article_entity_id = e.entity_id
 ),

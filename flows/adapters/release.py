@@ -48,7 +48,6 @@ import pyarrow.parquet as pq
 
 from flows.adapters import catalog, datasets, faults, resources
 from transforms import schemas
-from transforms.duplicates import SKETCH_SCHEMA
 
 KEEP_RELEASES = 2
 
@@ -161,19 +160,9 @@ def sweep_staging(wh: Warehouse) -> None:
 # -- datasets of a release -----------------------------------------------------------------
 
 PUBLISHED, STATE = "parquet", "state"
-FILES = "files"
-# What each input file turned into: the state behind discovery and replacement (not a table for
-# readers). One row per input file; a changed file's row is replaced like an article's rows.
-FILES_SCHEMA = pa.schema([
-    pa.field("source_uri", pa.string(), nullable=False),
-    pa.field("sha256", pa.string(), nullable=False),
-    pa.field("size", pa.int64()),
-    pa.field("mtime_ns", pa.int64()),
-    pa.field("article_ids", pa.list_(pa.string())),
-    pa.field("reject_uris", pa.list_(pa.string())),
-])
-SKETCHES = "sketches"  # each article's MinHash and LSH band keys (transforms/duplicates.py)
-STATE_SCHEMAS: dict[str, pa.Schema] = {FILES: FILES_SCHEMA, SKETCHES: SKETCH_SCHEMA}
+FILES, SKETCHES = "files", "sketches"  # state datasets (schemas in transforms/schemas.py)
+FILES_SCHEMA = schemas.FILES
+STATE_SCHEMAS: dict[str, pa.Schema] = {FILES: schemas.FILES, SKETCHES: schemas.SKETCHES}
 
 
 def release_table_dir(release: Path, table: str, folder: str = PUBLISHED) -> Path:

@@ -76,17 +76,8 @@ class Identity:
 
 
 NAMES = "entity_names"
-_VALUES, _COUNTS = pa.list_(pa.string()), pa.list_(pa.int64())
-# The resolver's state (transforms/identity.py Corpus): one row per distinct (kind, key), with
-# its counts. Kept with each release so the next run adds and subtracts articles instead of
-# folding in every entity row of the warehouse again.
-NAMES_SCHEMA = pa.schema([
-    pa.field("kind", pa.string(), nullable=False), pa.field("key", pa.string(), nullable=False),
-    pa.field("articles", pa.int64()), pa.field("mentions", pa.int64()),
-    *(f for c in ("labels", "spellings", "alias_of")
-      for f in (pa.field(c, _VALUES), pa.field(f"{c}_counts", _COUNTS))),
-])
-_COUNTERS = ("labels", "spellings", "alias_of")
+NAMES_SCHEMA = schemas.ENTITY_NAMES
+_COUNTERS = schemas.NAME_COUNTERS
 
 
 def state_table(corpus: identity.Corpus) -> pa.Table:

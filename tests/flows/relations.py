@@ -14,19 +14,24 @@ HISTORY_TABLES = {"runs"}
 
 
 def relations(warehouse: Path) -> dict[str, list[str]]:
-    """Every table and view of the warehouse's DuckDB, rows sorted as text, history aside."""
+    """Every table and view of the warehouse's DuckDB (schema raw too, as ``raw.<name>``), rows
+    sorted as text, history aside."""
     con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        names = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                            "ORDER BY 1, 2").fetchall()
         out = {}
-        for name in sorted(set(names) - HISTORY_TABLES):
+        for schema, name in names:
+            if name in HISTORY_TABLES:
+                continue
             cols = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                "ORDER BY ordinal_position", [name]).fetchall() if r[0] not in HISTORY_COLUMNS]
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                "AND table_name = ? ORDER BY ordinal_position", [schema, name]).fetchall()
+                if r[0] not in HISTORY_COLUMNS]
             where = " WHERE merged_into IS NULL" if name == "entity_ids" else ""
-            rows = con.execute(f'SELECT {", ".join(cols)} FROM "{name}"{where}').fetchall()
-            out[name] = sorted(repr(r) for r in rows)
+            qualified = name if schema == "main" else f"{schema}.{name}"
+            rows = con.execute(f'SELECT {", ".join(cols)} FROM {schema}."{name}"{where}')
+            out[qualified] = sorted(repr(r) for r in rows.fetchall())
         return out
     finally:
         con.close()
