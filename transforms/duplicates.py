@@ -75,6 +75,7 @@ from transforms import schemas
 __all__ = [
     "SHINGLE_WORDS", "NUM_PERM", "THRESHOLD", "MIN_SHINGLES", "LINKS_SCHEMA", "shingle_hashes",
     "signature", "DuplicateIndex", "duplicate_links", "with_duplicate_links", "SKETCH_SCHEMA",
+    "linked", "touched_groups", "next_copies",
     "BANDS", "BAND_ROWS", "sketch_table", "candidate_ids", "groups_to_load", "group_links",
     "relinked",
 ]
@@ -262,10 +263,20 @@ def duplicate_links(articles: pa.Table, *, threshold: float = THRESHOLD,
 def with_duplicate_links(articles: pa.Table, *, threshold: float = THRESHOLD) -> pa.Table:
     """The articles table with duplicate_of and duplicate_similarity filled in (a new table,
     same schema and row order)."""
-    links = duplicate_links(articles, threshold=threshold)
+    return linked(articles, duplicate_links(articles, threshold=threshold))
+
+
+def linked(articles: pa.Table, links: pa.Table) -> pa.Table:
+    """The articles with the links applied, as the articles view applies duplicate_links (a
+    new table, same row order): an article without a row, or whose row has no duplicate_of,
+    is a first copy."""
+    columns = (links.column(c).to_pylist() for c in LINKS_SCHEMA.names)
+    found = {a: (d, s) for a, d, s in zip(*columns, strict=True)}
+    ids = articles.column("article_id").to_pylist()
     out = articles
-    for name in ("duplicate_of", "duplicate_similarity"):
-        column = links.column(name)
+    for n, name in enumerate(("duplicate_of", "duplicate_similarity")):
+        column = pa.array([found.get(a, (None, None))[n] for a in ids],
+                          LINKS_SCHEMA.field(name).type)
         if name in out.column_names:
             i = out.column_names.index(name)
             field = out.schema.field(i)
@@ -402,6 +413,30 @@ def groups_to_load(links: pa.Table, article_ids: Set[str]) -> set[str]:
 def group_links(links: pa.Table, groups: Set[str]) -> pa.Table:
     """The links rows of every member of the given groups."""
     return links.filter(pc.is_in(_roots(links), value_set=_id_set(groups)))
+
+
+def touched_groups(copies: pa.Table, touched: Set[str]) -> pa.Table:
+    """LINKS_SCHEMA rows of every member of the groups the touched articles belong to, what
+    ``relinked`` needs whole, from duplicate_links (copies only: an earliest copy or a lone
+    article has no row there, so it gets one with no duplicate_of)."""
+    copy_of = dict(zip(copies.column("article_id").to_pylist(),
+                       copies.column("duplicate_of").to_pylist(), strict=True))
+    lone = sorted({copy_of.get(a, a) for a in touched} - copy_of.keys())  # with their roots
+    links = pa.concat_tables([
+        copies.select(LINKS_SCHEMA.names).cast(LINKS_SCHEMA),
+        pa.table({"article_id": lone, "duplicate_of": [None] * len(lone),
+                  "duplicate_similarity": [None] * len(lone)}, schema=LINKS_SCHEMA)])
+    return group_links(links, groups_to_load(links, touched)).sort_by("article_id")
+
+
+def next_copies(copies: pa.Table, changed: pa.Table, removed: Set[str]) -> pa.Table:
+    """duplicate_links after a run (copies only, by article_id): the stored copies but those
+    removed or relinked, then the relinked rows that are copies."""
+    out = _id_set({*removed, *changed.column("article_id").to_pylist()})
+    kept = copies.filter(pc.invert(pc.is_in(copies.column("article_id"), value_set=out)))
+    fresh = changed.filter(pc.is_valid(changed.column("duplicate_of")))
+    return pa.concat_tables([kept.cast(schemas.DUPLICATE_LINKS),
+                             fresh.cast(schemas.DUPLICATE_LINKS)]).sort_by("article_id")
 
 
 def _sketch_matrix(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:

@@ -67,11 +67,13 @@ from flows.run.records import (
 from transforms import schemas
 from transforms.documents import ParsedDocument, detect_language, parse_plain_text
 from transforms.duplicates import (
-    LINKS_SCHEMA,
     SKETCH_SCHEMA,
     candidate_ids,
+    linked,
+    next_copies,
     relinked,
     sketch_table,
+    touched_groups,
 )
 from transforms.extract import (
     article_id_for,
@@ -425,13 +427,6 @@ def file_rows(plan: Plan, results: list[ShardResult]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=FILES_SCHEMA)
 
 
-def links_of(table: pa.Table) -> dict[str, tuple[str | None, Any]]:
-    return {a: (d, sim) for a, d, sim in zip(table.column("article_id").to_pylist(),
-                                             table.column("duplicate_of").to_pylist(),
-                                             table.column("duplicate_similarity").to_pylist(),
-                                             strict=True)}
-
-
 def new_sketches(release: Release) -> pa.Table:
     """MinHash sketches of this run's articles, computed once, when they arrive."""
     parts = [sketch_table(b.column("article_id").to_pylist(), b.column("body_text").to_pylist(),
@@ -441,44 +436,16 @@ def new_sketches(release: Release) -> pa.Table:
     return pa.concat_tables(parts) if parts else SKETCH_SCHEMA.empty_table()
 
 
-def touched_links(copies: pa.Table, touched: set[str]) -> pa.Table:
-    """LINKS rows of every member of the groups the touched articles belong to (an earliest
-    copy or a lone article has a row with no duplicate_of): what relinked needs, whole."""
-    copy_of = links_of(copies)
-    groups = {copy_of.get(a, (a, None))[0] or a for a in touched}
-    members = groups | {a for a, (d, _) in copy_of.items() if d in groups}
-    rows = [{"article_id": a, "duplicate_of": copy_of.get(a, (None, None))[0],
-             "duplicate_similarity": copy_of.get(a, (None, None))[1]} for a in sorted(members)]
-    return pa.Table.from_pylist(rows, schema=LINKS_SCHEMA)
-
-
 def next_links(release: Release, replaced: set[str], new: pa.Table) -> pa.Table:
     """The next duplicate_links: only the groups this run's articles reach (or its replaced
     articles leave) are recomputed (transforms/duplicates.py says why that is exact)."""
     copies = release.previous("duplicate_links", schemas.DUPLICATE_LINKS)
     bands = release.previous_rows(SKETCHES, SKETCH_SCHEMA, STATE, None, ["article_id", "bands"])
-    links = touched_links(copies, candidate_ids(bands, new) | replaced)
+    links = touched_groups(copies, candidate_ids(bands, new) | replaced)
     stored = stored_sketches(release, set(links.column("article_id").to_pylist()))
-    changed = relinked(new, stored, links, replaced)
-    out = {*replaced, *changed.column("article_id").to_pylist()}
-    kept = copies.filter(pc.invert(pc.is_in(copies.column("article_id"),
-                                            value_set=pa.array(sorted(out), pa.string()))))
-    fresh = changed.filter(pc.is_valid(changed.column("duplicate_of")))
-    table = pa.concat_tables([kept, fresh.cast(schemas.DUPLICATE_LINKS)])
-    table = table.sort_by("article_id")
+    table = next_copies(copies, relinked(new, stored, links, replaced), replaced)
     release.write("duplicate_links", table)
     return table
-
-
-def with_links(batch: pa.Table, links: dict[str, tuple[str | None, Any]]) -> pa.Table:
-    """Articles with their duplicate links, as the articles view gives them (for validation)."""
-    ids = batch.column("article_id").to_pylist()
-    found = [links.get(a, (None, None)) for a in ids]
-    batch = batch.set_column(batch.schema.get_field_index("duplicate_of"), "duplicate_of",
-                             pa.array([f[0] for f in found], pa.string()))
-    return batch.set_column(batch.schema.get_field_index("duplicate_similarity"),
-                            batch.schema.field("duplicate_similarity"),
-                            pa.array([f[1] for f in found], pa.float32()))
 
 
 def carried_tables(release: Release, replaced: set[str], resolved: set[str],
@@ -527,10 +494,9 @@ def validation_chunks(release: Release, ids: Identity,
             groups.append(chunk)
             chunk, size = [], 0
     groups.append(chunk)
-    link_of = links_of(links)
     for k, group in enumerate(groups):
         tables = {name: release.shard_rows(name, group) for name in schemas.TABLES}
-        tables["articles"] = with_links(tables["articles"], link_of)
+        tables["articles"] = linked(tables["articles"], links)
         for name in schemas.RESOLVED_TABLES:
             rows = iter(tables[name].to_batches(max_chunksize=BATCH_ROWS))
             tables[name] = pa.Table.from_batches(list(ids.rewritten(name, rows)),

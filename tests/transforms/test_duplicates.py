@@ -29,10 +29,13 @@ from transforms.duplicates import (
     duplicate_links,
     group_links,
     groups_to_load,
+    linked,
+    next_copies,
     relinked,
     shingle_hashes,
     signature,
     sketch_table,
+    touched_groups,
     with_duplicate_links,
 )
 
@@ -214,16 +217,22 @@ def only(table: pa.Table, ids: set[str]) -> pa.Table:
 
 def run_once(sketches: pa.Table, links: pa.Table, added: dict[str, Article],
              removed: set[str]) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """What the flows layer does: load only what the docstring names, relink, upsert."""
+    """What the flows layer does (flows/run/flow.py::next_links): load only what the docstring
+    names, relink, upsert. The warehouse stores the copies only; the links of every article are
+    kept here as well, to check that the copies give the same loaded groups."""
     new = sketches_of(added)
     candidates = candidate_ids(sketches.select(["article_id", "bands"]), new)
     loaded = group_links(links, groups_to_load(links, candidates | removed))
+    copies = links.filter(pc.is_valid(links.column("duplicate_of")))
+    assert rows_of(touched_groups(copies, candidates | removed)) == rows_of(loaded)
     out = relinked(new, only(sketches, set(loaded.column("article_id").to_pylist())), loaded,
                    removed)
     assert out.schema == LINKS_SCHEMA
     sketches = pa.concat_tables([without(sketches, removed), new])
     written = set(out.column("article_id").to_pylist())
     links = pa.concat_tables([without(links, removed | written), out])
+    assert rows_of(next_copies(copies, out, removed)) == rows_of(
+        links.filter(pc.is_valid(links.column("duplicate_of"))))
     return sketches, links, out
 
 
@@ -485,3 +494,40 @@ def test_stored_tables_in_other_layouts() -> None:
     assert relinked(new, only(variable, {"a", "b"}),
                     loaded.cast(pa.schema([*LINKS_SCHEMA][:2] + [
                         pa.field("duplicate_similarity", pa.float64())])), set()).equals(expected)
+
+
+LINKS = [("b", "a", 0.9), ("c", "a", 0.8), ("e", "d", 0.7)]  # copies of a (b, c) and d (e)
+
+
+@pytest.mark.parametrize(("touched", "members"), [
+    pytest.param({"b"}, ["a", "b", "c"], id="a-copy-loads-its-root-and-siblings"),
+    pytest.param({"a"}, ["a", "b", "c"], id="a-root-loads-its-copies"),
+    pytest.param({"f"}, ["f"], id="a-lone-article-alone"),
+    pytest.param({"c", "e"}, ["a", "b", "c", "d", "e"], id="two-groups"),
+    pytest.param(set(), [], id="nothing"),
+])
+def test_touched_groups_from_the_copies(touched: set[str], members: list[str]) -> None:
+    copies = pa.Table.from_pylist([dict(zip(LINKS_SCHEMA.names, r, strict=True)) for r in LINKS],
+                                  schema=schemas.DUPLICATE_LINKS)
+    out = touched_groups(copies, touched)
+    assert out.column("article_id").to_pylist() == members
+    roots = {"a", "d", "f"}
+    assert all((d is None) == (a in roots) for a, d in zip(
+        out.column("article_id").to_pylist(), out.column("duplicate_of").to_pylist(),
+        strict=True))
+
+
+@pytest.mark.parametrize(("links", "expected"), [
+    pytest.param(LINKS, [("a", None, None), ("b", "a", 0.9), ("x", None, None)], id="copies"),
+    pytest.param([], [("a", None, None), ("b", None, None), ("x", None, None)], id="no-links"),
+])
+def test_linked_applies_links_in_row_order(links: list[tuple], expected: list[tuple]) -> None:
+    articles = schemas.to_table("articles", [
+        {"article_id": a, "duplicate_of": "stale"} for a in ("a", "b", "x")])
+    table = pa.Table.from_pylist([dict(zip(LINKS_SCHEMA.names, r, strict=True)) for r in links],
+                                 schema=LINKS_SCHEMA)
+    out = linked(articles, table)
+    assert out.schema == schemas.ARTICLES
+    got = list(zip(*(out.column(c).to_pylist()
+                     for c in ("article_id", "duplicate_of", "duplicate_similarity")), strict=True))
+    assert [(a, d, None if s is None else round(s, 3)) for a, d, s in got] == expected
