@@ -95,11 +95,23 @@ def rejected_documents(warehouse: Path, run_id: str) -> list[tuple[str, str, str
         con.close()
 
 
+STARTED = time.monotonic()  # the command's clock: a run's whole time includes its start-up
+
+
+def status_line(s, whole: float | None = None) -> str:  # type: ignore[no-untyped-def]
+    """The run's outcome and how long it took: the whole command when known (start-up, that is
+    imports, the Prefect server and the model, said apart), else the flow alone."""
+    if whole is None or whole < s.seconds:
+        return f"run {s.run_id}: {s.status} in {s.seconds:.1f}s"
+    return (f"run {s.run_id}: {s.status} in {whole:.1f}s ({whole - s.seconds:.1f}s of it "
+            "start-up: imports, Prefect server, model)")
+
+
 def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: ignore[no-untyped-def]
-                  warehouse_flag: str = "") -> list[str]:
+                  warehouse_flag: str = "", whole: float | None = None) -> list[str]:
     # "this run" and "warehouse": an unchanged run rejects nothing, while the warehouse still
     # holds the rejects of earlier runs, and both counts are shown.
-    lines = [f"run {s.run_id}: {s.status} in {s.seconds:.1f}s",
+    lines = [status_line(s, whole),
              f"  this run: {s.docs_read} documents read, {s.docs_new} new, {s.docs_changed} "
              f"changed, {s.docs_unchanged} unchanged, {s.docs_rejected} rejected"]
     for uri, reason, detail in rejects[:REJECTS_SHOWN]:
@@ -110,7 +122,12 @@ def summary_lines(s, rejects: Sequence[tuple[str, str, str]] = (),  # type: igno
         lines.append(f"    {more}all {len(rejects)}: newsflow sql{warehouse_flag} "
                      f"\"{rejects_query(s.run_id)}\"")
     if s.rows:
-        lines.append("  warehouse rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items()))
+        # the stored (Parquet) rows, counted from the release's record: counting the views
+        # would read the whole warehouse, and only entities differ (the view merges an
+        # article's rows that turn out to be one corpus entity)
+        lines.append("  warehouse rows: " + ", ".join(f"{k} {v}" for k, v in s.rows.items())
+                     + (" (as stored; the entities view merges an article's rows that are one "
+                        "entity)" if s.rows.get("entities") else ""))
     if s.validation:
         lines.append("  validation: " + s.validation.replace("\n", "; "))
     lines += [f"  FAILED {failure}" for failure in s.failures]
@@ -133,9 +150,10 @@ def warehouse_flag(warehouse: str) -> str:
     return "" if warehouse == "warehouse" else f" --warehouse {shlex.quote(warehouse)}"
 
 
-def run_summary_lines(summary, warehouse: str) -> list[str]:  # type: ignore[no-untyped-def]
+def run_summary_lines(summary, warehouse: str,  # type: ignore[no-untyped-def]
+                      whole: float | None = None) -> list[str]:
     rejects = rejected_documents(Path(warehouse), summary.run_id) if summary.docs_rejected else []
-    return summary_lines(summary, rejects, warehouse_flag(warehouse))
+    return summary_lines(summary, rejects, warehouse_flag(warehouse), whole)
 
 
 def input_folders(args: argparse.Namespace) -> None:
@@ -155,7 +173,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = run(_settings(args), progress=Progress())
     except WarehouseBusy as exc:
         raise UserError(str(exc), BUSY) from exc
-    print("\n".join(run_summary_lines(summary, args.warehouse)))
+    print("\n".join(run_summary_lines(summary, args.warehouse, time.monotonic() - STARTED)))
     return OK if summary.status in ("succeeded", "unchanged") else RUN_REJECTED
 
 

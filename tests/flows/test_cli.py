@@ -159,6 +159,20 @@ def test_summary_says_which_counts_are_this_runs() -> None:
     assert lines[1] == ("  this run: 5 documents read, 0 new, 0 changed, 5 unchanged, "
                         "0 rejected")
     assert lines[2] == "  warehouse rows: articles 1, rejects 4"
+    assert lines[0] == "run r2: unchanged in 0.0s"
+
+
+def test_summary_says_the_whole_time_and_what_start_up_took() -> None:
+    from flows.run.records import RunSummary
+
+    done = RunSummary(run_id="r3", status="succeeded", seconds=3.3,
+                      rows={"articles": 2, "entities": 9}, warehouse="wh")
+    lines = cli.summary_lines(done, whole=15.25)
+    assert lines[0] == ("run r3: succeeded in 15.2s (11.9s of it start-up: imports, Prefect "
+                        "server, model)")
+    assert lines[1 + 1].startswith("  warehouse rows: articles 2, entities 9 (as stored; the "
+                                   "entities view merges")
+    assert cli.summary_lines(done, whole=None)[0] == "run r3: succeeded in 3.3s"
 
 
 def test_too_long_names_the_limit_and_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
