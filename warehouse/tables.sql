@@ -5,7 +5,8 @@
 --   duplicate_links: each republished copy -> the earliest copy of its story.
 -- Read before the marts (warehouse/[0-9]*.sql), which query these.
 -- The Python side (flows/run/entities.py Identity.rewritten) applies the same decisions to a
--- run's new rows before they are validated; tests/flows/test_incremental.py holds the two equal.
+-- run's new rows before they are validated; tests/flows/test_identity_flow.py
+-- (assert_views_resolve_as_validation_does) holds the two equal.
 
 CREATE OR REPLACE VIEW captions AS SELECT * FROM raw.captions;
 CREATE OR REPLACE VIEW rejects AS SELECT * FROM raw.rejects;
