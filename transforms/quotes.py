@@ -35,6 +35,11 @@ from transforms.speakers import (
 
 OPENERS = {"\u201c": "\u201d", "\u2018": "\u2019", '"': '"', "'": "'", "\u00ab": "\u00bb"}
 DOUBLE_OPEN = {"\u201c", '"', "\u00ab"}
+# Copy edited by hand or pasted between systems mixes curly and straight double marks
+# (“...," he said): the other form closes too, where it stands as a closing mark and no
+# quotation opened inside with it is pending. Single marks stay strict: a straight single mark
+# is an apostrophe as often as not (the players' union).
+MIXED_CLOSERS = {"\u201c": '"', '"': "\u201d"}
 _APOS_WORD = re.compile(r"'(?:\d0s|tis|twas|em|n|cause|til)\b", re.I)
 
 def _words(text: str) -> frozenset[str]:
@@ -108,6 +113,7 @@ def quote_spans(text: str) -> list[QuoteSpan]:
         i = p0
         open_at: int | None = None
         open_mark = ""
+        nested = False  # a straight mark opened a quotation inside a curly one
         was_left_open = left_open
         left_open = False
         while i < p1:
@@ -120,7 +126,13 @@ def quote_spans(text: str) -> list[QuoteSpan]:
                     open_at, open_mark = i, ch
             else:
                 close = OPENERS[open_mark]
-                if ch == close and (open_mark in DOUBLE_OPEN or _closes(text, i)):
+                mixed = ch == MIXED_CLOSERS.get(open_mark)
+                if mixed and open_mark == "\u201c" and (nested or _opens(text, i)
+                                                        and not _closes(text, i)):
+                    nested = not nested
+                elif ch == close and (open_mark in DOUBLE_OPEN or _closes(text, i)) or \
+                        mixed and _closes(text, i):
+                    nested = False
                     s, e = _trim(text, open_at + 1, i)
                     if e > s:
                         out.append(QuoteSpan(s, e, open_at, i + 1, True,

@@ -55,6 +55,16 @@ def seed_quote(start: str) -> dict:
     ("“First part of it.\n“Second part,” he said.", ["First part of it.", "Second part,"]),
     # odd count of straight marks does not swallow the rest
     ('She said "yes" and then " left.', ["yes"]),
+    # curly and straight forms of one mark pair where they stand as opening and closing marks
+    ('He said, “somebody ought to stop her," the office said. Omar is one of them.',
+     ["somebody ought to stop her,"]),
+    ('"We will win,” she said. “And soon.”', ["We will win,", "And soon."]),
+    # negatives: a straight mark that opens inside a curly quotation does not close it; single
+    # marks never mix (a straight one is as often an apostrophe)
+    ('“He called it "fake" on Monday,” she said.', ['He called it "fake" on Monday,']),
+    ('“He called it "fake," she said.', ['He called it "fake," she said.']),
+    ("“It's the players' fault,” he said.", ["It's the players' fault,"]),
+    ("Critics call it ‘the players' tax’ now.", ["the players' tax"]),
 ])
 def test_quote_spans(text: str, expected: list[str]) -> None:
     assert [q.text(text) for q in quote_spans(text)] == expected
