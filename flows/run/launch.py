@@ -144,7 +144,10 @@ def scheduled_outcome(settings: Settings, report: ServeReport) -> str:
         report.failed(str(exc))
         return f"failed: {exc}"
     except Exception as exc:
-        report.failed(f"{type(exc).__name__}: {exc}")
+        current = release.Warehouse(settings.warehouse).current
+        report.failed(f"{type(exc).__name__}: {exc}; the warehouse keeps "
+                      + (f"release {current.name}" if current else "no release yet")
+                      + "; if every run fails so, stop serve and run `newsflow run --rebuild`")
         raise
     report.finished(summary, time.monotonic() - t0)
     return summary.status
