@@ -18,12 +18,14 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from scoring.web import score_pages
+
+T = TypeVar("T")
 
 WORKERS = 2
 
@@ -59,6 +61,17 @@ def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None,
     return name, prediction, time.process_time() - t0
 
 
+def with_progress(results: Iterator[T], total: int, every: float = 5.0) -> Iterator[T]:
+    """The results as they come, saying on stderr how many of total are read (at most every
+    few seconds: reading hundreds of pages takes minutes)."""
+    last = time.monotonic()
+    for done, result in enumerate(results, 1):
+        if done == total or time.monotonic() - last >= every:
+            print(f"progress: {done}/{total} pages read", file=sys.stderr, flush=True)
+            last = time.monotonic()
+        yield result
+
+
 def predictions_for(folder: Path, pages: Sequence[Mapping[str, Any]],
                     workers: int = WORKERS) -> tuple[dict[str, dict[str, Any]], float]:
     """Predictions by file name, and the mean reader seconds per page."""
@@ -68,7 +81,7 @@ def predictions_for(folder: Path, pages: Sequence[Mapping[str, Any]],
         jobs.append((str(path if path.exists() else folder / "html" / page["file"]),
                      page["file"]))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(predict, jobs, chunksize=8))
+        results = list(with_progress(pool.map(predict, jobs, chunksize=8), len(jobs)))
     seconds = sum(r[2] for r in results) / max(len(results), 1)
     return {name: pred for name, pred, _ in results if pred is not None}, seconds
 

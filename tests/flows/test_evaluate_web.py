@@ -95,3 +95,13 @@ def test_scoring_agrees_with_the_shared_scorer(corpus_figures: dict) -> None:
                          capture_output=True, text=True, check=True).stdout
     theirs = json.loads(out[:out.rindex("}") + 1])
     assert {k: theirs[k] for k in corpus_figures["all"]} == corpus_figures["all"]
+
+
+def test_eval_web_says_its_progress(capsys: pytest.CaptureFixture[str]) -> None:
+    from flows.app.evaluate_web import with_progress
+
+    assert list(with_progress(iter(range(5)), 5, every=0.0)) == [0, 1, 2, 3, 4]
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"progress: {n}/5 pages read" for n in range(1, 6)]
+    assert list(with_progress(iter(range(3)), 3, every=3600)) == [0, 1, 2]
+    assert capsys.readouterr().err.splitlines() == ["progress: 3/3 pages read"]
