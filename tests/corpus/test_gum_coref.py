@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +23,7 @@ def trainer() -> ModuleType:
     spec = importlib.util.spec_from_file_location("train_coref", ROOT / "models" / "train_coref.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["train_coref"] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
