@@ -57,17 +57,11 @@ PRONOUN_SPEAKERS = [
     pytest.param("Nakuset has campaigned for clean water for years. Nakuset said the ministry "
                  "had ignored the letters. Minister Paul Green met the group in May.\n"
                  "“We cannot wait any longer,” she said.", "We cannot", "Nakuset", "Paul Green",
-                 id="a person the model typed ORG",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a one-word name typed ORG is a candidate, but GUM's ORG-typed one-word "
-                     "names are organisations: the ranker prefers the man named later"))),
+                 id="a person the model typed ORG"),
     pytest.param("“We will win this race,” said John Carter, the campaign manager. The rally "
                  "also drew Peter Hill, a local councillor who supports the bill.\n"
                  "“Nothing can stop us now,” he said.", "Nothing can stop", "John Carter",
-                 "Peter Hill", id="the previous speaker against the nearest name",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "GUM holds few quotations: the ranker has not learned that a quote's "
-                     "he continues the previous speaker over a nearer name"))),
+                 "Peter Hill", id="the previous speaker against the nearest name"),
 ]
 
 
