@@ -1,7 +1,8 @@
 """The person coreference step's CPU per article against the article's whole extraction
 (issue 27: it may cost at most 5 % of the per-document time).
 
-    uv run --frozen python bench/coref_cost.py [--files 100] [--corpus ../shared/corpora/polnear/dev]
+    uv run --frozen python bench/coref_cost.py [--files 100] \
+        [--corpus ../shared/corpora/polnear/dev]
 
 Parses the articles as the pipeline does (flows.app.evaluation.parse_articles, the worker's
 annotator), then per article times, in CPU seconds of this process: the parse's share (the

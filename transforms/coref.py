@@ -4,8 +4,11 @@ description of a person ("the proprietor") of an article -> one of its named peo
 The decision between people is learned (``models/train_coref.py``, from GUM's coreference
 annotation): a LightGBM ranker scores every earlier named person of the mention, and
 "nobody", from the features of :func:`rows_for`; the best person wins when it outscores
-"nobody" by the model's margin, else the mention stays unresolved (no antecedent). Training and the
-pipeline read the article through the same code (:func:`walk`), so a feature has one home.
+"nobody" by the model's margin, else the mention stays unresolved (no antecedent). One hand
+rule comes first: a pronoun that is the subject of a speech verb continues the last speaker
+(:func:`previous_speaker`), a reporter's convention GUM has too few quotations to teach.
+Training and the pipeline read the article through the same code (:func:`walk`), so a
+feature has one home.
 
 The walk goes through a section in reading order, remembering for each person where the
 article last mentioned them (by name, or by a pronoun or description already resolved to them),
