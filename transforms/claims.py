@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -631,9 +631,12 @@ def is_hedged(doc: Doc, content: tuple[int, int]) -> bool:
 
 
 def claim_records(article_id: str, sections: Sequence[Section], entities: Sequence[Any],
-                  model: AttributionModel) -> list[dict]:
-    """Rows of the CLAIMS table (without source_uri, content_sha256, published_month)."""
-    resolver = SpeakerResolver(entities)
+                  model: AttributionModel,
+                  people: Mapping[tuple[str, str | None, int], Any] | None = None) -> list[dict]:
+    """Rows of the CLAIMS table (without source_uri, content_sha256, published_month);
+    ``people``: who each pronoun and description is (``transforms.coref.resolved_people``),
+    the same the quotes table reads, so the two never disagree about a mention."""
+    resolver = SpeakerResolver(entities, people=people or {})
     rows = []
     for section in sections:
         doc = section.doc

@@ -10,6 +10,7 @@ from transforms import schemas
 from transforms.attribution import AttributionModel
 from transforms.captions import CreditTable, caption_records
 from transforms.claims import claim_records
+from transforms.coref import CorefModel, resolved_people
 from transforms.documents import ParsedDocument, word_count
 from transforms.entities import canonical_entities, entity_records
 from transforms.quotes import quote_records
@@ -66,18 +67,21 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
 
 def article_rows(parsed: ParsedDocument, sections: Sequence[Section],
                  provenance: Mapping[str, Any], language: str, ingested_at: dt.datetime,
-                 model: AttributionModel, credits: CreditTable) -> dict[str, list[dict[str, Any]]]:
+                 model: AttributionModel, credits: CreditTable,
+                 coref: CorefModel) -> dict[str, list[dict[str, Any]]]:
     """Rows of every article table for one article, each stamped with its provenance
     (``model``: the learned attribution decision, ``credits``: the photo credit vocabulary,
-    both loaded by the flows layer)."""
+    ``coref``: the person coreference ranker, all loaded by the flows layer). Who each
+    pronoun and description is gets decided once, for the quotes and claims tables alike."""
     article_id = provenance["article_id"]
     entities = canonical_entities(sections)
+    people = resolved_people(sections, entities, coref)
     rows = {
         "articles": [article_record(parsed, provenance, language, ingested_at)],
         "captions": caption_records(article_id, parsed.captions, credits),
-        "quotes": quote_records(article_id, sections, entities, model),
+        "quotes": quote_records(article_id, sections, entities, model, people),
         "entities": entity_records(article_id, entities),
-        "claims": claim_records(article_id, sections, entities, model),
+        "claims": claim_records(article_id, sections, entities, model, people),
     }
     stamp = {
         "article_id": article_id,

@@ -17,7 +17,7 @@ Small pure extractors in the style of textacy's ``extract/triples.py``:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -503,9 +503,11 @@ def confidence_key(dq: DirectQuotation, text: str) -> tuple[str, str, str]:
 
 
 def quote_records(article_id: str, sections: Sequence[Section], entities: Sequence[Any],
-                  model: AttributionModel) -> list[dict]:
-    """Rows of the QUOTES table (without source_uri, content_sha256, published_month)."""
-    resolver = SpeakerResolver(entities)
+                  model: AttributionModel,
+                  people: Mapping[tuple[str, str | None, int], Any] | None = None) -> list[dict]:
+    """Rows of the QUOTES table (without source_uri, content_sha256, published_month);
+    ``people``: who each pronoun and description is (``transforms.coref.resolved_people``)."""
+    resolver = SpeakerResolver(entities, people=people or {})
     rows = []
     for section in sections:
         doc = section.doc

@@ -18,7 +18,7 @@ Entities are only read through the attributes of ``transforms.entities.Entity``/
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -211,6 +211,9 @@ class SpeakerResolver:
     history: list[tuple[str, int, Speaker]] = field(default_factory=list)
     # entity id -> "male"/"female": its titles and roles, then the pronouns resolved to it
     genders: dict[str, str] = field(default_factory=dict)
+    # (section, caption_id, head's char offset) -> transforms.coref.Resolution: who each
+    # pronoun and description is, decided once per article for the quotes and claims alike
+    people: Mapping[tuple[str, str | None, int], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for e in self.entities:
@@ -251,6 +254,25 @@ class SpeakerResolver:
                     best, best_pos = ent, m.start
         return best
 
+    def _learned(self, section: str, caption_id: str | None, head: Token, span: Span,
+                 role: str | None) -> Speaker | None:
+        """The speaker the coreference step found for a pronoun or description head; None
+        when the step did not read this head, or found nobody for a description (the role
+        rules below may still fit one). A pronoun it left unresolved stays unresolved: no
+        nearer-person guess where the text supports none."""
+        if (section, caption_id, head.idx) not in self.people:
+            return None
+        found = self.people[(section, caption_id, head.idx)]
+        ent = next((e for e in self.entities if e.entity_id == found.entity_id), None)
+        if ent is None:
+            if found.how == "pronoun":
+                return Speaker(span.text, span.start_char, span.end_char, None, None, None,
+                               False, 0.4)
+            return None
+        # a name a personal pronoun or a person's description refers to is a PERSON
+        return Speaker(span.text, span.start_char, span.end_char, ent.name, ent.entity_id,
+                       role, False, 0.75, "PERSON")
+
     def resolve(self, section: str, caption_id: str | None, head: Token,
                 span: Span | None = None) -> Speaker:
         span = span if span is not None else source_span(head)
@@ -264,6 +286,9 @@ class SpeakerResolver:
             # as resolved
             ante = self.resolve(section, caption_id, head.head.head)
             return replace(ante, text=text, start=start, end=end)
+        learned = self._learned(section, caption_id, head, span, role)
+        if learned is not None:
+            return learned
         found = _mentions_in(self.entities, section, caption_id, start, end)
         people = [e for _, e in found if e.label in SOURCE_LABELS]
         coordinated = any(t.dep_ == "conj" for t in head.children) or low in PLURAL_PRONOUNS

@@ -410,3 +410,32 @@ def read_attribution_model(folder: Any, with_gate: bool = True) -> Any:
     return AttributionModel(counts, decision["categories"], gate, float(decision["threshold"]),
                             (tuple(cal["x"]), tuple(cal["y"])), read("quote_rates.json"),
                             sources)
+
+
+# -- the learned person coreference (models/coref/, models/train_coref.py) ----------------------
+
+@lru_cache(maxsize=1)
+def coref_model() -> Any:
+    """The person coreference ranker and its word lists, read once per process and handed to
+    the transforms as a value."""
+    from flows.adapters.resources import model_file
+
+    return read_coref_model(model_file("coref"))
+
+
+def read_coref_model(folder: Any) -> Any:
+    """A ``CorefModel`` from ranker.txt (LightGBM text model), features.json (feature order,
+    margin), given_names.json and person_nouns.json."""
+    import json
+
+    import lightgbm
+
+    from transforms.coref import CorefModel
+
+    def read(name: str) -> Any:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    spec = read("features.json")
+    booster = lightgbm.Booster(model_str=(folder / "ranker.txt").read_text(encoding="utf-8"))
+    return CorefModel(booster, tuple(spec["features"]), float(spec["margin"]),
+                      read("given_names.json"), frozenset(read("person_nouns.json")))

@@ -179,7 +179,8 @@ def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[
                        people: Sequence[ids.Person]) -> dict[str, Any]:
     """The identity figures and who-about-whom with the pipeline's transforms, corpus-level
     step included."""
-    from flows.adapters.nlp import attribution_model
+    from flows.adapters.nlp import attribution_model, coref_model
+    from transforms.coref import resolved_people
     from transforms.entities import canonical_entities, entity_records
     from transforms.identity import resolve_corpus, resolved_rows
 
@@ -187,11 +188,13 @@ def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[
     rows, said, bodies, claims = [], [], {}, []
     for art, secs in zip(articles, sections, strict=True):
         ents = canonical_entities(secs)
+        who = resolved_people(secs, ents, coref_model())
         rows.append(entity_records(art.stem, ents))
         bodies[art.stem] = next((s.text for s in secs if s.name == "body"), "")
         said += [(r["speaker_text"], r["speaker_entity_id"])
-                 for r in quote_records(art.stem, secs, ents, model) if not r["is_scare_quote"]]
-        article_claims = claim_records(art.stem, secs, ents, model)
+                 for r in quote_records(art.stem, secs, ents, model, who)
+                 if not r["is_scare_quote"]]
+        article_claims = claim_records(art.stem, secs, ents, model, who)
         said += [(r["source_text"], r["source_entity_id"]) for r in article_claims]
         claims += article_claims
     corpus_ids, entries = resolve_corpus([r for article in rows for r in article])

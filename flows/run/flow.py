@@ -308,7 +308,7 @@ def article_into(shard: Shard, doc: Readable, sections: list[Section],
                       "metadata": raw.metadata}
         article = article_rows(doc.parsed, sections, provenance, doc.language,
                                shard.ingested_at, nlp_loader.attribution_model(),
-                               credit_table())
+                               credit_table(), nlp_loader.coref_model())
     except Exception as exc:  # noqa: BLE001 - an extractor bug costs one document, not the run
         shard.reject(doc.file_uri, Reject(raw.source_uri, "extractor_error",
                                           f"{type(exc).__name__}: {exc}",
