@@ -674,6 +674,15 @@ def _name_words(key: str) -> list[str]:
     return name_key(key).split()
 
 
+# Generational suffixes: part of a name, never its surname ("Robert F. Kennedy Jr." is
+# "Kennedy", and "Robert F. Kennedy" where no other Robert F. Kennedy is named).
+GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def _without_generation(words: Sequence[str]) -> list[str]:
+    return list(words[:-1]) if len(words) > 2 and words[-1] in GENERATIONS else list(words)
+
+
 def _fuller_name(key: str, full: Sequence[str], first_seen: Mapping[str, int]) -> str | None:
     """The one fuller form of a full name ("donald j. trump" for "donald trump"): same first and
     last word, more words in between; or a longer name ending with it that the article used
@@ -691,13 +700,21 @@ def _fuller_name(key: str, full: Sequence[str], first_seen: Mapping[str, int]) -
 
 
 def _is_surname_of(short: Sequence[str], long: Sequence[str]) -> bool:
-    """"wasserman schultz" of "debbie wasserman schultz": the last words of a longer name."""
+    """"wasserman schultz" of "debbie wasserman schultz": the last words of a longer name,
+    its generational suffix aside ("kennedy" of "robert f. kennedy jr.")."""
+    long = _without_generation(long)
     return len(short) < len(long) and list(long[-len(short):]) == list(short)
 
 
 def _is_shortening(short: Sequence[str], long: Sequence[str]) -> bool:
     """"vladimir putin" of "vladimir vladimirovich putin": same first and last word, the
-    words in the same order; an initial stands for a word it starts ("j" of "john")."""
+    words in the same order; an initial stands for a word it starts ("j" of "john"). A name
+    without its generational suffix is a shortening too ("john smith" of "john smith jr.")."""
+    core = _without_generation(long)
+    if len(core) < len(long) and _without_generation(short) == list(short) and \
+            list(short) == core:
+        return True
+    long = core if _without_generation(short) == list(short) else long
     if len(short) >= len(long) or short[0] != long[0] or short[-1] != long[-1]:
         return False
     rest = iter(long[1:-1])
@@ -710,7 +727,9 @@ def _people_named(word: str, people: Sequence[str]) -> list[str]:
     "Hillary") is this word."""
     w = name_key(word)
     for pos in (-1, 0):
-        found = [p for p in people if _name_words(p)[pos] == w]
+        found = [p for p in people if _without_generation(_name_words(p))[pos] == w]
+        if len({tuple(_without_generation(_name_words(p))) for p in found}) < len(found):
+            return []  # father and son ("Ken Griffey Jr.", "Ken Griffey Sr."): nothing tells
         if found:
             return found
     return []

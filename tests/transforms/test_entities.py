@@ -166,6 +166,21 @@ MERGES = [
                  id="acronym-both-tagged"),
     pytest.param("Acme Widgets (CSIS) said", [("CSIS", ORG)], {("CSIS", ORG)},
                  id="acronym-initials-mismatch"),
+    # a generational suffix is part of the name, never its surname
+    pytest.param("Robert F. Kennedy Jr. spoke . Kennedy said",
+                 [("Robert F. Kennedy Jr.", P), ("Kennedy", P)],
+                 {("Robert F. Kennedy Jr.", P)}, id="surname-of-a-junior"),
+    pytest.param("John Smith Jr. spoke . John Smith said",
+                 [("John Smith Jr.", P), ("John Smith", P)],
+                 {("John Smith Jr.", P)}, id="junior-without-his-suffix"),
+    pytest.param("Ken Griffey Jr. and Ken Griffey Sr played . Griffey said",
+                 [("Ken Griffey Jr.", P), ("Ken Griffey Sr", P), ("Griffey", P)],
+                 {("Ken Griffey Jr.", P), ("Ken Griffey Sr", P), ("Griffey", P)},
+                 id="father-and-son-kept-apart"),
+    pytest.param("Ken Griffey Jr. and Ken Griffey Sr played . Ken Griffey said",
+                 [("Ken Griffey Jr.", P), ("Ken Griffey Sr", P), ("Ken Griffey", P)],
+                 {("Ken Griffey Jr.", P), ("Ken Griffey Sr", P), ("Ken Griffey", P)},
+                 id="father-and-son-full-name-kept-apart"),
 ]
 
 
