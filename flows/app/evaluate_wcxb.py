@@ -51,7 +51,8 @@ def bare_prediction(path: str) -> dict[str, Any]:
 
     html = gzip.decompress(Path(path).read_bytes()).decode("utf-8", "replace")
     found = trafilatura.bare_extraction(html, with_metadata=True)
-    r = found.as_dict() if hasattr(found, "as_dict") else (found or {})
+    r: Mapping[str, Any] = (found.as_dict() if found is not None and hasattr(found, "as_dict")
+                            else found or {})
     return {"body": r.get("text") or "", "title": r.get("title"), "date": r.get("date"),
             "authors": [x.strip() for x in re.split(r";", r["author"])] if r.get("author")
             else []}

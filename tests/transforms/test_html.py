@@ -13,15 +13,9 @@ import pytest
 from flows.adapters.resources import credit_table
 from tests.conftest import SEEDS
 from transforms.documents import Paragraph, ParsedDocument, parse_plain_text
-from transforms.html import (
-    coerce_authors,
-    coerce_date,
-    coerce_datetime,
-    html_metadata,
-    language_code,
-    parse_html,
-    with_metadata,
-)
+from transforms.html import parse_html, with_metadata
+from transforms.page_metadata import html_metadata
+from transforms.values import coerce_authors, coerce_date, coerce_datetime, language_code
 
 TABLE = credit_table()
 
