@@ -41,6 +41,10 @@ class ParsedDocument:
     body_text: str  # body + heading paragraphs joined by BODY_SEPARATOR
     paragraphs: tuple[Paragraph, ...]  # every paragraph in source order with its role
     captions: tuple[Caption, ...]
+    # where published_date came from: "dateline" (a date line of the text), "metadata" (what
+    # the caller knew: a JSON lines field, a crawl header), or the page's own source
+    # (transforms.page_dates.DATE_SOURCES); None without a date
+    date_source: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,10 +367,12 @@ def document_from_paragraphs(
     *,
     credits: CreditTable,
     today: datetime.date | None = None,
+    date_source: str | None = None,
 ) -> ParsedDocument:
     """Assemble a document from paragraphs whose roles are known (by a reader or by parsing).
 
-    Title and date default to the first title and dateline paragraphs.
+    Title and date default to the first title and dateline paragraphs (``date_source`` says
+    where a given date came from).
     """
     paragraphs = tuple(paragraphs)
     if title is None:
@@ -374,18 +380,24 @@ def document_from_paragraphs(
     if published_date is None:
         published_date = next((d for p in paragraphs if p.role == "dateline"
                                for d in [parse_date(visible_text(p.text), today)] if d), None)
+        date_source = "dateline"
     body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
     return ParsedDocument(title, published_date, body_text, paragraphs,
-                          _captions(paragraphs, credits))
+                          _captions(paragraphs, credits),
+                          date_source if published_date is not None else None)
 
 
 def with_paragraphs(parsed: ParsedDocument, paragraphs: Sequence[Paragraph], title: str | None,
-                    published_date: datetime.date | None) -> ParsedDocument:
+                    published_date: datetime.date | None,
+                    date_source: str | None = None) -> ParsedDocument:
     """The document with new paragraph roles, title and date, and the same captions (a
     paragraph moved between title and body is never a caption)."""
     paragraphs = tuple(paragraphs)
     body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
-    return ParsedDocument(title, published_date, body_text, paragraphs, parsed.captions)
+    source = date_source or (parsed.date_source if published_date == parsed.published_date
+                             else None)
+    return ParsedDocument(title, published_date, body_text, paragraphs, parsed.captions,
+                          source if published_date is not None else None)
 
 
 def parse_plain_text(text: str, *, credits: CreditTable,

@@ -174,7 +174,7 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *, credits:
     if tree is None:
         return document_from_paragraphs((), metadata.get("title"),
                                         coerce_date(metadata.get("published_date"), today),
-                                        credits=credits)
+                                        credits=credits, date_source=_known_source(metadata))
     page = ({} if metadata.get("title") and metadata.get("published_date")
             else html_metadata(html, today=today))
     title = metadata.get("title") or page.get("title")
@@ -203,10 +203,19 @@ def parse_html(html: str, metadata: Mapping[str, Any] | None = None, *, credits:
                    if fig.next_text and norm(p.text) == norm(fig.next_text)),
                   0 if fig.next_text is None else len(paragraphs))
         paragraphs[at:at] = figure_paragraphs(fig)
-    date = (coerce_date(metadata.get("published_date"), today) or page.get("published_date")
-            or next((d for p in paragraphs if p.role == "dateline"
-                     for d in [coerce_date(p.text, today)] if d), None))
-    return document_from_paragraphs(paragraphs, title, date, credits=credits, today=today)
+    known = metadata if coerce_date(metadata.get("published_date"), today) else page
+    return document_from_paragraphs(paragraphs, title,
+                                     coerce_date(known.get("published_date"), today),
+                                     credits=credits, today=today,
+                                     date_source=_known_source(known))
+
+
+def _known_source(metadata: Mapping[str, Any]) -> str | None:
+    """Where a date the caller gives came from: the page's source when html_metadata read it,
+    else the caller's own record ("metadata")."""
+    if not metadata.get("published_date"):
+        return None
+    return str(metadata.get("date_source") or "metadata")
 
 
 
@@ -225,11 +234,13 @@ def with_metadata(parsed: ParsedDocument, metadata: Mapping[str, Any],
     date = coerce_date(metadata.get("published_date"), today)
     if title is None and date is None:
         return parsed
+    source = _known_source(metadata) if date is not None else parsed.date_source
     paragraphs = parsed.paragraphs
     if title is not None and any(p.role == "title" and norm(p.text) != norm(title)
                                  for p in paragraphs):
         paragraphs = tuple(Paragraph(p.text, "body") if p.role == "title"
                            and norm(p.text) != norm(title) else p for p in paragraphs)
-        return with_paragraphs(parsed, paragraphs, title, date or parsed.published_date)
+        return with_paragraphs(parsed, paragraphs, title, date or parsed.published_date, source)
     return dataclasses.replace(parsed, title=title or parsed.title,
-                               published_date=date or parsed.published_date)
+                               published_date=date or parsed.published_date,
+                               date_source=source)

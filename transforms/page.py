@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 
 __all__ = ["page_tree", "text_of", "json_ld", "ld_articles", "meta_tags", "link_href",
-           "first_str", "outside_article", "norm", "squash"]
+           "first_str", "outside_article", "norm", "squash", "page_lines"]
 
 _NOT_ARTICLE = re.compile(r"comment|related|sidebar|promo|newsletter|advert|recirc|social|share",
                           re.IGNORECASE)
@@ -156,3 +156,38 @@ def norm(text: str) -> str:
 def squash(text: str) -> str:
     """Text without any whitespace, for containment tests across markup boundaries."""
     return "".join(text.split()).casefold()
+
+
+# Elements that start a new line where the page is rendered.
+_BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl",
+                         "dt", "dd", "section", "article", "main", "header", "footer", "aside",
+                         "nav", "figure", "figcaption", "table", "tr", "td", "th", "blockquote",
+                         "address", "form", "br", "hr", "pre"})
+
+
+def page_lines(el: Any) -> list[tuple[Any, str]]:
+    """The visible lines of an element as a reader sees them (a block element starts a new
+    line), each with the element whose text opened it."""
+    lines: list[tuple[Any, list[str]]] = [(el, [])]
+
+    def walk(node: Any) -> None:
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript",
+                                                         "template", "svg", "button", "select"):
+            return
+        block = node.tag in _BLOCK_TAGS
+        if block:
+            lines.append((node, []))
+        if node.text:
+            lines[-1][1].append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+                    lines.append((node, []))
+                lines[-1][1].append(child.tail)
+        if block:
+            lines.append((node, []))
+
+    walk(el)
+    out = [(owner, " ".join(" ".join(parts).split())) for owner, parts in lines]
+    return [(owner, text) for owner, text in out if text]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from transforms.page import (
@@ -27,6 +27,7 @@ from transforms.page import (
     page_tree,
     text_of,
 )
+from transforms.page_dates import DateCandidate, date_candidates, published_date
 from transforms.values import (
     MAX_AUTHOR_WORDS,
     coerce_authors,
@@ -37,76 +38,8 @@ from transforms.values import (
 
 __all__ = ["html_metadata", "METADATA_KEYS"]
 
-METADATA_KEYS = ("title", "published_date", "authors", "publisher", "url", "canonical_url",
-                 "fetched_at", "language")
-
-
-_DATE_META = ("article:published_time", "og:published_time", "og:article:published_time",
-              "datepublished", "pubdate", "publishdate", "publish-date", "publication_date",
-              "date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date",
-              "sailthru.date", "parsely-pub-date", "citation_publication_date", "article.published")
-
-
-def _page_date(tree: Any, meta: Mapping[str, str], articles: Sequence[Mapping[str, Any]],
-               today: dt.date | None) -> dt.date | None:
-    for obj in articles:
-        for key in ("datePublished", "dateCreated"):
-            found = coerce_date(obj.get(key), today)
-            if found:
-                return found
-    for key in _DATE_META:
-        found = coerce_date(meta.get(key), today)
-        if found:
-            return found
-    times = [t for t in tree.iter("time") if t.get("datetime")]
-    preferred = [t for t in times if "publish" in (t.get("itemprop") or "").lower()
-                 or re.search(r"pub|posted|date", t.get("class") or "", re.I)]
-    in_article = [t for t in times if any(a.tag in ("article", "main") for a in t.iterancestors())]
-    for t in (*preferred, *in_article, *times):
-        found = coerce_date(t.get("datetime"), today)
-        if found:
-            return found
-    return None
-
-
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)/(\d\d?)/(\d\d?)/")
-AGREEING_SOURCES = 3
-
-
-def _url_date(url: str | None, today: dt.date | None) -> dt.date | None:
-    """The date in an article URL's path ("/2019/11/19/")."""
-    found = _URL_DATE.search(url or "")
-    if not found:
-        return None
-    try:
-        return coerce_date(dt.date(int(found[1]), int(found[2]), int(found[3])), today)
-    except ValueError:
-        return None
-
-
-def _structured_dates(tree: Any, meta: Mapping[str, str], articles: Sequence[Mapping[str, Any]],
-                      url: str | None, today: dt.date | None) -> list[dt.date]:
-    """The dates the page states in machine-readable form: JSON-LD datePublished,
-    article:published_time, the first <time datetime> inside the article, the URL's path."""
-    ld = next((d for o in articles if (d := coerce_date(o.get("datePublished"), today))), None)
-    tag = coerce_date(meta.get("article:published_time"), today)
-    in_article = next((d for t in tree.iter("time") if t.get("datetime")
-                       and any(a.tag in ("article", "main") for a in t.iterancestors())
-                       and (d := coerce_date(t.get("datetime"), today))), None)
-    return [d for d in (ld, tag, in_article, _url_date(url, today)) if d is not None]
-
-
-def _published_date(tree: Any, meta: Mapping[str, str], articles: Sequence[Mapping[str, Any]],
-                    url: str | None, htmldate: dt.date | None,
-                    today: dt.date | None) -> dt.date | None:
-    """Ranked by what measures best on the tuning half of ../shared/corpora/web (right where
-    present: htmldate 0.871 on every page; JSON-LD 0.894, article:published_time 0.915,
-    <time> in the article 0.908, URL 0.917, each on a third of the pages or fewer): htmldate,
-    unless three of the structured sources agree on another day (tuning half 0.8706 ->
-    0.8733; any one of them first: 0.860), then the structured ones and the rest."""
-    stated = _structured_dates(tree, meta, articles, url, today)
-    agreed = next((d for d in stated if stated.count(d) >= AGREEING_SOURCES), None)
-    return agreed or htmldate or _page_date(tree, meta, articles, today)
+METADATA_KEYS = ("title", "published_date", "date_source", "authors", "publisher", "url",
+                 "canonical_url", "fetched_at", "language")
 
 
 
@@ -240,9 +173,10 @@ def _byline_names(tree: Any) -> list[str]:
 
 
 _BYLINE_LINE = re.compile(
-    r"^(?:(?:by|von|par|por|door)(?:\s*:\s*|\s+)"
+    r"^(?:(?:(?:written|posted|reported)\s+)?(?:by|von|par|por|door)(?:\s*:\s*|\s+)"
     r"|(?:text|texte|autor(?:in)?|author|auteur|redaktion)(?:\s+von)?\s*:\s*)\S",
     re.IGNORECASE)
+MAX_BYLINE_LINE_WORDS = 14
 _BYLINE_TAGS = ("p", "div", "span", "em", "i", "strong", "b", "small", "li", "address")
 
 
@@ -251,8 +185,9 @@ def _byline_line_names(tree: Any) -> list[str]:
     "Text: Klausmartin Friedrich", "Autor: Peter Maahn"."""
     for el in tree.iter(*_BYLINE_TAGS):
         text = " ".join(text_of(el).split())
-        if (not text or len(text.split()) > MAX_AUTHOR_WORDS + 2 or not _BYLINE_LINE.match(text)
-                or outside_article(el)):
+        # a byline line may end in its date and reading time ("By X December 2, 2025")
+        if (not text or len(text.split()) > MAX_BYLINE_LINE_WORDS
+                or not _BYLINE_LINE.match(text) or outside_article(el)):
             continue
         names = [n for n in coerce_authors(text) or [] if n[:1].isupper()]
         if names:
@@ -269,6 +204,11 @@ def _page_authors(candidates: Sequence[Any], sites: Sequence[str],
     named = [n for c in candidates if (n := person_names(c, organisations=True))]
     return next(iter(people or named), None)
 
+
+
+def _dated(candidates: Sequence[DateCandidate]) -> dict[str, Any]:
+    chosen = published_date(candidates)
+    return {"published_date": chosen.day, "date_source": chosen.source} if chosen else {}
 
 
 def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
@@ -305,9 +245,8 @@ def html_metadata(html: str, *, today: dt.date | None = None) -> dict[str, Any]:
     guessed_authors = (getattr(guessed, "author", None) or "").split(";")
     found: dict[str, Any] = {
         "title": title,
-        "published_date": _published_date(tree, meta, articles, canonical,
-                                          coerce_date(getattr(guessed, "date", None), today),
-                                          today),
+        **_dated(date_candidates(tree, meta, articles, canonical,
+                                 coerce_date(getattr(guessed, "date", None), today), today)),
         "authors": _page_authors([ld.get("author"), _byline_names(tree),
                                   _byline_line_names(tree), guessed_authors, meta.get("author")],
                                  sites, labels),

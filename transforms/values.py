@@ -9,6 +9,7 @@ Pure: values in, new values out.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -76,22 +77,80 @@ def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
     return found if found is not None and EARLIEST <= found <= latest else None
 
 
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|\bund\b|\bet\b|&|,(?=\s*[A-Z][a-z]+\s+[A-Z]))\s*")
-# "By", "Von", "Autor:", "Interview:" and other words that introduce a byline, in the languages
-# of the pages we read; degrees after a name ("Grant Tinsley, PhD") are not part of it.
+# Joint bylines: "A and B", "A & B", "A; B", "A | Reuters", "A, B" (a comma part is a person only
+# when it reads as a name, see _is_name_part).
+_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|\bund\b|\bet\b|&|,|\s[·•/]\s)\s*")
+# "By", "Von", "Autor:", "Written by:" and other words that introduce a byline, in the languages
+# of the pages we read, with whatever short text stands before them ("Sep 16 Written By X").
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|text|story|interview|article|artikel|beitrag|texte?|"
-    r"r[ée]dig[ée]|escrito|scritto|publicado|veröffentlicht|eingestellt|geschrieben|erstellt|"
-    r"verfasst)\s+)?(?:by|von|par|por|door)\s*:?(?:\s+|(?=(?-i:[A-ZÄÖÜ])))"
+    r"^(?:\S+\s+){0,3}?(?:written|posted|reported)\s+by\s*:?\s+"
+    r"|^(?:(?:text|story|interview|article|artikel|beitrag|texte?|r[ée]dig[ée]|escrito|scritto|"
+    r"publicado|veröffentlicht|eingestellt|geschrieben|erstellt|verfasst)\s+)?"
+    r"(?:by|von|par|por|door)\s*:?(?:\s+|(?=(?-i:[A-ZÄÖÜ])))"
     r"|^(?:autor(?:in)?|author|auteur|autore|text|texte|interview|redaktion|verfasst von)"
     r"\s*:?\s+", re.IGNORECASE)
-_AUTHOR_SUFFIX = re.compile(r",?\s+(?:ph\.?d\.?|m\.?d\.?|mba|msc|stand\b.*|am\s+\d.*|on\s+\d.*)$",
-                            re.IGNORECASE)
+_MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+               r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# What follows a name on a byline and is not part of it: a date, "Last updated ...",
+# "5 Min Read", "Share", "Stand: ...", "in <category>", a role after a dash.
+_AUTHOR_TAIL = re.compile(
+    rf"(?:\s+(?:(?:last\s+)?(?:updated|modified|published|posted|reviewed)\b.*"
+    rf"|{_MONTH_WORD}(?:\s+\d.*)?|\d.*|share\b.*|stand\b.*|(?:am|on)\s+\d.*"
+    rf"|in\s+(?-i:[A-Z])\S*|[-–—]\s.*)|(?<=[a-z])\d+\s*min(?:ute)?s?\.?\s+read\b.*)$",
+    re.IGNORECASE)
+# Role words: a comma part holding one is the person's job, not another person
+# ("ROBERT BURNS, AP National Security Writer", "Tracy Parker, Dietitian").
+_ROLE_WORD = re.compile(
+    r"\b(?:writer|correspondent|editor|reporter|columnist|contributor|contributing|staff|"
+    r"director|manager|officer|president|chief|head|founder|ceo|cto|cfo|consultant|analyst|"
+    r"dietitian|nutritionist|specialist|expert|strategist|producer|photographer|fellow|"
+    r"professor|lecturer|researcher|scientist|engineer|developer|designer|lead|intern|"
+    r"assistant|associate|senior|sr|junior|jr|former|representative|member|candidate|"
+    r"coordinator|marketing|journalist|author|bureau|desk|team|news|press|media)\b",
+    re.IGNORECASE)
+_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
+                        "la", "le", "bin", "al", "el", "ten", "ter", "zu", "y", "dos", "das"})
+MAX_NAME_WORDS = 5
+
+
+def _is_name_part(part: str) -> bool:
+    """A comma part that names a person: two to five capitalised words (particles allowed),
+    no digits, no role word. Degrees ("MS", "RD", "PhD"), titles and places are not."""
+    words = part.replace(".", ". ").split()
+    if not 2 <= len(words) <= MAX_NAME_WORDS or re.search(r"\d|®|™", part):
+        return False
+    if _ROLE_WORD.search(part):
+        return False
+    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+
+
+def _without_initials(name: str) -> str:
+    """ "CM Craig McCarthy" -> "Craig McCarthy": an avatar's initials before the name."""
+    words = name.split()
+    if len(words) >= 3 and words[0].isupper() and 2 <= len(words[0]) <= 3 and \
+            words[0] == "".join(w[0] for w in words[1:len(words[0]) + 1]).upper():
+        return " ".join(words[1:])
+    return name
+
+
+def _byline_people(text: str) -> list[str]:
+    """The people of one byline string, in order."""
+    text = _AUTHOR_PREFIX.sub("", html_lib.unescape(" ".join(text.split())))
+    out: list[str] = []
+    for i, raw in enumerate(re.split(r"(\s*,\s*)", text)[::2]):
+        for part in _AUTHOR_SPLIT.split(raw):
+            part = _AUTHOR_PREFIX.sub("", part.strip(" ,.:"))
+            part = _without_initials(_AUTHOR_TAIL.sub("", part).strip(" ,.:|-"))
+            # after the first, a comma part must read as a name (else it is a degree or a job)
+            if part and (i == 0 or _is_name_part(part)):
+                out.append(part)
+    return out
 
 
 def coerce_authors(value: Any) -> list[str] | None:
-    """Author names from a string ("Jane Doe and John Roe", "A; B"), a list, or JSON-LD person
-    objects; None when there are none."""
+    """Author names from a string ("By Jane Doe and John Roe", "A; B", "LISA MASCARO, MARY
+    CLARE JALONICK"), a list, or JSON-LD person objects, without job titles, degrees, dates
+    and "5 Min Read" tails; None when there are none."""
     items: list[Any] = list(value) if isinstance(value, list | tuple) else [value]
     names: list[str] = []
     for item in items:
@@ -99,10 +158,8 @@ def coerce_authors(value: Any) -> list[str] | None:
             item = item.get("name")
         if not isinstance(item, str):
             continue
-        text = _AUTHOR_PREFIX.sub("", " ".join(item.split()))
-        for part in _AUTHOR_SPLIT.split(text):
-            part = _AUTHOR_SUFFIX.sub("", _AUTHOR_PREFIX.sub("", part.strip(" ,.:"))).strip(" ,.")
-            if part and not part.startswith(("http://", "https://")) and part not in names:
+        for part in _byline_people(item):
+            if not part.startswith(("http://", "https://")) and part not in names:
                 names.append(part)
     return names or None
 
@@ -128,8 +185,12 @@ def is_organisation(value: Any) -> bool:
 _NOT_A_PERSON = re.compile(
     r"^(?:the\s+)?(?:staff|redaktion|editorial(?:\s+(?:team|staff|board))?|newsroom|agenc(?:y|ies)|"
     r"posted|published|veröffentlicht|publiziert(?:\s+am)?|admin|administrator|pressestelle|"
-    r"dpa|afp|reuters|kna|epd)\b|^(?:ap|apa|sid)$|^(?:foto|photo|bild)\s*:|\bredaktion\b|"
-    r"\b(?:editorial team|staff writer)s?$", re.IGNORECASE)
+    r"dpa|afp|reuters|kna|epd|associated press|press association|united press|bloomberg|"
+    r"the canadian press|agence france)\b|^(?:ap|apa|sid|upi|pa|cnn|bbc)$|"
+    r"^(?:foto|photo|bild)\s*:|\bredaktion\b|\b(?:editorial team|staff writer)s?$|"
+    r"^(?:the\s+)?(?:author|by|guest|contributor|unknown|anonymous)$|"
+    r"\b(?:newsroom|news desk|desk|wire|news service)$|"
+    r"^[a-z0-9]+[._][a-z0-9._]+$|^" + _MONTH_WORD + "$", re.IGNORECASE)
 
 
 def person_names(value: Any, organisations: bool = False) -> list[str] | None:

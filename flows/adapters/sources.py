@@ -355,8 +355,10 @@ def html_document(source_uri: str, data: bytes, source_format: str,
     html, encoding = found
     if "<" not in html[:MAX_RECORD_BYTES]:
         return Reject(source_uri, "not_html", "the page holds no markup", digest)
-    metadata = {**html_metadata(html), **{k: v for k, v in (known or {}).items()
-                                          if v not in (None, "", [])}}
+    given = {k: v for k, v in (known or {}).items() if v not in (None, "", [])}
+    metadata = {**html_metadata(html), **given}
+    if "published_date" in given:  # the crawl record's date, not the page's
+        metadata["date_source"] = "metadata"
     return RawDocument(source_uri, digest, source_format, html=html, metadata=metadata,
                        encoding=encoding)
 

@@ -138,7 +138,8 @@ def test_page_title_and_date(html_doc: ParsedDocument) -> None:
 def test_html_metadata_reads_the_page() -> None:
     meta = html_metadata(seed_page(), today=TODAY)
     assert meta == {"title": TITLE, "published_date": dt.date(2024, 12, 26),
-                    "authors": ["Jane Doe", "John Roe"], "publisher": "Example News",
+                    "date_source": "url", "authors": ["Jane Doe", "John Roe"],
+                    "publisher": "Example News",
                     "url": URL, "canonical_url": URL, "language": "en"}
 
 
@@ -155,11 +156,14 @@ def page(head: str = "", body: str = "", lang: str = "") -> str:
     (page(head='<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, '
                '{"@type": "NewsArticle", "datePublished": "2022-02-02"}]}</script>'),
      dt.date(2022, 2, 2)),
-    # htmldate's original (publication) date first: it reads the publication meta tags, which
-    # beat JSON-LD, which beats <time>; a modified date is never the publication date
+    # trusted first (transforms.page_dates.TRUST): <time> in the article, then the publication
+    # meta tags, which beat JSON-LD; a modified date is never the publication date
     (page(head='<meta name="pubdate" content="2021-01-01"><script type="application/ld+json">'
                '{"@type": "Article", "datePublished": "2020-05-05"}</script>',
-          body='<time datetime="2019-09-09">x</time>'), dt.date(2021, 1, 1)),
+          body='<time datetime="2019-09-09">x</time>'), dt.date(2019, 9, 9)),
+    (page(head='<meta name="pubdate" content="2021-01-01"><script type="application/ld+json">'
+               '{"@type": "Article", "datePublished": "2020-05-05"}</script>'),
+     dt.date(2021, 1, 1)),
     (page(head='<script type="application/ld+json">{"@type": "Article", "datePublished": '
                '"2020-05-05", "dateModified": "2023-03-03"}</script>'), dt.date(2020, 5, 5)),
     (page(head='<meta property="article:modified_time" content="2023-03-03">'
