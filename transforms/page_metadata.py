@@ -24,6 +24,7 @@ from transforms.page import (
     meta_tags,
     norm,
     outside_article,
+    page_lines,
     page_tree,
     text_of,
 )
@@ -162,7 +163,8 @@ def _byline_names(tree: Any) -> list[str]:
                 "comment" in f"{a.get('class') or ''} {a.get('id') or ''}".lower()
                 for a in el.iterancestors()):
             continue
-        text = " ".join(text_of(el).split())
+        # its lines apart ("Written By" / "Jane Doe" / "AI Writer" in three blocks)
+        text = " • ".join(line for _, line in page_lines(el))
         if not text or len(text.split()) > MAX_AUTHOR_WORDS + 3:
             continue
         names = coerce_authors(text) or []
@@ -195,11 +197,25 @@ def _byline_line_names(tree: Any) -> list[str]:
     return []
 
 
+SITE_NAME_WORDS = 3
+
+
+def _without_site_words(name: str, sites: Sequence[str]) -> str:
+    """ "Brian Truitt USA TODAY" -> "Brian Truitt": a byline that runs on into the site's name
+    (og:site_name, the publisher)."""
+    words = name.split()
+    for k in range(1, min(SITE_NAME_WORDS, len(words) - 2) + 1):
+        if _squashed_fold(" ".join(words[-k:])) in sites:
+            return " ".join(words[:-k])
+    return name
+
+
 def _page_authors(candidates: Sequence[Any], sites: Sequence[str],
                   labels: Sequence[str]) -> list[str] | None:
     """The first candidate that names people other than the site; else the first that names
     anyone (a blog or an institution signs with its own name)."""
-    people = [n for c in candidates if (n := person_names(c))
+    people = [n for c in candidates
+              if (n := [_without_site_words(x, sites) for x in person_names(c) or []])
               and not all(_names_site(x, sites, labels) for x in n)]
     named = [n for c in candidates if (n := person_names(c, organisations=True))]
     return next(iter(people or named), None)

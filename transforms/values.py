@@ -83,31 +83,34 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||\band\b|\bund\b|\bet\b|&|,|\s[·•/]\s)
 # "By", "Von", "Autor:", "Written by:" and other words that introduce a byline, in the languages
 # of the pages we read, with whatever short text stands before them ("Sep 16 Written By X").
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:\S+\s+){0,3}?(?:written|posted|reported)\s+by\s*:?\s+"
+    r"^(?:\S+\s+){0,3}?(?:written|posted|reported)\s+by\s*:?\s*"
     r"|^(?:(?:text|story|interview|article|artikel|beitrag|texte?|r[ée]dig[ée]|escrito|scritto|"
     r"publicado|veröffentlicht|eingestellt|geschrieben|erstellt|verfasst)\s+)?"
     r"(?:by|von|par|por|door)\s*:?(?:\s+|(?=(?-i:[A-ZÄÖÜ])))"
     r"|^(?:autor(?:in)?|author|auteur|autore|text|texte|interview|redaktion|verfasst von)"
     r"\s*:?\s+", re.IGNORECASE)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?\.?"
 _MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
                r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 # What follows a name on a byline and is not part of it: a date, "Last updated ...",
 # "5 Min Read", "Share", "Stand: ...", "in <category>", a role after a dash.
 _AUTHOR_TAIL = re.compile(
     rf"(?:\s+(?:(?:last\s+)?(?:updated|modified|published|posted|reviewed)\b.*"
-    rf"|{_MONTH_WORD}(?:\s+\d.*)?|\d.*|share\b.*|stand\b.*|(?:am|on)\s+\d.*"
-    rf"|in\s+(?-i:[A-Z])\S*|[-–—]\s.*)|(?<=[a-z])\d+\s*min(?:ute)?s?\.?\s+read\b.*)$",
+    rf"|{_MONTH_WORD}\s+\d.*|\d.*|share\b.*|sponsored\b.*|stand\b.*|(?:am|on)\s+\d.*"
+    rf"|on\s+{_WEEKDAY}\b.*|in(?:\s+(?-i:[A-Z])\S*)+|[-–—]\s.*)|(?<=[a-z])\d.*)$",
     re.IGNORECASE)
 # Role words: a comma part holding one is the person's job, not another person
 # ("ROBERT BURNS, AP National Security Writer", "Tracy Parker, Dietitian").
 _ROLE_WORD = re.compile(
-    r"\b(?:writer|correspondent|editor|reporter|columnist|contributor|contributing|staff|"
+    r"\b(?:writer|correspondent|editor|reporter|columnist|contributor|contributing|"
     r"director|manager|officer|president|chief|head|founder|ceo|cto|cfo|consultant|analyst|"
     r"dietitian|nutritionist|specialist|expert|strategist|producer|photographer|fellow|"
     r"professor|lecturer|researcher|scientist|engineer|developer|designer|lead|intern|"
     r"assistant|associate|senior|sr|junior|jr|former|representative|member|candidate|"
-    r"coordinator|marketing|journalist|author|bureau|desk|team|news|press|media)\b",
-    re.IGNORECASE)
+    r"coordinator|marketing|journalist|author)\b", re.IGNORECASE)
+# A desk, a team, a wire: a byline holding one of these names no person.
+_DESK_WORD = re.compile(r"\b(?:staff|team|desk|news|newsroom|press|media|bureau|editorial|"
+                        r"editors|wire|agency|agencies)\b", re.IGNORECASE)
 _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
                         "la", "le", "bin", "al", "el", "ten", "ter", "zu", "y", "dos", "das"})
 MAX_NAME_WORDS = 5
@@ -119,7 +122,7 @@ def _is_name_part(part: str) -> bool:
     words = part.replace(".", ". ").split()
     if not 2 <= len(words) <= MAX_NAME_WORDS or re.search(r"\d|®|™", part):
         return False
-    if _ROLE_WORD.search(part):
+    if _ROLE_WORD.search(part) or _DESK_WORD.search(part):
         return False
     return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
 
@@ -133,14 +136,26 @@ def _without_initials(name: str) -> str:
     return name
 
 
+def _without_trailing_words(name: str) -> str:
+    """ "Liz Kenny Former McKinsey Consultant" -> "Liz Kenny", "Luke Kim December" -> "Luke
+    Kim": a role or a month after a two-word name (a two-word "Tom May" stays)."""
+    words = name.split()
+    for i in range(2, len(words)):
+        if _ROLE_WORD.fullmatch(words[i]) or (i == len(words) - 1 and re.fullmatch(
+                _MONTH_WORD, words[i], re.IGNORECASE)):
+            return " ".join(words[:i])
+    return name
+
+
 def _byline_people(text: str) -> list[str]:
     """The people of one byline string, in order."""
     text = _AUTHOR_PREFIX.sub("", html_lib.unescape(" ".join(text.split())))
     out: list[str] = []
     for i, raw in enumerate(re.split(r"(\s*,\s*)", text)[::2]):
         for part in _AUTHOR_SPLIT.split(raw):
-            part = _AUTHOR_PREFIX.sub("", part.strip(" ,.:"))
-            part = _without_initials(_AUTHOR_TAIL.sub("", part).strip(" ,.:|-"))
+            part = _AUTHOR_PREFIX.sub("", part.strip(" ,.:•·"))
+            part = _without_initials(_AUTHOR_TAIL.sub("", part).strip(" ,.:|-•·"))
+            part = _without_trailing_words(part)
             # after the first, a comma part must read as a name (else it is a degree or a job)
             if part and (i == 0 or _is_name_part(part)):
                 out.append(part)
@@ -188,7 +203,8 @@ _NOT_A_PERSON = re.compile(
     r"dpa|afp|reuters|kna|epd|associated press|press association|united press|bloomberg|"
     r"the canadian press|agence france)\b|^(?:ap|apa|sid|upi|pa|cnn|bbc)$|"
     r"^(?:foto|photo|bild)\s*:|\bredaktion\b|\b(?:editorial team|staff writer)s?$|"
-    r"^(?:the\s+)?(?:author|by|guest|contributor|unknown|anonymous)$|"
+    r"^(?:the\s+)?(?:author|by|guest|contributor|unknown|anonymous)$|\badmin\b|"
+    r"^(?:written|posted|reported)\s+by\s*:?$|^" + _WEEKDAY + "$|\\bmins?\\.?\\s+read\\b|"
     r"\b(?:newsroom|news desk|desk|wire|news service)$|"
     r"^[a-z0-9]+[._][a-z0-9._]+$|^" + _MONTH_WORD + "$", re.IGNORECASE)
 
@@ -202,5 +218,6 @@ def person_names(value: Any, organisations: bool = False) -> list[str] | None:
         value = [v for v in value if not is_organisation(v)]
     names = [n for n in coerce_authors(value) or []
              if not _NOT_A_NAME.search(n) and not _NOT_A_PERSON.search(n)
+             and not _ROLE_WORD.search(n) and not _DESK_WORD.search(n)
              and re.search(r"[^\W\d_]", n) and len(n.split()) <= MAX_AUTHOR_WORDS]
     return names or None
