@@ -13,6 +13,7 @@ Pure: strings and mappings in, new objects out; nothing here reads a file.
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +45,7 @@ METADATA_KEYS = ("title", "published_date", "date_source", "authors", "publisher
 
 
 
+MAX_TAIL_SEGMENT_WORDS = 3
 _TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-–—:·•»/]|::)\s+")
 _TLDS = frozenset({"www", "com", "org", "net", "de", "at", "ch", "co", "uk", "fr", "es", "it",
                    "pl", "br", "eu", "info", "gov", "gv", "edu", "io"})
@@ -81,6 +83,11 @@ def _without_site(title: str, sites: Sequence[str], labels: Sequence[str]) -> st
     while len(parts) > 1 and _names_site(parts[0], sites, labels):
         parts.pop(0)
         seps.pop(0)
+    # a short tail after the headline is a section or a format ("| Opinion", "- Infographic",
+    # "| Top 19 Companies"; tuning half: title 0.856 -> 0.865, one or two words: 0.862)
+    if len(parts) > 1 and len(parts[-1].split()) <= MAX_TAIL_SEGMENT_WORDS:
+        parts.pop()
+        seps.pop()
     return parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True))
 
 
@@ -131,16 +138,21 @@ def _site_banner_names(tree: Any) -> list[str]:
 def _page_title(tree: Any, declared: Sequence[str | None], sites: Sequence[str],
                 labels: Sequence[str]) -> str | None:
     """The article's h1 where it agrees with what the page declares (og:title, JSON-LD
-    headline, <title>), else the first declared title without the site's name. A multi-line
-    h1 (kicker over headline) gives its longest line."""
-    titles = [t for t in declared if t]
-    for el in tree.iter("h1"):
-        if outside_article(el):
-            continue
-        heading = max(_heading_lines(text_of(el)), key=len)
-        if (len(heading.split()) >= 2 and not _names_site(heading, sites, labels)
-                and any(_agrees(heading, t) for t in titles)):
-            return heading
+    headline, <title>) or is the article's only one, else the first declared title without
+    the site's name and a short tail. A multi-line h1 (kicker over headline) gives its longest
+    line."""
+    titles = [html_lib.unescape(t) for t in declared if t]
+    headings = [_without_site(h, sites, labels) for el in tree.iter("h1")
+                if not outside_article(el)
+                and len((h := max(_heading_lines(text_of(el)), key=len)).split()) >= 2
+                and not _names_site(h, sites, labels)]
+    agreeing = next((h for h in headings if any(_agrees(h, t) for t in titles)), None)
+    if agreeing is not None:
+        return agreeing
+    # the article's only headline, where the declared titles say something else (an SEO
+    # og:title): tuning half 0.848 -> 0.856
+    if len(headings) == 1:
+        return headings[0]
     return _without_site(titles[0], sites, labels) if titles else None
 
 
@@ -213,11 +225,11 @@ def _without_site_words(name: str, sites: Sequence[str]) -> str:
 def _page_authors(candidates: Sequence[Any], sites: Sequence[str],
                   labels: Sequence[str]) -> list[str] | None:
     """The first candidate that names people other than the site; else the first that names
-    anyone (a blog or an institution signs with its own name)."""
+    anyone (a personal blog's author is its site: "Toby Hede" on tobyhede.com)."""
     people = [n for c in candidates
               if (n := [_without_site_words(x, sites) for x in person_names(c) or []])
               and not all(_names_site(x, sites, labels) for x in n)]
-    named = [n for c in candidates if (n := person_names(c, organisations=True))]
+    named = [n for c in candidates if (n := person_names(c, organisations=True) or [])]
     return next(iter(people or named), None)
 
 

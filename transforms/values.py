@@ -155,10 +155,9 @@ def _byline_people(text: str) -> list[str]:
         for part in _AUTHOR_SPLIT.split(raw):
             part = _AUTHOR_PREFIX.sub("", part.strip(" ,.:•·"))
             part = _without_initials(_AUTHOR_TAIL.sub("", part).strip(" ,.:|-•·"))
-            part = _without_trailing_words(part)
             # after the first, a comma part must read as a name (else it is a degree or a job)
             if part and (i == 0 or _is_name_part(part)):
-                out.append(part)
+                out.append(_without_trailing_words(part))
     return out
 
 
