@@ -89,7 +89,9 @@ _AUTHOR_PREFIX = re.compile(
     r"(?:by|von|par|por|door)\s*:?(?:\s+|(?=(?-i:[A-ZÄÖÜ])))"
     r"|^(?:autor(?:in)?|author|auteur|autore|text|texte|interview|redaktion|verfasst von)"
     r"\s*:?\s+", re.IGNORECASE)
-_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?\.?"
+_WEEKDAY = (r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday|sday)?"
+            r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag"
+            r"|mo|di|mi|do|fr|sa|so)\.?")
 _MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
                r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 # What follows a name on a byline and is not part of it: a date, "Last updated ...",
@@ -97,7 +99,8 @@ _MONTH_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|j
 _AUTHOR_TAIL = re.compile(
     rf"(?:\s+(?:(?:last\s+)?(?:updated|modified|published|posted|reviewed)\b.*"
     rf"|{_MONTH_WORD}\s+\d.*|\d.*|share\b.*|sponsored\b.*|stand\b.*|(?:am|on)\s+\d.*"
-    rf"|on\s+{_WEEKDAY}\b.*|in(?:\s+(?-i:[A-Z])\S*)+|[-–—]\s.*)|(?<=[a-z])\d.*)$",
+    rf"|(?:on|am)\s+{_WEEKDAY}\b.*|in(?:\s+(?-i:[A-Z])\S*)+|[-–—]\s.*)"
+    rf"|(?<=[a-z])\d+(?:\s.*|st|nd|rd|th))$",
     re.IGNORECASE)
 # Role words: a comma part holding one is the person's job, not another person
 # ("ROBERT BURNS, AP National Security Writer", "Tracy Parker, Dietitian").
@@ -106,7 +109,7 @@ _ROLE_WORD = re.compile(
     r"director|manager|officer|president|chief|head|founder|ceo|cto|cfo|consultant|analyst|"
     r"dietitian|nutritionist|specialist|expert|strategist|producer|photographer|fellow|"
     r"professor|lecturer|researcher|scientist|engineer|developer|designer|lead|intern|"
-    r"assistant|associate|senior|sr|junior|jr|former|representative|member|candidate|"
+    r"assistant|associate|senior|junior|former|representative|member|candidate|"
     r"coordinator|marketing|journalist|author)\b", re.IGNORECASE)
 # A desk, a team, a wire: a byline holding one of these names no person.
 _DESK_WORD = re.compile(r"\b(?:staff|team|desk|news|newsroom|press|media|bureau|editorial|"
@@ -142,7 +145,7 @@ def _without_trailing_words(name: str) -> str:
     words = name.split()
     for i in range(2, len(words)):
         if _ROLE_WORD.fullmatch(words[i]) or (i == len(words) - 1 and re.fullmatch(
-                _MONTH_WORD, words[i], re.IGNORECASE)):
+                f"{_MONTH_WORD}|{_WEEKDAY}", words[i].rstrip(","), re.IGNORECASE)):
             return " ".join(words[:i])
     return name
 
@@ -205,7 +208,7 @@ _NOT_A_PERSON = re.compile(
     r"^(?:the\s+)?(?:author|by|guest|contributor|unknown|anonymous)$|\badmin\b|"
     r"^(?:written|posted|reported)\s+by\s*:?$|^" + _WEEKDAY + "$|\\bmins?\\.?\\s+read\\b|"
     r"\b(?:newsroom|news desk|desk|wire|news service)$|"
-    r"^[a-z0-9]+[._][a-z0-9._]+$|^" + _MONTH_WORD + "$", re.IGNORECASE)
+    r"(?-i:^[a-z0-9]+[._][a-z0-9._]+$)|^\d|^" + _MONTH_WORD + "$", re.IGNORECASE)
 
 
 def person_names(value: Any, organisations: bool = False) -> list[str] | None:

@@ -138,7 +138,7 @@ def test_page_title_and_date(html_doc: ParsedDocument) -> None:
 def test_html_metadata_reads_the_page() -> None:
     meta = html_metadata(seed_page(), today=TODAY)
     assert meta == {"title": TITLE, "published_date": dt.date(2024, 12, 26),
-                    "date_source": "url", "authors": ["Jane Doe", "John Roe"],
+                    "date_source": "json_ld", "authors": ["Jane Doe", "John Roe"],
                     "publisher": "Example News",
                     "url": URL, "canonical_url": URL, "language": "en"}
 
