@@ -116,3 +116,24 @@ def test_tables_are_never_built_from_scorers() -> None:
     users = sorted(m for m, ts in GRAPH.items() if any(t.startswith("scoring") for t in ts)
                    and not m.startswith(("scoring", "flows.app")))
     assert users == []
+
+
+def private_imports(path: Path) -> list[str]:
+    """Names starting with "_" that a file imports from a project module (another module's
+    private helper: a second reader of it should get a public name)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return sorted(f"{node.module}.{a.name}" for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.module
+                  and node.module.startswith(("transforms", "flows", "scoring"))
+                  for a in node.names if a.name.startswith("_") and not a.name.startswith("__"))
+
+
+def test_no_module_imports_another_modules_private_helpers() -> None:
+    found = {m: names for m, p in project_modules().items() if (names := private_imports(p))}
+    assert found == {}
+
+
+def test_a_private_import_is_caught(tmp_path: Path) -> None:
+    f = tmp_path / "m.py"
+    f.write_text("from transforms.documents import _is_byline as is_byline\n", encoding="utf-8")
+    assert private_imports(f) == ["transforms.documents._is_byline"]

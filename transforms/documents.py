@@ -20,7 +20,7 @@ from transforms.captions import Caption, CreditTable, is_credit_line, split_inli
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
     "document_from_paragraphs", "detect_language", "word_count", "parse_date",
-    "document_problem",
+    "document_problem", "visible_text", "dateline_date", "is_boilerplate", "is_byline",
 ]
 
 ROLES = ("title", "dateline", "body", "heading", "caption", "credit", "boilerplate")
@@ -41,6 +41,10 @@ class ParsedDocument:
     body_text: str  # body + heading paragraphs joined by BODY_SEPARATOR
     paragraphs: tuple[Paragraph, ...]  # every paragraph in source order with its role
     captions: tuple[Caption, ...]
+    # where published_date came from: "dateline" (a date line of the text), "metadata" (what
+    # the caller knew: a JSON lines field, a crawl header), or the page's own source
+    # (transforms.page_dates.DATE_SOURCES); None without a date
+    date_source: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -59,7 +63,7 @@ def word_count(text: str) -> int:
     return sum(1 for _ in _WORD.finditer(text))
 
 
-def _visible(text: str) -> str:
+def visible_text(text: str) -> str:
     """The text as the classifiers see it: zero-width characters removed."""
     return text.translate(_ZW_TABLE).strip()
 
@@ -128,7 +132,7 @@ def _date_of(match: re.Match[str]) -> datetime.date | None:
         return None
 
 
-def _dateline_date(text: str, today: datetime.date | None) -> datetime.date | None:
+def dateline_date(text: str, today: datetime.date | None) -> datetime.date | None:
     """The date of a paragraph that is *only* a date line, else None."""
     if len(text) > MAX_DATELINE_CHARS or "\n" in text or word_count(text) > MAX_DATELINE_WORDS:
         return None
@@ -177,7 +181,7 @@ _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’\-]*,?")
 _NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "al", "bin", "da", "del"})
 
 
-def _is_boilerplate(visible: str) -> bool:
+def is_boilerplate(visible: str) -> bool:
     return (len(visible) <= MAX_BOILERPLATE_CHARS and word_count(visible) <= MAX_BOILERPLATE_WORDS
             and bool(_BOILERPLATE.match(visible)))
 
@@ -186,7 +190,7 @@ def _starts_trailing_boilerplate(visible: str) -> bool:
     return word_count(visible) <= 6 and bool(_TRAILING_BOILERPLATE.match(visible))
 
 
-def _is_byline(visible: str) -> bool:
+def is_byline(visible: str) -> bool:
     """ "By Jane Doe and John Roe": "By" and then only capitalised names."""
     words = visible[:200].split()
     if not 2 <= len(words) <= 10 or words[0].lower() != "by" or "\n" in visible:
@@ -293,7 +297,7 @@ def _furniture_roles(visibles: Sequence[str], credits: CreditTable) -> list[str 
         if i > 0 and _starts_trailing_boilerplate(visible):
             roles[i:] = ["boilerplate"] * (len(visibles) - i)
             break
-        if _is_boilerplate(visible):
+        if is_boilerplate(visible):
             roles[i] = "boilerplate"
         elif is_credit_line(visible, credits):
             roles[i] = "credit"
@@ -314,9 +318,9 @@ def _leading_roles(visibles: Sequence[str], roles: list[str | None],
             if roles[i] == "boilerplate":
                 continue
             break
-        if _dateline_date(visible, today) is not None:
+        if dateline_date(visible, today) is not None:
             roles[i] = "dateline"
-        elif _is_byline(visible):
+        elif is_byline(visible):
             roles[i] = "boilerplate"
         elif not title_seen and _looks_like_headline(visible) and None in roles[i + 1:]:
             roles[i] = "title"
@@ -363,29 +367,37 @@ def document_from_paragraphs(
     *,
     credits: CreditTable,
     today: datetime.date | None = None,
+    date_source: str | None = None,
 ) -> ParsedDocument:
     """Assemble a document from paragraphs whose roles are known (by a reader or by parsing).
 
-    Title and date default to the first title and dateline paragraphs.
+    Title and date default to the first title and dateline paragraphs (``date_source`` says
+    where a given date came from).
     """
     paragraphs = tuple(paragraphs)
     if title is None:
         title = next((p.text for p in paragraphs if p.role == "title"), None)
     if published_date is None:
         published_date = next((d for p in paragraphs if p.role == "dateline"
-                               for d in [parse_date(_visible(p.text), today)] if d), None)
+                               for d in [parse_date(visible_text(p.text), today)] if d), None)
+        date_source = "dateline"
     body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
     return ParsedDocument(title, published_date, body_text, paragraphs,
-                          _captions(paragraphs, credits))
+                          _captions(paragraphs, credits),
+                          date_source if published_date is not None else None)
 
 
 def with_paragraphs(parsed: ParsedDocument, paragraphs: Sequence[Paragraph], title: str | None,
-                    published_date: datetime.date | None) -> ParsedDocument:
+                    published_date: datetime.date | None,
+                    date_source: str | None = None) -> ParsedDocument:
     """The document with new paragraph roles, title and date, and the same captions (a
     paragraph moved between title and body is never a caption)."""
     paragraphs = tuple(paragraphs)
     body_text = BODY_SEPARATOR.join(p.text for p in paragraphs if p.role in BODY_ROLES)
-    return ParsedDocument(title, published_date, body_text, paragraphs, parsed.captions)
+    source = date_source or (parsed.date_source if published_date == parsed.published_date
+                             else None)
+    return ParsedDocument(title, published_date, body_text, paragraphs, parsed.captions,
+                          source if published_date is not None else None)
 
 
 def parse_plain_text(text: str, *, credits: CreditTable,
@@ -393,7 +405,7 @@ def parse_plain_text(text: str, *, credits: CreditTable,
     """Structure a plain-text article. ``credits``: the vocabulary of photo credit lines;
     ``today`` bounds plausible dates (default: the clock)."""
     texts = _paragraph_texts(text)
-    roles = _paragraph_roles([_visible(t) for t in texts], today, credits)
+    roles = _paragraph_roles([visible_text(t) for t in texts], today, credits)
     paragraphs = [Paragraph(t, role) for t, role in zip(texts, roles, strict=True)]
     return document_from_paragraphs(paragraphs, credits=credits, today=today)
 

@@ -51,6 +51,7 @@ def article_record(parsed: ParsedDocument, provenance: Mapping[str, Any], langua
         "content_sha256": provenance["content_sha256"],
         "title": parsed.title,
         "published_date": parsed.published_date,
+        "date_source": parsed.date_source,
         "body_text": parsed.body_text,
         "word_count": word_count(parsed.body_text),
         "language": language,

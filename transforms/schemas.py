@@ -18,6 +18,9 @@ PARTITION = "published_month"
 UNKNOWN_MONTH = "unknown"
 
 SECTIONS = ("title", "body", "caption")
+# Where an article's published_date came from: a date line of the text, the caller's record
+# (JSON lines field, crawl header), or the web page's own sources (transforms.page_dates).
+DATE_SOURCES = ("dateline", "metadata", "visible", "json_ld", "meta", "time", "url", "htmldate")
 CLAIM_KINDS = ("direct", "indirect", "mixed")
 STANCES = ("assert", "deny", "accuse", "predict", "believe", "want", "question", "other")
 ENTITY_LABELS = (
@@ -75,6 +78,12 @@ ARTICLES = pa.schema([
     *_provenance(),
     _f("title", pa.string(), "Headline as the document gives it; null when it has none."),
     _f("published_date", pa.date32(), "Publication date as the document gives it, or null."),
+    _f("date_source", pa.string(),
+       "Where published_date came from: dateline (a date line of the text), metadata (the "
+       "record's own field or crawl header), or the web page's visible (the date shown by the "
+       "headline), json_ld (datePublished), meta (a published-time tag), time (<time> in the "
+       "article), url (the URL's path), htmldate (its guess); never a modified date. Null when "
+       "published_date is."),
     _f("body_text", pa.string(),
        "Clean body text: paragraphs and sub-headings, without captions, credits or boilerplate.",
        False),

@@ -344,7 +344,7 @@ def html_document(source_uri: str, data: bytes, source_format: str,
                   known: Mapping[str, Any] | None = None,
                   content_type: str | None = None) -> RawDocument | Reject:
     """One web page: its text and metadata (the page's own, overridden by ``known``)."""
-    from transforms.html import html_metadata
+    from transforms.page_metadata import html_metadata
 
     digest = sha256_bytes(data)
     if not data.strip():
@@ -355,8 +355,10 @@ def html_document(source_uri: str, data: bytes, source_format: str,
     html, encoding = found
     if "<" not in html[:MAX_RECORD_BYTES]:
         return Reject(source_uri, "not_html", "the page holds no markup", digest)
-    metadata = {**html_metadata(html), **{k: v for k, v in (known or {}).items()
-                                          if v not in (None, "", [])}}
+    given = {k: v for k, v in (known or {}).items() if v not in (None, "", [])}
+    metadata = {**html_metadata(html), **given}
+    if "published_date" in given:  # the crawl record's date, not the page's
+        metadata["date_source"] = "metadata"
     return RawDocument(source_uri, digest, source_format, html=html, metadata=metadata,
                        encoding=encoding)
 
@@ -414,7 +416,7 @@ def _field(record: Mapping[str, Any], ours: str, field_map: Mapping[str, str]) -
 
 
 def jsonl_metadata(record: Mapping[str, Any], field_map: Mapping[str, str]) -> dict[str, Any]:
-    from transforms.html import coerce_authors, coerce_date, coerce_datetime, language_code
+    from transforms.values import coerce_authors, coerce_date, coerce_datetime, language_code
 
     def text(ours: str) -> str | None:
         value = _field(record, ours, field_map)
@@ -534,7 +536,7 @@ def warc_documents(src: SourceFile, stream: IO[bytes]) -> Iterator[RawDocument |
     ones rejected."""
     from warcio.archiveiterator import ArchiveIterator
 
-    from transforms.html import coerce_datetime
+    from transforms.values import coerce_datetime
 
     seen: dict[str, int] = {}
     number = 0

@@ -35,6 +35,7 @@ from flows.adapters import resources
 from transforms.schemas import (
     CLAIM_KINDS,
     CORPUS_TABLES,
+    DATE_SOURCES,
     ENTITY_KINDS,
     ENTITY_LABELS,
     PRIMARY_KEYS,
@@ -142,6 +143,7 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
                regex=BOILERPLATE_REGEX),
             _e("expect_column_values_to_be_between", column="published_date",
                min_value=MIN_PUBLISHED_DATE, max_value={"$PARAMETER": MAX_DATE_PARAM}),
+            _in_set("date_source", DATE_SOURCES),
             _e("expect_column_values_to_be_between", column="word_count", min_value=1),
             # a codec name as Python spells it (utf-8, cp1252, shift_jis, utf-16-le)
             _e("expect_column_values_to_match_regex", column="source_encoding",

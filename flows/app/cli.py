@@ -1,4 +1,4 @@
-"""newsflow run | serve | sql | runs | describe | eval | eval-web | dashboard"""
+"""newsflow run | serve | sql | runs | describe | eval | eval-web | eval-wcxb | dashboard"""
 
 from __future__ import annotations
 
@@ -446,6 +446,18 @@ def cmd_eval_web(args: argparse.Namespace) -> int:
     return int(eval_web_main(argv) or 0)
 
 
+def cmd_eval_wcxb(args: argparse.Namespace) -> int:
+    from flows.app.evaluate_wcxb import main as eval_wcxb_main
+
+    if not (Path(args.dir) / "ground-truth").is_dir():
+        raise UserError(f"no ground-truth/ under {args.dir} (a WCXB folder holds "
+                        "ground-truth/ and html/)", NOT_FOUND)
+    argv = [args.dir, *(["--write", args.write] if args.write else []),
+            *(["--json"] if args.json else []), *(["--bare"] if args.bare else []),
+            "--show", str(args.show)]
+    return int(eval_wcxb_main(argv) or 0)
+
+
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from flows.app import dashboard
 
@@ -608,6 +620,15 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--write", default=None, help="write the predictions as JSON lines")
     sp.add_argument("--json", action="store_true", help="print the figures as JSON")
     sp.set_defaults(fn=cmd_eval_web)
+    sp = sub.add_parser("eval-wcxb", help="score the web-page reader against a WCXB folder like "
+                                          "../shared/corpora/wcxb-dev (ground-truth/ + html/)")
+    sp.add_argument("dir")
+    sp.add_argument("--bare", action="store_true", help="score bare trafilatura beside it")
+    sp.add_argument("--show", type=int, default=0,
+                    help="list the N tuning pages lowest in body F1")
+    sp.add_argument("--write", default=None, help="write the predictions as JSON lines")
+    sp.add_argument("--json", action="store_true", help="print the figures as JSON")
+    sp.set_defaults(fn=cmd_eval_wcxb)
     sp = with_warehouse(sub.add_parser("dashboard", help="serve the dashboard"))
     sp.add_argument("--port", type=port_number, default=8501)
     sp.add_argument("--host", default=None,

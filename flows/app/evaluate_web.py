@@ -57,6 +57,7 @@ def predict(path_and_name: tuple[str, str]) -> tuple[str, dict[str, Any] | None,
             date = parsed.published_date
             prediction = {"file": name, "body": parsed.body_text, "title": parsed.title,
                           "date": date.isoformat() if date else None,
+                          "date_source": parsed.date_source,
                           "authors": raw.metadata.get("authors")}
     return name, prediction, time.process_time() - t0
 

@@ -13,15 +13,9 @@ import pytest
 from flows.adapters.resources import credit_table
 from tests.conftest import SEEDS
 from transforms.documents import Paragraph, ParsedDocument, parse_plain_text
-from transforms.html import (
-    coerce_authors,
-    coerce_date,
-    coerce_datetime,
-    html_metadata,
-    language_code,
-    parse_html,
-    with_metadata,
-)
+from transforms.html import parse_html, with_metadata
+from transforms.page_metadata import html_metadata
+from transforms.values import coerce_authors, coerce_date, coerce_datetime, language_code
 
 TABLE = credit_table()
 
@@ -144,7 +138,8 @@ def test_page_title_and_date(html_doc: ParsedDocument) -> None:
 def test_html_metadata_reads_the_page() -> None:
     meta = html_metadata(seed_page(), today=TODAY)
     assert meta == {"title": TITLE, "published_date": dt.date(2024, 12, 26),
-                    "authors": ["Jane Doe", "John Roe"], "publisher": "Example News",
+                    "date_source": "json_ld", "authors": ["Jane Doe", "John Roe"],
+                    "publisher": "Example News",
                     "url": URL, "canonical_url": URL, "language": "en"}
 
 
@@ -161,11 +156,14 @@ def page(head: str = "", body: str = "", lang: str = "") -> str:
     (page(head='<script type="application/ld+json">{"@graph": [{"@type": "WebPage"}, '
                '{"@type": "NewsArticle", "datePublished": "2022-02-02"}]}</script>'),
      dt.date(2022, 2, 2)),
-    # htmldate's original (publication) date first: it reads the publication meta tags, which
-    # beat JSON-LD, which beats <time>; a modified date is never the publication date
+    # trusted first (transforms.page_dates.TRUST): <time> in the article, then the publication
+    # meta tags, which beat JSON-LD; a modified date is never the publication date
     (page(head='<meta name="pubdate" content="2021-01-01"><script type="application/ld+json">'
                '{"@type": "Article", "datePublished": "2020-05-05"}</script>',
-          body='<time datetime="2019-09-09">x</time>'), dt.date(2021, 1, 1)),
+          body='<time datetime="2019-09-09">x</time>'), dt.date(2019, 9, 9)),
+    (page(head='<meta name="pubdate" content="2021-01-01"><script type="application/ld+json">'
+               '{"@type": "Article", "datePublished": "2020-05-05"}</script>'),
+     dt.date(2021, 1, 1)),
     (page(head='<script type="application/ld+json">{"@type": "Article", "datePublished": '
                '"2020-05-05", "dateModified": "2023-03-03"}</script>'), dt.date(2020, 5, 5)),
     (page(head='<meta property="article:modified_time" content="2023-03-03">'
@@ -332,8 +330,16 @@ SITE = '<meta property="og:site_name" content="Example News">'
     # negatives: separators inside a real title stay when nothing says they are the site
     ("<title>Leasing oder Finanzierung – was lohnt sich mehr?</title>", "",
      "Leasing oder Finanzierung – was lohnt sich mehr?"),
+    (f"{SITE}<title>Kim meets Putin: what we know | Russia and North Korea</title>", "",
+     "Kim meets Putin: what we know | Russia and North Korea"),
+    # a short tail after the headline is a section or a format, not part of it
     (f"{SITE}<title>Kim meets Putin: what we know | Analysis</title>", "",
-     "Kim meets Putin: what we know | Analysis"),
+     "Kim meets Putin: what we know"),
+    ("<title>Best Movers in NYC 2025 | Top 19 Companies</title>",
+     "<h1>Best Movers in NYC 2025 | Top 19 Companies</h1>", "Best Movers in NYC 2025"),
+    # the article's only headline, where og:title says something else
+    (f'{SITE}<meta property="og:title" content="Ten tips for renting a car">',
+     "<h1>Need a change? How to rent a car</h1>", "Need a change? How to rent a car"),
 ])
 def test_page_title_strips_the_site_only_on_evidence(head: str, body: str, expected: str) -> None:
     markup = (page(head=head).replace("<body>", f"<body>{body}") if body.startswith("<header")
@@ -352,8 +358,8 @@ def test_page_title_strips_the_site_only_on_evidence(head: str, body: str, expec
     # a byline line in the article
     ("", "<p><i>von Daniela Obers</i></p>", ["Daniela Obers"]),
     ("", "<p><strong>Text:</strong> Klausmartin Friedrich</p>", ["Klausmartin Friedrich"]),
-    # the site itself only when nothing else signs the article
-    (f'{SITE}<meta name="author" content="Example News">', "", ["Example News"]),
+    # the site itself is no author, even when nothing else signs the article
+    (f'{SITE}<meta name="author" content="Example News">', "", None),
     (f'{SITE}<meta name="author" content="Example News">', '<a rel="author">Jane Doe</a>',
      ["Jane Doe"]),
     # negatives: a long sentence, a comment's author, nothing at all
