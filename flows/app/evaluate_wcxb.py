@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flows.app.evaluate_web import WORKERS, predict
+from flows.app.evaluate_web import WORKERS, predict, with_progress
 from scoring.wcxb import page_body_f1, score_pages
 
 SPLITS = ("tune", "held_out", "all")
@@ -63,10 +63,11 @@ def predictions_for(folder: Path, pages: Sequence[Mapping[str, Any]], workers: i
     paths = [str(folder / "html" / f"{p['id']}.html.gz") for p in pages]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         if bare:
-            found = pool.map(bare_prediction, paths, chunksize=8)
+            found = with_progress(pool.map(bare_prediction, paths, chunksize=8), len(paths))
             return dict(zip([p["id"] for p in pages], found, strict=True))
-        results = pool.map(predict, [(path, p["id"]) for path, p in
-                                     zip(paths, pages, strict=True)], chunksize=8)
+        results = with_progress(pool.map(predict, [(path, p["id"]) for path, p in
+                                               zip(paths, pages, strict=True)], chunksize=8),
+                                len(paths))
         return {name: pred for name, pred, _ in results if pred is not None}
 
 
