@@ -270,13 +270,10 @@ def linked(articles: pa.Table, links: pa.Table) -> pa.Table:
     """The articles with the links applied, as the articles view applies duplicate_links (a
     new table, same row order): an article without a row, or whose row has no duplicate_of,
     is a first copy."""
-    columns = (links.column(c).to_pylist() for c in LINKS_SCHEMA.names)
-    found = {a: (d, s) for a, d, s in zip(*columns, strict=True)}
-    ids = articles.column("article_id").to_pylist()
+    at = pc.index_in(articles.column("article_id"), value_set=links.column("article_id"))
     out = articles
-    for n, name in enumerate(("duplicate_of", "duplicate_similarity")):
-        column = pa.array([found.get(a, (None, None))[n] for a in ids],
-                          LINKS_SCHEMA.field(name).type)
+    for name in ("duplicate_of", "duplicate_similarity"):
+        column = links.column(name).take(at)  # a null position (no row) gives null
         if name in out.column_names:
             i = out.column_names.index(name)
             field = out.schema.field(i)
@@ -419,9 +416,9 @@ def touched_groups(copies: pa.Table, touched: Set[str]) -> pa.Table:
     """LINKS_SCHEMA rows of every member of the groups the touched articles belong to, what
     ``relinked`` needs whole, from duplicate_links (copies only: an earliest copy or a lone
     article has no row there, so it gets one with no duplicate_of)."""
-    copy_of = dict(zip(copies.column("article_id").to_pylist(),
-                       copies.column("duplicate_of").to_pylist(), strict=True))
-    lone = sorted({copy_of.get(a, a) for a in touched} - copy_of.keys())  # with their roots
+    mine = copies.filter(pc.is_in(copies.column("article_id"), value_set=_id_set(touched)))
+    copied = set(mine.column("article_id").to_pylist())
+    lone = sorted((touched - copied) | set(mine.column("duplicate_of").to_pylist()))  # roots
     links = pa.concat_tables([
         copies.select(LINKS_SCHEMA.names).cast(LINKS_SCHEMA),
         pa.table({"article_id": lone, "duplicate_of": [None] * len(lone),

@@ -102,6 +102,12 @@ class Warehouse:
         return self.staging(run_id) / "shards" / table
 
 
+def kept_release(root: Path) -> str | None:
+    """The release a failed run left current (a run that fails never publishes), if any."""
+    current = Warehouse(root).current
+    return current.name if current else None
+
+
 def owner_only_umask() -> int:
     """Files this process creates from now on are readable only by their owner (news corpora
     can be licensed material), unless NEWSFLOW_UMASK (octal, e.g. 027) says otherwise."""

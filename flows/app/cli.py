@@ -671,10 +671,10 @@ def after_failed_run(args: argparse.Namespace | None) -> str:
     fails never publishes, and --rebuild carries nothing of what the last release holds."""
     if args is None or args.command not in ("run", "serve"):
         return ""
-    from flows.adapters.release import Warehouse
+    from flows.adapters.release import kept_release
 
-    current = Warehouse(Path(args.warehouse)).current
-    kept = (f"the warehouse still holds release {current.name}, unchanged" if current
+    name = kept_release(Path(args.warehouse))
+    kept = (f"the warehouse still holds release {name}, unchanged" if name
             else "nothing was published")
     return (f"; {kept}; if the next run fails the same way, `newsflow {args.command} "
             "--rebuild` builds the warehouse anew from the inputs")

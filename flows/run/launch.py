@@ -144,9 +144,9 @@ def scheduled_outcome(settings: Settings, report: ServeReport) -> str:
         report.failed(str(exc))
         return f"failed: {exc}"
     except Exception as exc:
-        current = release.Warehouse(settings.warehouse).current
+        kept = release.kept_release(settings.warehouse)
         report.failed(f"{type(exc).__name__}: {exc}; the warehouse keeps "
-                      + (f"release {current.name}" if current else "no release yet")
+                      + (f"release {kept}" if kept else "no release yet")
                       + "; if every run fails so, stop serve and run `newsflow run --rebuild`")
         raise
     report.finished(summary, time.monotonic() - t0)
