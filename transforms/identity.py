@@ -391,27 +391,6 @@ def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entr
     return out
 
 
-def resolved_rows(rows: Iterable[Mapping[str, Any]], ids: Mapping[str, str],
-                  entries: Mapping[str, Entry]) -> list[dict[str, Any]]:
-    """One article's entity rows with corpus ids and labels; two rows that turn out to be one
-    entity become one row (mentions and aliases together, the row with more mentions first)."""
-    merged: dict[str, dict[str, Any]] = {}
-    # more mentions first; the article-level id breaks a tie, as the entities view does
-    for r in sorted(rows, key=lambda r: (-int(r["mention_count"]), r["entity_id"], r["name"])):
-        eid = ids.get(id_for(r["kind"], r["key"]), r["entity_id"])
-        entry = entries.get(eid)
-        label = entry.label if entry is not None else r["label"]
-        if eid not in merged:
-            merged[eid] = {**r, "entity_id": eid, "label": label}
-            continue
-        m = merged[eid]
-        m["mention_count"] = int(m["mention_count"]) + int(r["mention_count"])
-        m["aliases"] = list(dict.fromkeys([*m["aliases"], *r["aliases"]]))
-        m["mentions"] = sorted([*m["mentions"], *r["mentions"]],
-                               key=lambda x: (x["section"], x["caption_id"] or "", x["start"]))
-    return list(merged.values())
-
-
 def resolve_corpus(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, Entry]]:
     """All entity rows of a corpus at once -> (article-level id -> corpus id, registry)."""
     resolved = resolve(Corpus().add(rows))

@@ -17,8 +17,8 @@ DISK_FULL, NOT_WRITABLE, NO_MODEL = "disk_full", "not_writable", "no_model"
 
 # Where a run can be killed, in the order a run passes them: extraction, then each file
 # operation of staging and publishing. The reliability tests kill a run at each one.
-KILL_POINTS = ("extract", "carry_links", "carry_rewrites", "new_files", "state", "validate",
-               "duckdb_file", "duckdb_load", "release_moved", "swapped", "published")
+KILL_POINTS = ("extract", "carry_links", "carry_rewrites", "new_files", "state", "duckdb_file",
+               "duckdb_load", "validate", "release_moved", "swapped", "published")
 
 
 def fault_point(stage: str) -> None:

@@ -21,12 +21,13 @@ Layout of a warehouse directory::
     runs/<run_id>.json                  run history
     data_docs/                          Great Expectations Data Docs of the last validation
 
-A run writes everything under staging/, validates it, moves it to releases/ and only then
-swaps ``current``. A killed run leaves at most an orphan staging folder, which the next run
-removes; readers see the old release or the new one, never a mix. What a run costs beyond
+A run writes everything under staging/ (news.duckdb included), validates its rows through
+news.duckdb's views, moves it to releases/ and only then swaps ``current``. A killed run
+leaves at most an orphan staging folder, which the next run removes; readers see the old
+release or the new one, never a mix. What a run costs beyond
 extraction grows with what it adds or replaces, not with what the warehouse holds: unchanged
 files are linked, corpus ids and duplicate links are applied where rows are read (the views
-of news.duckdb), and only the run's own rows are validated.
+of news.duckdb), and only the run's own rows are validated, read through those views.
 """
 
 from __future__ import annotations
@@ -230,14 +231,6 @@ def shard_numbers(wh: Warehouse, run_id: str) -> list[int]:
     d = wh.shard_dir(run_id, "articles")
     return sorted(int(f.stem.split("-")[1]) for f in d.glob("shard-*.parquet")) \
         if d.exists() else []
-
-
-def shard_table(wh: Warehouse, run_id: str, name: str, shards: Iterable[int]) -> pa.Table:
-    """The rows the given shards extracted for one table, in the table's schema."""
-    schema = schemas.TABLES[name]
-    files = [wh.shard_dir(run_id, name) / f"shard-{n:05d}.parquet" for n in shards]
-    parts = [pq.read_table(f).select(schema.names).cast(schema) for f in files if f.exists()]
-    return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
 def shard_batches(wh: Warehouse, run_id: str, name: str) -> Iterator[pa.RecordBatch]:
@@ -474,6 +467,39 @@ def validated(chunks: Iterable[Mapping[str, pa.Table]], docs_dir: Path) -> Any:
     return ValidationResult(not failures, failures, summary, outcomes[-1].data_docs)
 
 
+def view_rows(con: duckdb.DuckDBPyConnection, name: str, where: str = "true") -> pa.Table:
+    """Rows of one of news.duckdb's tables as readers read it (warehouse/tables.sql), in the
+    table's schema."""
+    schema = {**schemas.TABLES, **schemas.CORPUS_TABLES}[name]
+    sql = f"SELECT {', '.join(schema.names)} FROM {name} WHERE {where}"
+    return con.execute(sql).to_arrow_table().cast(schema)
+
+
+def readers_rows(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str],
+                 run_id: str | None = None) -> dict[str, pa.Table]:
+    """The rows readers will read of these articles; with run_id, also the run's rejects and
+    the corpus tables (small by design). The ids are written out, not joined: DuckDB pushes a
+    literal IN list through the entities view's window into the Parquet scan, so a chunk
+    costs its own rows, never a window over the warehouse."""
+    ids = ", ".join(catalog.sql_literal(a) for a in article_ids) or "NULL"
+    tables = {name: view_rows(con, name, f"article_id IN ({ids})")
+              for name in schemas.TABLES if name != "rejects"}
+    if run_id is not None:
+        tables["rejects"] = view_rows(con, "rejects", f"run_id = {catalog.sql_literal(run_id)}")
+        tables.update({name: view_rows(con, name) for name in schemas.CORPUS_TABLES})
+    return tables
+
+
+def replace_runs(path: Path, runs: pa.Table) -> None:
+    """The run history of a built news.duckdb, replaced (its comments stay)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.register("_runs", runs)
+        con.execute("DELETE FROM runs; INSERT INTO runs SELECT * FROM _runs; CHECKPOINT")
+    finally:
+        con.close()
+
+
 # -- one run's release, from staging to current ----------------------------------------------
 
 @dataclass(frozen=True)
@@ -481,8 +507,9 @@ class Release:
     """The next release of a warehouse, as one run builds it. Its life cycle, in order:
     ``record`` the run as running; for each dataset, ``carry`` the current release's files over
     (linked, or rewritten without what the run replaces) and ``append`` the run's rows;
-    ``write`` the corpus and state tables; ``validate`` the run's rows; ``load_duckdb``;
-    ``publish`` (an atomic swap, then prune); ``record`` the outcome; ``discard`` the staging
+    ``write`` the corpus and state tables; ``load_duckdb``; ``validate`` the run's rows as its
+    views give them; ``record_history``; ``publish`` (an atomic swap, then prune); ``record``
+    the outcome; ``discard`` the staging
     area at the end whatever happened. Opening and locking the warehouse come before
     (``open_warehouse``, ``run_lock``), since a run that finds nothing new never builds one."""
 
@@ -533,10 +560,6 @@ class Release:
     def shards(self) -> list[int]:
         return shard_numbers(self.wh, self.run_id)
 
-    def shard_rows(self, name: str, shards: Iterable[int] | None = None) -> pa.Table:
-        return shard_table(self.wh, self.run_id, name,
-                           self.shards() if shards is None else shards)
-
     def shard_batches(self, name: str) -> Iterator[pa.RecordBatch]:
         return shard_batches(self.wh, self.run_id, name)
 
@@ -549,31 +572,59 @@ class Release:
     def write(self, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
         write_single(self.staged, name, table, folder)
 
-    def shard_row_count(self, name: str, shard: int | None = None) -> int:
-        """Rows this run extracted for a table, or one shard of it (from file footers)."""
-        d = self.wh.shard_dir(self.run_id, name)
-        if shard is None:
-            return datasets.rows_in(d)
-        f = d / f"shard-{shard:05d}.parquet"
-        return pq.ParquetFile(f).metadata.num_rows if f.exists() else 0
+    def shard_row_count(self, name: str) -> int:
+        """Rows this run extracted for a table (from file footers)."""
+        return datasets.rows_in(self.wh.shard_dir(self.run_id, name))
 
-    def validate(self, chunks: Iterable[Mapping[str, pa.Table]]) -> Any:
-        return validated(chunks, self.wh.data_docs_dir)
+    def article_chunks(self) -> Iterator[list[str]]:
+        """The run's article ids, whole shards of about VALIDATION_CHUNK articles at a time
+        (at least one chunk, maybe empty)."""
+        chunk: list[str] = []
+        shards = self.shards()
+        for k, n in enumerate(shards):
+            f = self.wh.shard_dir(self.run_id, "articles") / f"shard-{n:05d}.parquet"
+            chunk += pq.read_table(f, columns=["article_id"]).column(0).to_pylist()
+            if len(chunk) >= VALIDATION_CHUNK and k < len(shards) - 1:
+                yield chunk
+                chunk = []
+        yield chunk
 
-    def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
-        """news.duckdb of the staged release, its views naming the release's final place: a
-        stand-in link there lets DuckDB check them now (it binds a view when creating it)."""
+    @contextlib.contextmanager
+    def _stand_in(self) -> Iterator[None]:
+        """A link at the release's final place to the staged one, while its news.duckdb is built
+        and read before the move: the views name the final place."""
         stand_in = self.final
         if stand_in.is_symlink():
             stand_in.unlink()
         os.symlink(self.staged.resolve(), stand_in)
         try:
-            path = build_duckdb(self.staged, runs_table(history), at=stand_in)
-            faults.fault_point("duckdb_file")
+            yield
         finally:
             stand_in.unlink()
+
+    def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
+        """news.duckdb of the staged release, its views naming the release's final place (DuckDB
+        binds a view when creating it, so the stand-in link must be there)."""
+        with self._stand_in():
+            path = build_duckdb(self.staged, runs_table(history), at=self.final)
+            faults.fault_point("duckdb_file")
         write_release_record(self.staged, self.run_id, rows, self.final)
         return path
+
+    def validate(self) -> Any:
+        """GX over this run's rows as readers will read them: through the views of the staged
+        news.duckdb, chunk by chunk (the first with the run's rejects and the corpus tables)."""
+        with self._stand_in(), contextlib.closing(
+                duckdb.connect(str(self.staged / "news.duckdb"), read_only=True)) as con:
+            outcome = validated((readers_rows(con, ids, self.run_id if k == 0 else None)
+                                 for k, ids in enumerate(self.article_chunks())),
+                                self.wh.data_docs_dir)
+            faults.fault_point("validate")
+        return outcome
+
+    def record_history(self, history: Iterable[Mapping[str, Any]]) -> None:
+        """The run history in the staged news.duckdb, with this run's record as it ends."""
+        replace_runs(self.staged / "news.duckdb", runs_table(history))
 
     def publish(self) -> Path:
         return publish(self.wh, self.run_id, self.staged)
