@@ -108,16 +108,27 @@ _DATE_FURNITURE = re.compile(
 )
 MAX_DATELINE_WORDS = 16
 MAX_DATELINE_CHARS = 200
-EARLIEST_YEAR = 1990
+# A publication date is plausible from here to tomorrow (a time zone ahead of the clock):
+# the one home of that rule, for text, page metadata and the articles suite alike.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    return (today or datetime.date.today()) + datetime.timedelta(days=1)
+
+
+def plausible_date(found: datetime.date | None,
+                   today: datetime.date | None = None) -> datetime.date | None:
+    """found, when it can be a publication date (EARLIEST_DATE .. tomorrow), else None."""
+    return found if found is not None and EARLIEST_DATE <= found <= latest_date(today) else None
 
 
 def parse_date(text: str, today: datetime.date | None = None) -> datetime.date | None:
-    """The first plausible calendar date written in text (1990..today+1), or None."""
-    latest = (today or datetime.date.today()) + datetime.timedelta(days=1)
+    """The first plausible calendar date written in text (``plausible_date``), or None."""
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
-            found = _date_of(match)
-            if found is not None and datetime.date(EARLIEST_YEAR, 1, 1) <= found <= latest:
+            found = plausible_date(_date_of(match), today)
+            if found is not None:
                 return found
     return None
 

@@ -14,12 +14,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from transforms.documents import parse_date
+from transforms.documents import parse_date, plausible_date
 
 __all__ = ["coerce_date", "coerce_datetime", "coerce_authors", "person_names", "is_organisation",
-           "language_code", "EARLIEST", "MAX_AUTHOR_WORDS"]
+           "language_code", "MAX_AUTHOR_WORDS"]
 
-EARLIEST = dt.date(1990, 1, 1)
 MAX_AUTHOR_WORDS = 6
 
 
@@ -56,7 +55,7 @@ def coerce_datetime(value: Any) -> dt.datetime | None:
 
 def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
     """A publication date from an ISO string, a datetime, a date or prose ("June 19, 2024");
-    None when there is none or it is implausible (before 1990, after tomorrow)."""
+    None when there is none or it is implausible (``documents.plausible_date``)."""
     if value is None or value == "":
         return None
     found: dt.date | None
@@ -73,8 +72,7 @@ def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
     else:
         stamp = coerce_datetime(value)
         found = stamp.date() if stamp else None
-    latest = (today or dt.date.today()) + dt.timedelta(days=1)
-    return found if found is not None and EARLIEST <= found <= latest else None
+    return plausible_date(found, today)
 
 
 # Joint bylines: "A and B", "A & B", "A; B", "A | Reuters", "A, B" (a comma part is a person only
