@@ -20,7 +20,8 @@ from transforms.captions import Caption, CreditTable, is_credit_line, split_inli
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
     "document_from_paragraphs", "detect_language", "word_count", "parse_date",
-    "document_problem", "visible_text", "dateline_date", "is_boilerplate", "is_byline",
+    "document_problem", "visible_text", "dateline_date", "NEWS_DATELINE", "is_boilerplate",
+    "is_byline",
 ]
 
 ROLES = ("title", "dateline", "body", "heading", "caption", "credit", "boilerplate")
@@ -226,10 +227,19 @@ _ABBREVIATIONS = frozenset({
     "d.c", "a.m", "p.m", "e.g", "i.e", "etc", "est", "adm", "atty", "supt", "cmdr", "maj",
 })
 _SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘'(]?[A-Z]")
-# "WASHINGTON (AP) —" opens a news story's first body paragraph.
-_NEWS_DATELINE = re.compile(
-    r"^(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
-    r"[A-Z][A-Z .,'’\-]{2,}(?:\([^)]{1,40}\))?\s*(?:[—–―]|--?)\s")
+# A news dateline, opening a story's first paragraph: where it was filed, its first word in
+# capitals ("WASHINGTON", "FORT MYERS, Fla.", "SEOUL, South Korea"), maybe the day (", Feb 6") and the agency ("(AP)"), then a dash:
+# "ANKARA, Feb 6 (AP) — ". The one home of the pattern: it keeps such a line from passing for
+# a title or heading (here), a claim's content from starting with it (claims.py), and the
+# place from being an entity (entities.py). Match it where the line starts (``match(text,
+# pos)``). Each word of the place starts after a space or a comma, so a run of capitals splits
+# one way only: optional separators backtracked exponentially on long ALL-CAPS lines.
+NEWS_DATELINE = re.compile(
+    r"(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
+    r"[A-Z][A-Z.'’\-]+(?:(?:\s+|,\s*)[A-Z][\w.'’\-]*)*"  # the place
+    r"(?:,\s*[A-Z][A-Za-z.]*\s\d{1,2})?"  # the day
+    r"\s*(?:\([^)\n]{1,40}\))?"  # the agency
+    r"\s*(?:[—–―]\s*|--?\s+)")
 
 
 _REPORTED_SPEECH = re.compile(r"\b(?:said|told|added|according to)\b", re.IGNORECASE)
@@ -276,7 +286,7 @@ def _looks_like_headline(visible: str) -> bool:
         # or a quotation; a longer sentence-cased one is a lead paragraph.
         and (word_count(first) <= MAX_TERSE_HEADLINE_WORDS or _is_title_case(first)
              or not (_has_sentence_break(first) or _is_quotation(visible)))
-        and not _NEWS_DATELINE.match(first)
+        and not NEWS_DATELINE.match(first)
         # Headlines report speech in the present ("analysts say"); a lead sentence in the past.
         and (_is_title_case(first) or not _REPORTED_SPEECH.search(first))
         and _title_lines_join(lines)
@@ -294,7 +304,7 @@ def _looks_like_heading(visible: str) -> bool:
         and (core[-1:] == "?" or core[-1:] not in ".,;:!—–-…")
         and visible[:1] not in "([" + _OPEN_QUOTES
         and not _has_sentence_break(visible)
-        and not _NEWS_DATELINE.match(visible)
+        and not NEWS_DATELINE.match(visible)
     )
 
 
