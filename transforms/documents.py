@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import py3langid
 
 from transforms.captions import Caption, CreditTable, is_credit_line, split_inline_credit
+from transforms.names import NAME_JOINERS
 
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
@@ -190,7 +191,6 @@ _TRAILING_BOILERPLATE = re.compile(
 MAX_BOILERPLATE_WORDS = 25
 MAX_BOILERPLATE_CHARS = 400
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’\-]*,?")
-_NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "al", "bin", "da", "del"})
 
 
 def is_boilerplate(visible: str) -> bool:
@@ -207,7 +207,7 @@ def is_byline(visible: str) -> bool:
     words = visible[:200].split()
     if not 2 <= len(words) <= 10 or words[0].lower() != "by" or "\n" in visible:
         return False
-    return all(w.lower() in _NAME_JOINERS or (_NAME_TOKEN.fullmatch(w) and not w[0].islower())
+    return all(w.lower() in NAME_JOINERS or (_NAME_TOKEN.fullmatch(w) and not w[0].islower())
                for w in words[1:])
 
 
@@ -228,12 +228,13 @@ _ABBREVIATIONS = frozenset({
 })
 _SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘'(]?[A-Z]")
 # A news dateline, opening a story's first paragraph: where it was filed, its first word in
-# capitals ("WASHINGTON", "FORT MYERS, Fla.", "SEOUL, South Korea"), maybe the day (", Feb 6") and the agency ("(AP)"), then a dash:
-# "ANKARA, Feb 6 (AP) — ". The one home of the pattern: it keeps such a line from passing for
-# a title or heading (here), a claim's content from starting with it (claims.py), and the
-# place from being an entity (entities.py). Match it where the line starts (``match(text,
-# pos)``). Each word of the place starts after a space or a comma, so a run of capitals splits
-# one way only: optional separators backtracked exponentially on long ALL-CAPS lines.
+# capitals ("WASHINGTON", "FORT MYERS, Fla.", "SEOUL, South Korea"), maybe the day (", Feb 6")
+# and the agency ("(AP)"), then a dash: "ANKARA, Feb 6 (AP) — ". The one home of the pattern:
+# it keeps such a line from passing for a title or heading (here), a claim's content from
+# starting with it (claims.py), and the place from being an entity (entities.py). Match it
+# where the line starts (``match(text, pos)``). Each word of the place starts after a space or
+# a comma, so a run of capitals splits one way only: optional separators backtracked
+# exponentially on long ALL-CAPS lines.
 NEWS_DATELINE = re.compile(
     r"(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
     r"[A-Z][A-Z.'’\-]+(?:(?:\s+|,\s*)[A-Z][\w.'’\-]*)*"  # the place

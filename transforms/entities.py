@@ -35,6 +35,7 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from transforms.documents import NEWS_DATELINE
+from transforms.names import NAME_PARTICLES, words_fit
 from transforms.schemas import ENTITY_LABELS, stable_id
 from transforms.sections import Section
 
@@ -78,8 +79,6 @@ TITLE_WORDS = frozenset({
     "spokesperson", "professor", "prof", "rev", "foreign", "defense", "defence", "deputy",
     "former", "chief", "executive", "supreme", "state", "mayor", "analyst", "economist",
 })
-NAME_PARTICLES = frozenset({"de", "van", "von", "da", "di", "du", "del", "der", "al", "el", "bin",
-                            "ibn", "le", "la"})
 # Last words that make a "name" a place or building, whatever spaCy says ("Kim Il Sung Square").
 FACILITY_HEADS = frozenset({
     "square", "street", "avenue", "boulevard", "road", "airport", "station", "bridge", "palace",
@@ -713,9 +712,7 @@ def _is_shortening(short: Sequence[str], long: Sequence[str]) -> bool:
     long = core if _without_generation(short) == list(short) else long
     if len(short) >= len(long) or short[0] != long[0] or short[-1] != long[-1]:
         return False
-    rest = iter(long[1:-1])
-    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest)
-               for w in short[1:-1])
+    return words_fit(short[1:-1], long[1:-1])
 
 
 def _people_named(word: str, people: Sequence[str]) -> list[str]:

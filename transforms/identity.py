@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transforms.entities import id_for, name_key
+from transforms.names import words_fit
 
 # A bare surname several people carry goes to the most prominent of them when that one holds
 # this share of the evidence (articles that call each candidate by it, else articles naming
@@ -180,12 +181,6 @@ def _parts(key: str) -> tuple[str, tuple[str, ...], str]:
     return words[0], tuple(words[1:-1]), words[-1]
 
 
-def _fits(short: Sequence[str], long: Sequence[str]) -> bool:
-    """Middle words of a shorter form fit a longer one's: in order, an initial for its word."""
-    rest = iter(long)
-    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest) for w in short)
-
-
 @dataclass(frozen=True)
 class _Group:
     """Full names sharing a first and last word, and the canonical key of each."""
@@ -204,12 +199,12 @@ def _person_groups(full: Iterable[str]) -> dict[tuple[str, str], _Group]:
 def _group(ends: tuple[str, str], keys: list[str]) -> _Group:
     middles = {k: _parts(k)[1] for k in keys}
     maximal = [k for k in keys if not any(
-        _fits(middles[k], middles[o]) and not _fits(middles[o], middles[k]) for o in keys)]
+        words_fit(middles[k], middles[o]) and not words_fit(middles[o], middles[k]) for o in keys)]
     if len(maximal) == 1:
         return _Group({k: f"{ends[0]} {ends[1]}" for k in keys})
     canonical: dict[str, str | None] = {}
     for k in keys:
-        over = [m for m in maximal if m == k or _fits(middles[k], middles[m])]
+        over = [m for m in maximal if m == k or words_fit(middles[k], middles[m])]
         canonical[k] = over[0] if len(over) == 1 else None
     return _Group(canonical)
 

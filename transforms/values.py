@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from transforms.documents import parse_date, plausible_date
+from transforms.names import NAME_PARTICLES
 
 __all__ = ["coerce_date", "coerce_datetime", "coerce_authors", "person_names", "is_organisation",
            "language_code", "MAX_AUTHOR_WORDS"]
@@ -112,8 +113,6 @@ _ROLE_WORD = re.compile(
 # A desk, a team, a wire: a byline holding one of these names no person.
 _DESK_WORD = re.compile(r"\b(?:staff|team|desk|news|newsroom|press|media|bureau|editorial|"
                         r"editors|wire|agency|agencies)\b", re.IGNORECASE)
-_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
-                        "la", "le", "bin", "al", "el", "ten", "ter", "zu", "y", "dos", "das"})
 MAX_NAME_WORDS = 5
 
 
@@ -125,7 +124,7 @@ def _is_name_part(part: str) -> bool:
         return False
     if _ROLE_WORD.search(part) or _DESK_WORD.search(part):
         return False
-    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+    return all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words)
 
 
 def _without_initials(name: str) -> str:
