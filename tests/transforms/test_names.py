@@ -21,5 +21,5 @@ def test_words_fit(short: str, long: str, fits: bool) -> None:
 
 
 def test_joiners_are_the_particles_and_the_words_of_a_list() -> None:
-    assert NAME_JOINERS - NAME_PARTICLES == {"and", "&"}
+    assert {"and", "&"} == NAME_JOINERS - NAME_PARTICLES
     assert {"de", "van", "von", "bin", "al"} <= NAME_PARTICLES
