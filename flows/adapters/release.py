@@ -48,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.adapters import catalog, datasets, faults, resources
+from flows.adapters.environment import Environment
 from transforms import schemas
 
 KEEP_RELEASES = 2
@@ -112,7 +113,7 @@ def kept_release(root: Path) -> str | None:
 def owner_only_umask() -> int:
     """Files this process creates from now on are readable only by their owner (news corpora
     can be licensed material), unless NEWSFLOW_UMASK (octal, e.g. 027) says otherwise."""
-    mask = int(os.environ.get("NEWSFLOW_UMASK", "077"), 8)
+    mask = Environment.read().umask
     os.umask(mask)
     return mask
 
@@ -445,7 +446,7 @@ def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
 def suites_dir() -> Path:
     """The GX suites shipped with newsflow, or the folder NEWSFLOW_EXPECTATIONS names (a team's
     own stricter suites)."""
-    return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", resources.suites_dir()))
+    return Environment.read().expectations or resources.suites_dir()
 
 
 VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any run's size

@@ -25,6 +25,7 @@ from prefect.tasks import exponential_backoff
 
 from flows.adapters import faults, sources
 from flows.adapters import nlp as nlp_loader
+from flows.adapters.environment import Environment, variable
 from flows.adapters.release import (
     FILES,
     FILES_SCHEMA,
@@ -113,16 +114,15 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
     return parsed
 
 
-def document_problem(raw: RawDocument, parsed: ParsedDocument,
-                     language: str | None = None) -> tuple[str, str] | None:
-    """Why a parsed document cannot become an article, or None. Its language never is."""
+def document_problem(parsed: ParsedDocument, limit: int) -> tuple[str, str] | None:
+    """Why a parsed document cannot become an article, or None (``limit``: of body-text
+    characters). Its language never is."""
     from transforms.documents import document_problem as unreadable
 
-    limit = sources.max_text_chars()
     problem = unreadable(parsed, limit)
     if problem and problem[0] == "too_long":  # the limit, and how to change it
         return problem[0], (f"{len(parsed.body_text):,} characters of body text is over the "
-                            f"limit of {limit:,} (set {sources.MAX_TEXT_CHARS_ENV} to change it)")
+                            f"limit of {limit:,} (set {variable('max_text_chars')} to change it)")
     return problem
 
 
@@ -235,13 +235,15 @@ class Shard:
         self.result.words += article["articles"][0]["word_count"]
 
 
-def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> list[Readable]:
+def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]],
+                       environment: Environment) -> list[Readable]:
     """Every document of the shard's files, parsed and checked; the rest become rejects."""
+    field_map = sources.jsonl_field_map(environment.jsonl_fields)
     out = []
     for src, sha in items:
         shard.result.files[src.source_uri] = FileResult(sha, size=src.size,
                                                         mtime_ns=src.mtime_ns)
-        for item in sources.read_source(src):
+        for item in sources.read_source(src, field_map):
             shard.result.documents += 1
             if isinstance(item, Reject):
                 shard.reject(src.source_uri, item)
@@ -249,7 +251,7 @@ def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> lis
             try:
                 parsed = parsed_document(item)
                 language = detect_language(parsed.body_text)
-                problem = document_problem(item, parsed, language)
+                problem = document_problem(parsed, environment.max_text_chars)
             except Exception as exc:  # noqa: BLE001 - a parser bug costs one document
                 problem = ("parser_error", f"{type(exc).__name__}: {exc}")
             if problem:
@@ -334,12 +336,13 @@ def transient(task: Any, task_run: Any, state: Any) -> bool:
 @task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_condition_fn=transient)
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
-                  warehouse_root: str, model: str,
-                  ingested_at: dt.datetime) -> ShardResult | faults.Cause:
+                  warehouse_root: str, model: str, ingested_at: dt.datetime,
+                  environment: Environment) -> ShardResult | faults.Cause:
     """The shard's rows, written to staging. A machine fault comes back as a value, not an
     exception: Prefect would log it with a traceback, and the user gets one line for it."""
     shard = Shard(run_id, ingested_at)
-    extract_articles(shard, nlp_loader.language_models(model), readable_documents(shard, items))
+    models = nlp_loader.language_models(model, environment.language_models)
+    extract_articles(shard, models, readable_documents(shard, items, environment))
     faults.fault_point("extract")
     try:
         write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
@@ -637,7 +640,8 @@ def extract_all(settings: Settings, plan: Plan, run_id: str,
         futures = [runner.submit(extract_shard, parameters={
             "shard_no": i, "items": shard, "run_id": run_id,
             "warehouse_root": str(settings.warehouse), "model": settings.model,
-            "ingested_at": ingested_at}) for i, shard in enumerate(shards)]
+            "ingested_at": ingested_at, "environment": settings.environment})
+            for i, shard in enumerate(shards)]
         for fut in as_completed(futures):
             res = fut.result()
             if isinstance(res, faults.Cause):
