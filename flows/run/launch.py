@@ -106,7 +106,7 @@ def check_models(settings: Settings) -> None:
     """Every pipeline the run may need is installed: said before the work, in one line."""
     from flows.adapters.nlp import ENGLISH, LANGUAGE_MODELS_ENV, installed, language_models
 
-    for lang, name in language_models(settings.model).items():
+    for lang, name in language_models(settings.model, settings.environment.language_models).items():
         if not installed(name):
             setting = "--model or NEWSFLOW_MODEL" if lang == ENGLISH else (
                 f"{LANGUAGE_MODELS_ENV} {lang}=")
