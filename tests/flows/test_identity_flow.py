@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,20 @@ def test_an_article_taken_out_leaves_no_trace_in_the_state() -> None:
 
 NAMES_EMPTY = NAMES_SCHEMA.empty_table()
 IDS_EMPTY = schemas.ENTITY_IDS.empty_table()
+
+
+def test_validation_reads_the_views_a_few_articles_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of whole shards (one article each here): every chunk's rows are read through the
+    staged news.duckdb's views, the corpus tables with the first; the run still publishes."""
+    from flows.adapters import release
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name, text in (("a.txt", FULL), ("b.txt", SURNAME), ("c.txt", SURNAME + "\nMore.\n")):
+        (seeds / name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(release, "VALIDATION_CHUNK", 1)
+    summary = run(Settings(seeds=seeds, warehouse=tmp_path / "wh", shard_docs=1))
+    assert summary.status == "succeeded", summary.failures
+    assert summary.validation.startswith("3 chunks of up to 1 articles; all expectations passed")
+    assert not any(p.is_symlink() for p in (tmp_path / "wh" / "releases").iterdir())
