@@ -21,8 +21,8 @@ Layout of a warehouse directory::
     runs/<run_id>.json                  run history
     data_docs/                          Great Expectations Data Docs of the last validation
 
-A run writes everything under staging/ (news.duckdb included), validates its rows through
-news.duckdb's views, moves it to releases/ and only then swaps ``current``. A killed run
+A run writes everything under staging/ (news.duckdb included), validates its rows as
+news.duckdb's views give them, moves it to releases/ and only then swaps ``current``. A killed run
 leaves at most an orphan staging folder, which the next run removes; readers see the old
 release or the new one, never a mix. What a run costs beyond
 extraction grows with what it adds or replaces, not with what the warehouse holds: unchanged
@@ -232,6 +232,14 @@ def shard_numbers(wh: Warehouse, run_id: str) -> list[int]:
     d = wh.shard_dir(run_id, "articles")
     return sorted(int(f.stem.split("-")[1]) for f in d.glob("shard-*.parquet")) \
         if d.exists() else []
+
+
+def shard_table(wh: Warehouse, run_id: str, name: str, shards: Iterable[int]) -> pa.Table:
+    """The rows the given shards extracted for one table, in the table's schema."""
+    schema = schemas.TABLES[name]
+    files = [wh.shard_dir(run_id, name) / f"shard-{n:05d}.parquet" for n in shards]
+    parts = [pq.read_table(f).select(schema.names).cast(schema) for f in files if f.exists()]
+    return pa.concat_tables(parts) if parts else schema.empty_table()
 
 
 def shard_batches(wh: Warehouse, run_id: str, name: str) -> Iterator[pa.RecordBatch]:
@@ -468,27 +476,35 @@ def validated(chunks: Iterable[Mapping[str, pa.Table]], docs_dir: Path) -> Any:
     return ValidationResult(not failures, failures, summary, outcomes[-1].data_docs)
 
 
-def view_rows(con: duckdb.DuckDBPyConnection, name: str, where: str = "true") -> pa.Table:
-    """Rows of one of news.duckdb's tables as readers read it (warehouse/tables.sql), in the
-    table's schema."""
-    schema = {**schemas.TABLES, **schemas.CORPUS_TABLES}[name]
-    sql = f"SELECT {', '.join(schema.names)} FROM {name} WHERE {where}"
-    return con.execute(sql).to_arrow_table().cast(schema)
+def readers_connection(staged: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose tables are the ones readers query: warehouse/tables.sql, run
+    as news.duckdb runs it, over a schema raw of the staged release's corpus tables and of the
+    article rows registered as chunk_<table> (``readers_rows``). Bound to the run's rows, not
+    to the release's: through news.duckdb's own views, a few articles cost a scan of the whole
+    warehouse (116 s at 100,000 articles, bench/scale_bench.py), the run's rows cost what the
+    run adds."""
+    con = duckdb.connect()
+    con.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+    for name, schema in schemas.CORPUS_TABLES.items():
+        con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
+                    f"FROM read_parquet({parquet_glob(staged, name)})")
+    for name, schema in schemas.TABLES.items():
+        con.register(f"chunk_{name}", schema.empty_table())
+        con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
+                    f"FROM chunk_{name}")
+    con.execute(resources.tables_sql().read_text(encoding="utf-8"))
+    return con
 
 
-def readers_rows(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str],
-                 run_id: str | None = None) -> dict[str, pa.Table]:
-    """The rows readers will read of these articles; with run_id, also the run's rejects and
-    the corpus tables (small by design). The ids are written out, not joined: DuckDB pushes a
-    literal IN list through the entities view's window into the Parquet scan, so a chunk
-    costs its own rows, never a window over the warehouse."""
-    ids = ", ".join(catalog.sql_literal(a) for a in article_ids) or "NULL"
-    tables = {name: view_rows(con, name, f"article_id IN ({ids})")
-              for name in schemas.TABLES if name != "rejects"}
-    if run_id is not None:
-        tables["rejects"] = view_rows(con, "rejects", f"run_id = {catalog.sql_literal(run_id)}")
-        tables.update({name: view_rows(con, name) for name in schemas.CORPUS_TABLES})
-    return tables
+def readers_rows(con: duckdb.DuckDBPyConnection, rows: Mapping[str, pa.Table],
+                 corpus: bool) -> dict[str, pa.Table]:
+    """What readers will read of these article tables' rows (``readers_connection``), in each
+    table's schema; with corpus, the corpus tables too."""
+    for name, table in rows.items():
+        con.register(f"chunk_{name}", table)
+    tables = {**schemas.TABLES, **(schemas.CORPUS_TABLES if corpus else {})}
+    return {name: con.execute(f"SELECT {', '.join(schema.names)} FROM {name}")
+            .to_arrow_table().cast(schema) for name, schema in tables.items()}
 
 
 def replace_runs(path: Path, runs: pa.Table) -> None:
@@ -508,7 +524,7 @@ class Release:
     """The next release of a warehouse, as one run builds it. Its life cycle, in order:
     ``record`` the run as running; for each dataset, ``carry`` the current release's files over
     (linked, or rewritten without what the run replaces) and ``append`` the run's rows;
-    ``write`` the corpus and state tables; ``load_duckdb``; ``validate`` the run's rows as its
+    ``write`` the corpus and state tables; ``load_duckdb``; ``validate`` the run's rows as the
     views give them; ``record_history``; ``publish`` (an atomic swap, then prune); ``record``
     the outcome; ``discard`` the staging
     area at the end whatever happened. Opening and locking the warehouse come before
@@ -573,54 +589,54 @@ class Release:
     def write(self, name: str, table: pa.Table, folder: str = PUBLISHED) -> None:
         write_single(self.staged, name, table, folder)
 
-    def shard_row_count(self, name: str) -> int:
-        """Rows this run extracted for a table (from file footers)."""
-        return datasets.rows_in(self.wh.shard_dir(self.run_id, name))
+    def shard_row_count(self, name: str, shard: int | None = None) -> int:
+        """Rows this run extracted for a table, or one shard of it (from file footers)."""
+        d = self.wh.shard_dir(self.run_id, name)
+        if shard is None:
+            return datasets.rows_in(d)
+        f = d / f"shard-{shard:05d}.parquet"
+        return pq.ParquetFile(f).metadata.num_rows if f.exists() else 0
 
-    def article_chunks(self) -> Iterator[list[str]]:
-        """The run's article ids, whole shards of about VALIDATION_CHUNK articles at a time
-        (at least one chunk, maybe empty)."""
-        chunk: list[str] = []
-        shards = self.shards()
+    def shard_chunks(self) -> Iterator[list[int]]:
+        """The run's shards, in groups of about VALIDATION_CHUNK articles (at least one)."""
+        group: list[int] = []
+        size, shards = 0, self.shards()
         for k, n in enumerate(shards):
-            f = self.wh.shard_dir(self.run_id, "articles") / f"shard-{n:05d}.parquet"
-            chunk += pq.read_table(f, columns=["article_id"]).column(0).to_pylist()
-            if len(chunk) >= VALIDATION_CHUNK and k < len(shards) - 1:
-                yield chunk
-                chunk = []
-        yield chunk
+            group.append(n)
+            size += self.shard_row_count("articles", n)
+            if size >= VALIDATION_CHUNK and k < len(shards) - 1:
+                yield group
+                group, size = [], 0
+        yield group
 
-    @contextlib.contextmanager
-    def _stand_in(self) -> Iterator[None]:
-        """A link at the release's final place to the staged one, while its news.duckdb is built
-        and read before the move: the views name the final place."""
+    def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
+        """news.duckdb of the staged release, its views naming the release's final place: a
+        stand-in link there lets DuckDB check them now (it binds a view when creating it)."""
         stand_in = self.final
         if stand_in.is_symlink():
             stand_in.unlink()
         os.symlink(self.staged.resolve(), stand_in)
         try:
-            yield
+            path = build_duckdb(self.staged, runs_table(history), at=stand_in)
+            faults.fault_point("duckdb_file")
         finally:
             stand_in.unlink()
-
-    def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
-        """news.duckdb of the staged release, its views naming the release's final place (DuckDB
-        binds a view when creating it, so the stand-in link must be there)."""
-        with self._stand_in():
-            path = build_duckdb(self.staged, runs_table(history), at=self.final)
-            faults.fault_point("duckdb_file")
         write_release_record(self.staged, self.run_id, rows, self.final)
         return path
 
     def validate(self) -> Any:
-        """GX over this run's rows as readers will read them: through the views of the staged
-        news.duckdb, chunk by chunk (the first with the run's rejects and the corpus tables)."""
-        with self._stand_in(), contextlib.closing(
-                duckdb.connect(str(self.staged / "news.duckdb"), read_only=True)) as con:
-            outcome = validated((readers_rows(con, ids, self.run_id if k == 0 else None)
-                                 for k, ids in enumerate(self.article_chunks())),
-                                self.wh.data_docs_dir)
-            faults.fault_point("validate")
+        """GX over this run's rows as readers will read them (``readers_connection``: the
+        views of warehouse/tables.sql), a few thousand articles at a time, the corpus tables
+        with the first chunk."""
+        con = readers_connection(self.staged)
+        try:
+            outcome = validated(
+                (readers_rows(con, {name: shard_table(self.wh, self.run_id, name, group)
+                                    for name in schemas.TABLES}, corpus=k == 0)
+                 for k, group in enumerate(self.shard_chunks())), self.wh.data_docs_dir)
+        finally:
+            con.close()
+        faults.fault_point("validate")
         return outcome
 
     def record_history(self, history: Iterable[Mapping[str, Any]]) -> None:
