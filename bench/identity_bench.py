@@ -3,8 +3,9 @@
     uv run python bench/identity_bench.py --warehouse WAREHOUSE [--scale 8]
 
 Reads the entities table of a warehouse a `newsflow run` built, then times the step as a
-publish runs it: fold every row into the resolver's state, resolve, build the registry, rewrite
-every article's rows. Then the same on the rows repeated --scale times as new articles (the
+publish runs it: fold every row into the resolver's state, resolve, build the registry and the
+id map (the rows themselves are resolved where they are read, by news.duckdb's views).
+Then the same on the rows repeated --scale times as new articles (the
 benchmark's 8x corpus: more articles, the same people) and on --scale times as many distinct
 names (every copy's names made unique: the worst case for memory), printing seconds and the
 peak traced memory of the step (its state: the rows are streamed) for each.
@@ -53,10 +54,10 @@ def _tagged(name: str, k: int) -> str:
     return " ".join(f"{w}{k}" for w in name.split())
 
 
-def step(make_rows: Any, trace: bool) -> tuple[float, float, int, int]:
-    """(seconds to fold and resolve, seconds to rewrite, peak traced bytes, distinct names) of
-    one corpus-level step; rows stream from ``make_rows()`` twice, as the publish reads them.
-    Tracing memory slows Python several times, so times come from an untraced run."""
+def step(make_rows: Any, trace: bool) -> tuple[float, int, int]:
+    """(seconds to fold and resolve, peak traced bytes, distinct names) of one corpus-level
+    step; rows stream from ``make_rows()``, as the publish reads them. Tracing memory slows
+    Python several times, so times come from an untraced run."""
     if trace:
         tracemalloc.start()
     t0 = time.perf_counter()
@@ -64,22 +65,14 @@ def step(make_rows: Any, trace: bool) -> tuple[float, float, int, int]:
     for r in make_rows():
         corpus.add([r])
     resolved = identity.resolve(corpus)
-    entries = identity.registry(corpus, resolved)
-    ids = identity.id_map(resolved)
+    identity.registry(corpus, resolved)
+    identity.id_map(resolved)
     t1 = time.perf_counter()
-    pending: list[dict[str, Any]] = []
-    for r in make_rows():
-        if pending and pending[-1]["article_id"] != r["article_id"]:
-            identity.resolved_rows(pending, ids, entries)
-            pending = []
-        pending.append(r)
-    identity.resolved_rows(pending, ids, entries)
-    t2 = time.perf_counter()
     peak = 0
     if trace:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return t1 - t0, t2 - t1, peak, len(corpus.names)
+    return t1 - t0, peak, len(corpus.names)
 
 
 def main() -> int:
@@ -97,9 +90,9 @@ def main() -> int:
     for label, make in (("corpus", lambda: iter(rows)),
                         (f"x{a.scale} articles", lambda: scaled(rows, a.scale, False)),
                         (f"x{a.scale} distinct names", lambda: scaled(rows, a.scale, True))):
-        fold, rewrite, _, names = step(make, trace=False)
-        peak = step(make, trace=True)[2]
-        print(f"{label}: fold+resolve {fold:.2f}s, rewrite {rewrite:.2f}s, peak "
+        fold, _, names = step(make, trace=False)
+        peak = step(make, trace=True)[1]
+        print(f"{label}: fold+resolve {fold:.2f}s, peak "
               f"{peak / 2**20:,.1f} MiB traced, {names:,} distinct names")
     return 0
 

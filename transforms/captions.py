@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from transforms.names import NAME_JOINERS
 from transforms.schemas import stable_id
 
 
@@ -72,10 +73,8 @@ _ORG_WORDS = frozenset({
     "gazette", "telegraph", "network", "studios", "studio", "group", "committee", "campaign",
     "inc", "ltd", "llc", "gmbh", "ag", "corp", "co",
 })
-_PARTICLES = frozenset({
-    "de", "da", "das", "do", "dos", "del", "della", "di", "du", "van", "von", "der", "den", "ter",
-    "ten", "bin", "ibn", "al", "el", "la", "le", "y", "and", "&", "st.", "mc", "mac",
-})
+# what a credited name may hold besides capitalised words: "St. John", "Mc Donald"
+_NAME_WORDS = NAME_JOINERS | {"st.", "mc", "mac"}
 _PREFIX = re.compile(
     r"^(?:(?:photo(?:graph)?s?|images?|pictures?|pic|photo\s+illustration|illustration|"
     r"photographer|(?:photo|image|picture)\s+credit|credits?|"
@@ -134,7 +133,7 @@ def _is_name_like(segment: str) -> bool:
         return False
     named = 0
     for token in tokens:
-        if token.lower() in _PARTICLES:
+        if token.lower() in _NAME_WORDS:
             continue
         if not _NAME_TOKEN.fullmatch(token) or token[0].islower():
             return False

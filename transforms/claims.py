@@ -34,6 +34,7 @@ from transforms.attribution import (
     cue_key,
     gate_scores,
 )
+from transforms.documents import NEWS_DATELINE as _DATELINE
 from transforms.quotes import (
     QuoteSpan,
     according_to,
@@ -89,9 +90,6 @@ HEDGE_WORDS = frozenset({
 })
 QUOTE_MARKS = frozenset("\u201c\u201d\u2018\u2019\"'")
 _EDGE_PUNCT = re.compile(r"^[\s,;:.\-\u2013\u2014]+|[\s,;:.\-\u2013\u2014]+$")
-# a wire dateline opening a paragraph: "ANKARA, Feb 6 (AP) — "
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'-]+(?:, [A-Za-z.]+ \d{1,2})?(?: \([A-Za-z]+\))? [-\u2013\u2014]+ ")
 
 
 @dataclass(frozen=True)

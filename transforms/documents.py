@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import py3langid
 
 from transforms.captions import Caption, CreditTable, is_credit_line, split_inline_credit
+from transforms.names import NAME_JOINERS
 
 __all__ = [
     "Caption", "Paragraph", "ParsedDocument", "ROLES", "BODY_ROLES", "parse_plain_text",
     "document_from_paragraphs", "detect_language", "word_count", "parse_date",
-    "document_problem", "visible_text", "dateline_date", "is_boilerplate", "is_byline",
+    "document_problem", "visible_text", "dateline_date", "NEWS_DATELINE", "is_boilerplate",
+    "is_byline",
 ]
 
 ROLES = ("title", "dateline", "body", "heading", "caption", "credit", "boilerplate")
@@ -108,16 +110,27 @@ _DATE_FURNITURE = re.compile(
 )
 MAX_DATELINE_WORDS = 16
 MAX_DATELINE_CHARS = 200
-EARLIEST_YEAR = 1990
+# A publication date is plausible from here to tomorrow (a time zone ahead of the clock):
+# the one home of that rule, for text, page metadata and the articles suite alike.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+
+
+def latest_date(today: datetime.date | None = None) -> datetime.date:
+    return (today or datetime.date.today()) + datetime.timedelta(days=1)
+
+
+def plausible_date(found: datetime.date | None,
+                   today: datetime.date | None = None) -> datetime.date | None:
+    """found, when it can be a publication date (EARLIEST_DATE .. tomorrow), else None."""
+    return found if found is not None and EARLIEST_DATE <= found <= latest_date(today) else None
 
 
 def parse_date(text: str, today: datetime.date | None = None) -> datetime.date | None:
-    """The first plausible calendar date written in text (1990..today+1), or None."""
-    latest = (today or datetime.date.today()) + datetime.timedelta(days=1)
+    """The first plausible calendar date written in text (``plausible_date``), or None."""
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
-            found = _date_of(match)
-            if found is not None and datetime.date(EARLIEST_YEAR, 1, 1) <= found <= latest:
+            found = plausible_date(_date_of(match), today)
+            if found is not None:
                 return found
     return None
 
@@ -178,7 +191,6 @@ _TRAILING_BOILERPLATE = re.compile(
 MAX_BOILERPLATE_WORDS = 25
 MAX_BOILERPLATE_CHARS = 400
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’\-]*,?")
-_NAME_JOINERS = frozenset({"and", "&", "de", "van", "von", "der", "al", "bin", "da", "del"})
 
 
 def is_boilerplate(visible: str) -> bool:
@@ -195,7 +207,7 @@ def is_byline(visible: str) -> bool:
     words = visible[:200].split()
     if not 2 <= len(words) <= 10 or words[0].lower() != "by" or "\n" in visible:
         return False
-    return all(w.lower() in _NAME_JOINERS or (_NAME_TOKEN.fullmatch(w) and not w[0].islower())
+    return all(w.lower() in NAME_JOINERS or (_NAME_TOKEN.fullmatch(w) and not w[0].islower())
                for w in words[1:])
 
 
@@ -215,10 +227,20 @@ _ABBREVIATIONS = frozenset({
     "d.c", "a.m", "p.m", "e.g", "i.e", "etc", "est", "adm", "atty", "supt", "cmdr", "maj",
 })
 _SENTENCE_BREAK = re.compile(r"([\w.]+)[.!?][\"”’']?\s+[\"“‘'(]?[A-Z]")
-# "WASHINGTON (AP) —" opens a news story's first body paragraph.
-_NEWS_DATELINE = re.compile(
-    r"^(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
-    r"[A-Z][A-Z .,'’\-]{2,}(?:\([^)]{1,40}\))?\s*(?:[—–―]|--?)\s")
+# A news dateline, opening a story's first paragraph: where it was filed, its first word in
+# capitals ("WASHINGTON", "FORT MYERS, Fla.", "SEOUL, South Korea"), maybe the day (", Feb 6")
+# and the agency ("(AP)"), then a dash: "ANKARA, Feb 6 (AP) — ". The one home of the pattern:
+# it keeps such a line from passing for a title or heading (here), a claim's content from
+# starting with it (claims.py), and the place from being an entity (entities.py). Match it
+# where the line starts (``match(text, pos)``). Each word of the place starts after a space or
+# a comma, so a run of capitals splits one way only: optional separators backtracked
+# exponentially on long ALL-CAPS lines.
+NEWS_DATELINE = re.compile(
+    r"(?!(?:EXCLUSIVE|BREAKING|WATCH|VIDEO|UPDATE|UPDATED|LIVE|OPINION|ANALYSIS)\b)"
+    r"[A-Z][A-Z.'’\-]+(?:(?:\s+|,\s*)[A-Z][\w.'’\-]*)*"  # the place
+    r"(?:,\s*[A-Z][A-Za-z.]*\s\d{1,2})?"  # the day
+    r"\s*(?:\([^)\n]{1,40}\))?"  # the agency
+    r"\s*(?:[—–―]\s*|--?\s+)")
 
 
 _REPORTED_SPEECH = re.compile(r"\b(?:said|told|added|according to)\b", re.IGNORECASE)
@@ -265,7 +287,7 @@ def _looks_like_headline(visible: str) -> bool:
         # or a quotation; a longer sentence-cased one is a lead paragraph.
         and (word_count(first) <= MAX_TERSE_HEADLINE_WORDS or _is_title_case(first)
              or not (_has_sentence_break(first) or _is_quotation(visible)))
-        and not _NEWS_DATELINE.match(first)
+        and not NEWS_DATELINE.match(first)
         # Headlines report speech in the present ("analysts say"); a lead sentence in the past.
         and (_is_title_case(first) or not _REPORTED_SPEECH.search(first))
         and _title_lines_join(lines)
@@ -283,7 +305,7 @@ def _looks_like_heading(visible: str) -> bool:
         and (core[-1:] == "?" or core[-1:] not in ".,;:!—–-…")
         and visible[:1] not in "([" + _OPEN_QUOTES
         and not _has_sentence_break(visible)
-        and not _NEWS_DATELINE.match(visible)
+        and not NEWS_DATELINE.match(visible)
     )
 
 

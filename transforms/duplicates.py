@@ -74,8 +74,8 @@ from transforms import schemas
 
 __all__ = [
     "SHINGLE_WORDS", "NUM_PERM", "THRESHOLD", "MIN_SHINGLES", "LINKS_SCHEMA", "shingle_hashes",
-    "signature", "DuplicateIndex", "duplicate_links", "with_duplicate_links", "SKETCH_SCHEMA",
-    "linked", "touched_groups", "next_copies",
+    "signature", "DuplicateIndex", "duplicate_links", "SKETCH_SCHEMA",
+    "touched_groups", "next_copies",
     "BANDS", "BAND_ROWS", "sketch_table", "candidate_ids", "groups_to_load", "group_links",
     "relinked",
 ]
@@ -258,29 +258,6 @@ def duplicate_links(articles: pa.Table, *, threshold: float = THRESHOLD,
         index.add(_column(batch, "article_id"), _column(batch, "body_text"),
                   _column(batch, "published_date"), _column(batch, "fetched_at"))
     return index.links()
-
-
-def with_duplicate_links(articles: pa.Table, *, threshold: float = THRESHOLD) -> pa.Table:
-    """The articles table with duplicate_of and duplicate_similarity filled in (a new table,
-    same schema and row order)."""
-    return linked(articles, duplicate_links(articles, threshold=threshold))
-
-
-def linked(articles: pa.Table, links: pa.Table) -> pa.Table:
-    """The articles with the links applied, as the articles view applies duplicate_links (a
-    new table, same row order): an article without a row, or whose row has no duplicate_of,
-    is a first copy."""
-    at = pc.index_in(articles.column("article_id"), value_set=links.column("article_id"))
-    out = articles
-    for name in ("duplicate_of", "duplicate_similarity"):
-        column = links.column(name).take(at)  # a null position (no row) gives null
-        if name in out.column_names:
-            i = out.column_names.index(name)
-            field = out.schema.field(i)
-            out = out.set_column(i, field, column.cast(field.type))
-        else:
-            out = out.append_column(LINKS_SCHEMA.field(name), column)
-    return out
 
 
 def _hashvalues(body: str | None) -> np.ndarray | None:

@@ -34,6 +34,8 @@ from functools import cached_property
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from transforms.documents import NEWS_DATELINE
+from transforms.names import NAME_PARTICLES, words_fit
 from transforms.schemas import ENTITY_LABELS, stable_id
 from transforms.sections import Section
 
@@ -77,8 +79,6 @@ TITLE_WORDS = frozenset({
     "spokesperson", "professor", "prof", "rev", "foreign", "defense", "defence", "deputy",
     "former", "chief", "executive", "supreme", "state", "mayor", "analyst", "economist",
 })
-NAME_PARTICLES = frozenset({"de", "van", "von", "da", "di", "du", "del", "der", "al", "el", "bin",
-                            "ibn", "le", "la"})
 # Last words that make a "name" a place or building, whatever spaCy says ("Kim Il Sung Square").
 FACILITY_HEADS = frozenset({
     "square", "street", "avenue", "boulevard", "road", "airport", "station", "bridge", "palace",
@@ -221,20 +221,15 @@ def _section_mentions(section: Section) -> list[_Raw]:
     return sorted(raws, key=lambda r: (r.mention.start, r.mention.end))
 
 
-# "FRANKFURT (Reuters) -", "WASHINGTON —", "FORT MYERS, Fla. —": a place in capitals opening a
-# paragraph, then an optional region and agency, then a dash. It says where the story was filed.
-# Each word after the place starts after a comma or a space, so the pattern has one way to
-# split a run of capitals: with optional separators it backtracked exponentially on ALL-CAPS
-# lines that are not datelines (seconds per article).
-_DATELINE_TAIL = re.compile(r"^(?:(?:,\s*|\s+)[A-Z][\w.]*)*\s*(?:\([^)\n]{1,40}\))?\s*[—–-]")
-
-
 def _is_dateline(text: str, mention: Mention) -> bool:
+    """A place in capitals opening its line as a news dateline ("FRANKFURT (Reuters) -"): it
+    says where the story was filed, and is no entity of it."""
     if not mention.text.isupper() or len(mention.text) < 3:
         return False
     line_start = text.rfind("\n", 0, mention.start) + 1
-    return not text[line_start:mention.start].strip() and bool(
-        _DATELINE_TAIL.match(text[mention.end:mention.end + 60]))
+    found = NEWS_DATELINE.match(text, mention.start, mention.end + 60)
+    return not text[line_start:mention.start].strip() and found is not None \
+        and found.end() > mention.end
 
 
 def _headline_names(raws: Sequence[_Raw]) -> list[_Raw]:
@@ -717,9 +712,7 @@ def _is_shortening(short: Sequence[str], long: Sequence[str]) -> bool:
     long = core if _without_generation(short) == list(short) else long
     if len(short) >= len(long) or short[0] != long[0] or short[-1] != long[-1]:
         return False
-    rest = iter(long[1:-1])
-    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest)
-               for w in short[1:-1])
+    return words_fit(short[1:-1], long[1:-1])
 
 
 def _people_named(word: str, people: Sequence[str]) -> list[str]:

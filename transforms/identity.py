@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transforms.entities import id_for, name_key
+from transforms.names import words_fit
 
 # A bare surname several people carry goes to the most prominent of them when that one holds
 # this share of the evidence (articles that call each candidate by it, else articles naming
@@ -180,12 +181,6 @@ def _parts(key: str) -> tuple[str, tuple[str, ...], str]:
     return words[0], tuple(words[1:-1]), words[-1]
 
 
-def _fits(short: Sequence[str], long: Sequence[str]) -> bool:
-    """Middle words of a shorter form fit a longer one's: in order, an initial for its word."""
-    rest = iter(long)
-    return all(any(w == x or (len(w) == 1 and x.startswith(w)) for x in rest) for w in short)
-
-
 @dataclass(frozen=True)
 class _Group:
     """Full names sharing a first and last word, and the canonical key of each."""
@@ -204,12 +199,12 @@ def _person_groups(full: Iterable[str]) -> dict[tuple[str, str], _Group]:
 def _group(ends: tuple[str, str], keys: list[str]) -> _Group:
     middles = {k: _parts(k)[1] for k in keys}
     maximal = [k for k in keys if not any(
-        _fits(middles[k], middles[o]) and not _fits(middles[o], middles[k]) for o in keys)]
+        words_fit(middles[k], middles[o]) and not words_fit(middles[o], middles[k]) for o in keys)]
     if len(maximal) == 1:
         return _Group({k: f"{ends[0]} {ends[1]}" for k in keys})
     canonical: dict[str, str | None] = {}
     for k in keys:
-        over = [m for m in maximal if m == k or _fits(middles[k], middles[m])]
+        over = [m for m in maximal if m == k or words_fit(middles[k], middles[m])]
         canonical[k] = over[0] if len(over) == 1 else None
     return _Group(canonical)
 
@@ -389,27 +384,6 @@ def superseded(previous: Iterable[Mapping[str, Any]], current: Mapping[str, Entr
         if into is not None:
             out.append({**row, "merged_into": into})
     return out
-
-
-def resolved_rows(rows: Iterable[Mapping[str, Any]], ids: Mapping[str, str],
-                  entries: Mapping[str, Entry]) -> list[dict[str, Any]]:
-    """One article's entity rows with corpus ids and labels; two rows that turn out to be one
-    entity become one row (mentions and aliases together, the row with more mentions first)."""
-    merged: dict[str, dict[str, Any]] = {}
-    # more mentions first; the article-level id breaks a tie, as the entities view does
-    for r in sorted(rows, key=lambda r: (-int(r["mention_count"]), r["entity_id"], r["name"])):
-        eid = ids.get(id_for(r["kind"], r["key"]), r["entity_id"])
-        entry = entries.get(eid)
-        label = entry.label if entry is not None else r["label"]
-        if eid not in merged:
-            merged[eid] = {**r, "entity_id": eid, "label": label}
-            continue
-        m = merged[eid]
-        m["mention_count"] = int(m["mention_count"]) + int(r["mention_count"])
-        m["aliases"] = list(dict.fromkeys([*m["aliases"], *r["aliases"]]))
-        m["mentions"] = sorted([*m["mentions"], *r["mentions"]],
-                               key=lambda x: (x["section"], x["caption_id"] or "", x["start"]))
-    return list(merged.values())
 
 
 def resolve_corpus(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, str], dict[str, Entry]]:

@@ -14,12 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from transforms.documents import parse_date
+from transforms.documents import parse_date, plausible_date
+from transforms.names import NAME_PARTICLES
 
 __all__ = ["coerce_date", "coerce_datetime", "coerce_authors", "person_names", "is_organisation",
-           "language_code", "EARLIEST", "MAX_AUTHOR_WORDS"]
+           "language_code", "MAX_AUTHOR_WORDS"]
 
-EARLIEST = dt.date(1990, 1, 1)
 MAX_AUTHOR_WORDS = 6
 
 
@@ -56,7 +56,7 @@ def coerce_datetime(value: Any) -> dt.datetime | None:
 
 def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
     """A publication date from an ISO string, a datetime, a date or prose ("June 19, 2024");
-    None when there is none or it is implausible (before 1990, after tomorrow)."""
+    None when there is none or it is implausible (``documents.plausible_date``)."""
     if value is None or value == "":
         return None
     found: dt.date | None
@@ -73,8 +73,7 @@ def coerce_date(value: Any, today: dt.date | None = None) -> dt.date | None:
     else:
         stamp = coerce_datetime(value)
         found = stamp.date() if stamp else None
-    latest = (today or dt.date.today()) + dt.timedelta(days=1)
-    return found if found is not None and EARLIEST <= found <= latest else None
+    return plausible_date(found, today)
 
 
 # Joint bylines: "A and B", "A & B", "A; B", "A | Reuters", "A, B" (a comma part is a person only
@@ -114,8 +113,6 @@ _ROLE_WORD = re.compile(
 # A desk, a team, a wire: a byline holding one of these names no person.
 _DESK_WORD = re.compile(r"\b(?:staff|team|desk|news|newsroom|press|media|bureau|editorial|"
                         r"editors|wire|agency|agencies)\b", re.IGNORECASE)
-_PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
-                        "la", "le", "bin", "al", "el", "ten", "ter", "zu", "y", "dos", "das"})
 MAX_NAME_WORDS = 5
 
 
@@ -127,7 +124,7 @@ def _is_name_part(part: str) -> bool:
         return False
     if _ROLE_WORD.search(part) or _DESK_WORD.search(part):
         return False
-    return all(w[:1].isupper() or w.lower() in _PARTICLES for w in words)
+    return all(w[:1].isupper() or w.lower() in NAME_PARTICLES for w in words)
 
 
 def _without_initials(name: str) -> str:

@@ -4,9 +4,10 @@
 --   entity_id_map: each article's own entity id -> its corpus id (and entity_ids the label);
 --   duplicate_links: each republished copy -> the earliest copy of its story.
 -- Read before the marts (warehouse/[0-9]*.sql), which query these.
--- The Python side (flows/run/entities.py Identity.rewritten) applies the same decisions to a
--- run's new rows before they are validated; tests/flows/test_identity_flow.py
--- (assert_views_resolve_as_validation_does) holds the two equal.
+-- These views are the only home of those rules: a run validates its rows as they give them
+-- (flows/adapters/release.py readers_connection runs this file over the run's own rows and the
+-- staged corpus tables), and the evaluation reads them from the warehouse it builds
+-- (flows/app/evaluation.py).
 
 CREATE OR REPLACE VIEW captions AS SELECT * FROM raw.captions;
 CREATE OR REPLACE VIEW rejects AS SELECT * FROM raw.rejects;

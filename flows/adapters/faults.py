@@ -13,19 +13,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.adapters.environment import Environment
+
 DISK_FULL, NOT_WRITABLE, NO_MODEL = "disk_full", "not_writable", "no_model"
 
 # Where a run can be killed, in the order a run passes them: extraction, then each file
 # operation of staging and publishing. The reliability tests kill a run at each one.
-KILL_POINTS = ("extract", "carry_links", "carry_rewrites", "new_files", "state", "validate",
-               "duckdb_file", "duckdb_load", "release_moved", "swapped", "published")
+KILL_POINTS = ("extract", "carry_links", "carry_rewrites", "new_files", "state", "duckdb_file",
+               "duckdb_load", "validate", "release_moved", "swapped", "published")
 
 
 def fault_point(stage: str) -> None:
     """Test hook: NEWSFLOW_KILL_AT=<stage> makes the process SIGKILL itself here, so the
     reliability tests can prove that a run killed at any point leaves the last good release
     or the next one, never a mix, and that the next run completes it."""
-    if os.environ.get("NEWSFLOW_KILL_AT") == stage:
+    if Environment.read().kill_at == stage:
         os.kill(os.getpid(), signal.SIGKILL)
 
 _ERRNOS = {errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL, errno.EACCES: NOT_WRITABLE,

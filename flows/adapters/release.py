@@ -21,12 +21,13 @@ Layout of a warehouse directory::
     runs/<run_id>.json                  run history
     data_docs/                          Great Expectations Data Docs of the last validation
 
-A run writes everything under staging/, validates it, moves it to releases/ and only then
-swaps ``current``. A killed run leaves at most an orphan staging folder, which the next run
-removes; readers see the old release or the new one, never a mix. What a run costs beyond
+A run writes everything under staging/ (news.duckdb included), validates its rows as
+news.duckdb's views give them, moves it to releases/ and only then swaps ``current``. A killed run
+leaves at most an orphan staging folder, which the next run removes; readers see the old
+release or the new one, never a mix. What a run costs beyond
 extraction grows with what it adds or replaces, not with what the warehouse holds: unchanged
 files are linked, corpus ids and duplicate links are applied where rows are read (the views
-of news.duckdb), and only the run's own rows are validated.
+of news.duckdb), and only the run's own rows are validated, read through those views.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from flows.adapters import catalog, datasets, faults, resources
+from flows.adapters.environment import Environment
 from transforms import schemas
 
 KEEP_RELEASES = 2
@@ -111,7 +113,7 @@ def kept_release(root: Path) -> str | None:
 def owner_only_umask() -> int:
     """Files this process creates from now on are readable only by their owner (news corpora
     can be licensed material), unless NEWSFLOW_UMASK (octal, e.g. 027) says otherwise."""
-    mask = int(os.environ.get("NEWSFLOW_UMASK", "077"), 8)
+    mask = Environment.read().umask
     os.umask(mask)
     return mask
 
@@ -452,7 +454,7 @@ def connect_readonly(wh: Warehouse) -> duckdb.DuckDBPyConnection:
 def suites_dir() -> Path:
     """The GX suites shipped with newsflow, or the folder NEWSFLOW_EXPECTATIONS names (a team's
     own stricter suites)."""
-    return Path(os.environ.get("NEWSFLOW_EXPECTATIONS", resources.suites_dir()))
+    return Environment.read().expectations or resources.suites_dir()
 
 
 VALIDATION_CHUNK = 5_000  # articles per GX validation: bounds memory on any run's size
@@ -474,6 +476,47 @@ def validated(chunks: Iterable[Mapping[str, pa.Table]], docs_dir: Path) -> Any:
     return ValidationResult(not failures, failures, summary, outcomes[-1].data_docs)
 
 
+def readers_connection(staged: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose tables are the ones readers query: warehouse/tables.sql, run
+    as news.duckdb runs it, over a schema raw of the staged release's corpus tables and of the
+    article rows registered as chunk_<table> (``readers_rows``). Bound to the run's rows, not
+    to the release's: through news.duckdb's own views, a few articles cost a scan of the whole
+    warehouse (116 s at 100,000 articles, bench/scale_bench.py), the run's rows cost what the
+    run adds."""
+    con = duckdb.connect()
+    con.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+    for name, schema in schemas.CORPUS_TABLES.items():
+        con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
+                    f"FROM read_parquet({parquet_glob(staged, name)})")
+    for name, schema in schemas.TABLES.items():
+        con.register(f"chunk_{name}", schema.empty_table())
+        con.execute(f"CREATE VIEW {RAW_SCHEMA}.{name} AS SELECT {', '.join(schema.names)} "
+                    f"FROM chunk_{name}")
+    con.execute(resources.tables_sql().read_text(encoding="utf-8"))
+    return con
+
+
+def readers_rows(con: duckdb.DuckDBPyConnection, rows: Mapping[str, pa.Table],
+                 corpus: bool) -> dict[str, pa.Table]:
+    """What readers will read of these article tables' rows (``readers_connection``), in each
+    table's schema; with corpus, the corpus tables too."""
+    for name, table in rows.items():
+        con.register(f"chunk_{name}", table)
+    tables = {**schemas.TABLES, **(schemas.CORPUS_TABLES if corpus else {})}
+    return {name: con.execute(f"SELECT {', '.join(schema.names)} FROM {name}")
+            .to_arrow_table().cast(schema) for name, schema in tables.items()}
+
+
+def replace_runs(path: Path, runs: pa.Table) -> None:
+    """The run history of a built news.duckdb, replaced (its comments stay)."""
+    con = duckdb.connect(str(path))
+    try:
+        con.register("_runs", runs)
+        con.execute("DELETE FROM runs; INSERT INTO runs SELECT * FROM _runs; CHECKPOINT")
+    finally:
+        con.close()
+
+
 # -- one run's release, from staging to current ----------------------------------------------
 
 @dataclass(frozen=True)
@@ -481,8 +524,9 @@ class Release:
     """The next release of a warehouse, as one run builds it. Its life cycle, in order:
     ``record`` the run as running; for each dataset, ``carry`` the current release's files over
     (linked, or rewritten without what the run replaces) and ``append`` the run's rows;
-    ``write`` the corpus and state tables; ``validate`` the run's rows; ``load_duckdb``;
-    ``publish`` (an atomic swap, then prune); ``record`` the outcome; ``discard`` the staging
+    ``write`` the corpus and state tables; ``load_duckdb``; ``validate`` the run's rows as the
+    views give them; ``record_history``; ``publish`` (an atomic swap, then prune); ``record``
+    the outcome; ``discard`` the staging
     area at the end whatever happened. Opening and locking the warehouse come before
     (``open_warehouse``, ``run_lock``), since a run that finds nothing new never builds one."""
 
@@ -533,10 +577,6 @@ class Release:
     def shards(self) -> list[int]:
         return shard_numbers(self.wh, self.run_id)
 
-    def shard_rows(self, name: str, shards: Iterable[int] | None = None) -> pa.Table:
-        return shard_table(self.wh, self.run_id, name,
-                           self.shards() if shards is None else shards)
-
     def shard_batches(self, name: str) -> Iterator[pa.RecordBatch]:
         return shard_batches(self.wh, self.run_id, name)
 
@@ -557,8 +597,17 @@ class Release:
         f = d / f"shard-{shard:05d}.parquet"
         return pq.ParquetFile(f).metadata.num_rows if f.exists() else 0
 
-    def validate(self, chunks: Iterable[Mapping[str, pa.Table]]) -> Any:
-        return validated(chunks, self.wh.data_docs_dir)
+    def shard_chunks(self) -> Iterator[list[int]]:
+        """The run's shards, in groups of about VALIDATION_CHUNK articles (at least one)."""
+        group: list[int] = []
+        size, shards = 0, self.shards()
+        for k, n in enumerate(shards):
+            group.append(n)
+            size += self.shard_row_count("articles", n)
+            if size >= VALIDATION_CHUNK and k < len(shards) - 1:
+                yield group
+                group, size = [], 0
+        yield group
 
     def load_duckdb(self, history: Iterable[Mapping[str, Any]], rows: Mapping[str, int]) -> Path:
         """news.duckdb of the staged release, its views naming the release's final place: a
@@ -574,6 +623,25 @@ class Release:
             stand_in.unlink()
         write_release_record(self.staged, self.run_id, rows, self.final)
         return path
+
+    def validate(self) -> Any:
+        """GX over this run's rows as readers will read them (``readers_connection``: the
+        views of warehouse/tables.sql), a few thousand articles at a time, the corpus tables
+        with the first chunk."""
+        con = readers_connection(self.staged)
+        try:
+            outcome = validated(
+                (readers_rows(con, {name: shard_table(self.wh, self.run_id, name, group)
+                                    for name in schemas.TABLES}, corpus=k == 0)
+                 for k, group in enumerate(self.shard_chunks())), self.wh.data_docs_dir)
+        finally:
+            con.close()
+        faults.fault_point("validate")
+        return outcome
+
+    def record_history(self, history: Iterable[Mapping[str, Any]]) -> None:
+        """The run history in the staged news.duckdb, with this run's record as it ends."""
+        replace_runs(self.staged / "news.duckdb", runs_table(history))
 
     def publish(self) -> Path:
         return publish(self.wh, self.run_id, self.staged)

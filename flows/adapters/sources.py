@@ -26,30 +26,17 @@ from dataclasses import replace as dataclass_replace
 from pathlib import Path
 from typing import IO, Any
 
+from flows.adapters.environment import Environment, variable
 from transforms import formats
 
 # Larger files are rejected before they are read: a 50 MB "article" is a mistake or an attack,
 # and spaCy would need gigabytes for it.
 MAX_FILE_BYTES = 20_000_000
-MAX_TEXT_CHARS = 1_000_000
-MAX_TEXT_CHARS_ENV = "NEWSFLOW_MAX_TEXT_CHARS"  # the body-text limit, for longer documents
 # Streamed containers (WARC, JSON lines, gzip): decompressed bytes per file and per record.
 MAX_ARCHIVE_BYTES = 200_000_000
 MAX_RECORD_BYTES = 20_000_000
 SNIFF_BYTES = 65_536
-JSONL_FIELDS_ENV = "NEWSFLOW_JSONL_FIELDS"
-
-
-def max_text_chars() -> int:
-    """The body-text limit: $NEWSFLOW_MAX_TEXT_CHARS, else MAX_TEXT_CHARS. Raises ValueError
-    naming a bad value."""
-    text = os.environ.get(MAX_TEXT_CHARS_ENV, "").replace("_", "").replace(",", "")
-    if not text:
-        return MAX_TEXT_CHARS
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{MAX_TEXT_CHARS_ENV}={os.environ[MAX_TEXT_CHARS_ENV]!r} is not a "
-                         "number of characters above 0")
-    return int(text)
+JSONL_FIELDS_ENV = variable("jsonl_fields")
 
 
 @dataclass(frozen=True)
@@ -384,7 +371,7 @@ JSONL_FIELDS: dict[str, tuple[str, ...]] = {
 def jsonl_field_map(spec: str | None = None) -> dict[str, str]:
     """``"text=body,title=headline"`` (default: $NEWSFLOW_JSONL_FIELDS) -> {"text": "body",
     "title": "headline"}. Raises ValueError naming the bad entry."""
-    spec = os.environ.get(JSONL_FIELDS_ENV, "") if spec is None else spec
+    spec = Environment.read().jsonl_fields if spec is None else spec
     out: dict[str, str] = {}
     for entry in (e.strip() for e in spec.split(",")):
         if not entry:
@@ -648,8 +635,10 @@ def open_source(path: Path) -> tuple[str, bool, IO[bytes]]:
         raise
 
 
-def read_source(src: SourceFile) -> Iterator[RawDocument | Reject]:
+def read_source(src: SourceFile, field_map: Mapping[str, str] | None = None,
+                ) -> Iterator[RawDocument | Reject]:
     """Every document in one input file; a reader's crash becomes a reject, never an exception.
+    ``field_map``: the JSON lines field names (``jsonl_field_map``; default the environment's).
 
     Documents read before a file turns out damaged (truncated gzip, broken WARC record) are
     kept, and the damage is one more reject."""
@@ -678,7 +667,10 @@ def read_source(src: SourceFile) -> Iterator[RawDocument | Reject]:
                          f"{src.size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit per file")
             return
         try:
-            yield from READERS[fmt](src, stream)
+            if fmt == "jsonl":
+                yield from jsonl_documents(src, stream, field_map)
+            else:
+                yield from READERS[fmt](src, stream)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             reason, detail = _stream_problem(exc)
             if fmt == "txt" or fmt == "html":

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from flows.adapters import resources
+from transforms.documents import EARLIEST_DATE, latest_date
 from transforms.schemas import (
     CLAIM_KINDS,
     CORPUS_TABLES,
@@ -44,7 +45,6 @@ from transforms.schemas import (
     TABLES,
 )
 
-MIN_PUBLISHED_DATE = "1990-01-01"
 # Suite parameter filled in at run time (today + 1 day), so the JSON never goes stale.
 MAX_DATE_PARAM = "max_published_date"
 BOILERPLATE_REGEX = (
@@ -142,7 +142,7 @@ def suite_definitions() -> dict[str, list[dict[str, Any]]]:
             _e("expect_column_values_to_not_match_regex", column="body_text",
                regex=BOILERPLATE_REGEX),
             _e("expect_column_values_to_be_between", column="published_date",
-               min_value=MIN_PUBLISHED_DATE, max_value={"$PARAMETER": MAX_DATE_PARAM}),
+               min_value=EARLIEST_DATE.isoformat(), max_value={"$PARAMETER": MAX_DATE_PARAM}),
             _in_set("date_source", DATE_SOURCES),
             _e("expect_column_values_to_be_between", column="word_count", min_value=1),
             # a codec name as Python spells it (utf-8, cp1252, shift_jis, utf-16-le)
@@ -556,8 +556,7 @@ def validate_tables(tables: Mapping[str, pa.Table], docs_dir: Path,
     docs_dir = Path(docs_dir)
     context = _context(docs_dir)
     datasource = context.data_sources.add_pandas("newsflow")
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    parameters = {MAX_DATE_PARAM: tomorrow.isoformat()}
+    parameters = {MAX_DATE_PARAM: latest_date().isoformat()}
 
     failures: list[Failure] = []
     lines: list[str] = []

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import flows  # noqa: F401 - sets quiet Prefect defaults before Prefect is imported
+from flows.adapters.environment import BadEnvironment
 from flows.adapters.faults import DISK_FULL as DISK_FULL_KIND
 from flows.adapters.faults import NO_MODEL as NO_MODEL_KIND
 from flows.adapters.faults import NOT_WRITABLE as NOT_WRITABLE_KIND
@@ -19,31 +20,29 @@ from flows.adapters.faults import MachineFault
 
 
 def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    import os
-
-    from flows.adapters.nlp import language_models
-    from flows.adapters.sources import jsonl_field_map, max_text_chars
+    """The run's settings: its options and the environment, each checked here, so that a bad
+    value stops the run before it starts, in one line that names it."""
+    from flows.adapters.environment import Environment, variable
+    from flows.adapters.nlp import LANGUAGE_MODELS_ENV, language_models
+    from flows.adapters.sources import jsonl_field_map
     from flows.run.records import Settings
 
+    environment = Environment.read()  # BadEnvironment: one line (main)
     try:
-        language_models(args.model)  # a bad NEWSFLOW_LANGUAGE_MODELS stops here, with the reason
+        language_models(args.model, environment.language_models)
     except ValueError as exc:
-        raise UserError(f"NEWSFLOW_LANGUAGE_MODELS: {exc}", USAGE) from exc
+        raise UserError(f"{LANGUAGE_MODELS_ENV}: {exc}", USAGE) from exc
+    if args.jsonl_fields:  # the option beats the variable
+        environment = environment.model_copy(update={"jsonl_fields": args.jsonl_fields})
     try:
-        max_text_chars()
+        jsonl_field_map(environment.jsonl_fields)
     except ValueError as exc:
-        raise UserError(str(exc), USAGE) from exc
-    if args.jsonl_fields:
-        try:  # fails early, with the reason, on a bad mapping
-            jsonl_field_map(args.jsonl_fields)
-        except ValueError as exc:
-            raise UserError(f"--jsonl-fields: {exc}", USAGE) from exc
-        os.environ["NEWSFLOW_JSONL_FIELDS"] = args.jsonl_fields  # worker processes inherit it
-
+        given = "--jsonl-fields" if args.jsonl_fields else variable("jsonl_fields")
+        raise UserError(f"{given}: {exc}", USAGE) from exc
     return Settings(seeds=Path(args.seeds), warehouse=Path(args.warehouse), model=args.model,
                     workers=args.workers, runner=args.runner, dask_address=args.dask_address,
                     wait_for_lock=args.wait, full_check=args.full_check,
-                    rebuild=args.rebuild)
+                    rebuild=args.rebuild, environment=environment)
 
 
 class Progress:
@@ -723,6 +722,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(message if message.startswith("newsflow") else f"{command_name(args)}: {message}",
               file=sys.stderr)
         return exc.code
+    except BadEnvironment as exc:  # a user's mistake too, whichever command met it
+        print(f"{command_name(args)}: {exc}", file=sys.stderr)
+        return USAGE
     except MachineFault as exc:
         print(f"{command_name(args)}: {exc}", file=sys.stderr)
         return FAULT_CODES[exc.kind]

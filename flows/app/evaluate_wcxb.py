@@ -1,7 +1,7 @@
 """Score the web-page reader against a WCXB folder laid out like ../shared/corpora/wcxb-dev
 (``ground-truth/<id>.json`` + ``html/<id>.html.gz``).
 
-Each page goes through the reader exactly as a run reads it (``flows.app.evaluate_web.predict``:
+Each page goes through the reader exactly as a run reads it (``flows.app.page_eval.predict``:
 ``read_source`` -> ``parse_html`` -> the readability check; a page that would be a reject gets
 no prediction) and is scored as ../shared/tools/wcxb_eval.py scores a warehouse
 (``scoring.wcxb``). The pages are split once by sorted id: the first half is for tuning, the
@@ -13,17 +13,22 @@ second is held out and reported.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from flows.app.evaluate_web import WORKERS, predict, with_progress
+from flows.app.page_eval import (
+    WORKERS,
+    arguments,
+    evaluation_main,
+    mapped,
+    predictions,
+    summary_line,
+)
 from scoring.wcxb import page_body_f1, score_pages
 
 SPLITS = ("tune", "held_out", "all")
@@ -61,14 +66,11 @@ def bare_prediction(path: str) -> dict[str, Any]:
 def predictions_for(folder: Path, pages: Sequence[Mapping[str, Any]], workers: int,
                     bare: bool = False) -> dict[str, dict[str, Any]]:
     paths = [str(folder / "html" / f"{p['id']}.html.gz") for p in pages]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        if bare:
-            found = with_progress(pool.map(bare_prediction, paths, chunksize=8), len(paths))
-            return dict(zip([p["id"] for p in pages], found, strict=True))
-        results = with_progress(pool.map(predict, [(path, p["id"]) for path, p in
-                                               zip(paths, pages, strict=True)], chunksize=8),
-                                len(paths))
-        return {name: pred for name, pred, _ in results if pred is not None}
+    if bare:
+        found = mapped(bare_prediction, paths, workers)
+        return dict(zip([p["id"] for p in pages], found, strict=True))
+    return predictions([(path, p["id"]) for path, p in zip(paths, pages, strict=True)],
+                       workers)[0]
 
 
 def evaluate_wcxb(folder: str | Path, workers: int = WORKERS,
@@ -86,12 +88,6 @@ def evaluate_wcxb(folder: str | Path, workers: int = WORKERS,
     return out
 
 
-def summary_line(name: str, f: Mapping[str, Any]) -> str:
-    return (f"{name:<9} body F1 {f['f1']:.3f} (P {f['precision']:.3f} R {f['recall']:.3f}) "
-            f"title {f['title_acc']:.3f} date {f['date_acc']:.3f} author {f['author_acc']:.3f} "
-            f"pages {f['pages_produced']}/{f['pages']}")
-
-
 def worst_pages(gold: Sequence[Mapping[str, Any]], preds: Mapping[str, Mapping[str, Any]],
                 count: int) -> list[tuple[str, float]]:
     scored = [(g["id"], page_body_f1(g.get("main_content") or "",
@@ -100,32 +96,26 @@ def worst_pages(gold: Sequence[Mapping[str, Any]], preds: Mapping[str, Mapping[s
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="newsflow eval-wcxb", description=__doc__.split("\n\n")[0])
-    p.add_argument("dir", help="folder with ground-truth/ and html/")
+    p = arguments("newsflow eval-wcxb", __doc__, "folder with ground-truth/ and html/",
+                  "write the predictions as JSON lines")
     p.add_argument("--bare", action="store_true", help="score bare trafilatura beside it")
     p.add_argument("--show", type=int, default=0, help="list the N tuning pages lowest in body F1")
-    p.add_argument("--write", help="write the predictions as JSON lines")
-    p.add_argument("--json", action="store_true", help="print the figures as JSON")
-    p.add_argument("--workers", type=int, default=WORKERS)
     args = p.parse_args(argv)
-    folder = Path(args.dir)
-    if not (folder / "ground-truth").is_dir():
-        print(f"newsflow eval-wcxb: {folder} has no ground-truth/", file=sys.stderr)
-        return 2
-    figures = evaluate_wcxb(folder, args.workers, args.bare)
-    preds, gold = figures.pop("_predictions"), figures.pop("_gold")
-    if args.write:
-        Path(args.write).write_text("".join(json.dumps({"id": k, **v}, ensure_ascii=False)
-                                            + "\n" for k, v in preds.items()), encoding="utf-8")
-    if args.json:
-        print(json.dumps(figures, indent=1))
+    return evaluation_main(
+        args, "newsflow eval-wcxb", "ground-truth", lambda f: evaluate_wcxb(f, args.workers,
+                                                                            args.bare),
+        lambda figures: ({"id": k, **v} for k, v in figures["_predictions"].items()),
+        lambda figures: figure_lines(figures, args.bare, args.show))
+
+
+def figure_lines(figures: Mapping[str, Any], bare: bool, show: int) -> list[str]:
+    lines = []
     for name in SPLITS:
-        print(summary_line(name, figures[name]))
-        if args.bare:
-            print(summary_line("  trafil.", figures["trafilatura"][name]))
-    for page, f1 in worst_pages(split(gold)["tune"], preds, args.show):
-        print(f"low body: {page} {f1:.3f}")
-    return 0
+        lines.append(summary_line(name, figures[name]))
+        if bare:
+            lines.append(summary_line("  trafil.", figures["trafilatura"][name]))
+    worst = worst_pages(split(figures["_gold"])["tune"], figures["_predictions"], show)
+    return lines + [f"low body: {page} {f1:.3f}" for page, f1 in worst]
 
 
 if __name__ == "__main__":

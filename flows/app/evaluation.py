@@ -13,9 +13,10 @@ rows against gold cut to its quoted words). Scoring is ``scoring.attribution`` (
         [--examples 5] [--write preds.jsonl] [--json] [--warehouse DIR]
 
 It also prints the two identity figures of issue 10 (scoring/identity.py) against the
-hand-made list of people (tests/corpus/polnear_people.json): from the warehouse a real
-``newsflow run`` over the folder's text/ built (``--warehouse``), else from the same per-article
-extraction and corpus-level resolver (transforms/identity.py) run in memory.
+hand-made list of people (tests/corpus/polnear_people.json), read through a warehouse's views:
+the one a real ``newsflow run`` over the folder's text/ built (``--warehouse``), else one built
+of the rows this evaluation extracted (``built_warehouse``: the same per-article extraction and
+publish step).
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None,
         "quotes": ev.score(gold_of(articles, quoted=True), predictions(articles, sections, True)),
     }
     if people is not None:
-        figures["entities"] = identity_in_memory(articles, sections, people)
+        figures["entities"] = identity_in_built(articles, sections, people)
     return figures
 
 
@@ -175,54 +176,53 @@ def gold_people(path: str | Path = PEOPLE) -> list[ids.Person]:
     return ids.people_of(json.loads(Path(path).read_text(encoding="utf-8"))["people"])
 
 
-def identity_in_memory(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
-                       people: Sequence[ids.Person]) -> dict[str, Any]:
-    """The identity figures and who-about-whom with the pipeline's transforms, corpus-level
-    step included."""
+def identity_in_built(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
+                      people: Sequence[ids.Person]) -> dict[str, Any]:
+    """The identity figures and who-about-whom of the articles, read through the views of a
+    warehouse built of their rows (``built_warehouse``), as readers would read them."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="newsflow-eval-") as tmp:
+        built_warehouse(Path(tmp), articles, sections)
+        return identity_of(Path(tmp), people, articles)
+
+
+EVAL_RUN = "eval"
+
+
+def built_warehouse(root: Path, articles: Sequence[Article],
+                    sections: Sequence[Sequence[Section]]) -> None:
+    """A warehouse of the articles' rows as extraction makes them (``article_rows``, from the
+    sections already parsed), published as a run publishes (``bulk_publish``: corpus ids,
+    duplicate links, news.duckdb)."""
+    import datetime as dt
+    import hashlib
+
     from flows.adapters.nlp import attribution_model, coref_model
-    from transforms.coref import resolved_people
-    from transforms.entities import canonical_entities, entity_records
-    from transforms.identity import resolve_corpus, resolved_rows
+    from flows.adapters.release import Warehouse, write_shard
+    from flows.adapters.resources import credit_table
+    from flows.run.flow import bulk_publish
+    from flows.run.records import FileResult, ShardResult
+    from transforms import schemas
+    from transforms.documents import parse_plain_text
+    from transforms.extract import article_id_for, article_rows
 
-    model = attribution_model()
-    rows, said, bodies, claims = [], [], {}, []
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.TABLES}
+    result = ShardResult(files={})
+    now = dt.datetime.now(dt.UTC)
     for art, secs in zip(articles, sections, strict=True):
-        ents = canonical_entities(secs)
-        who = resolved_people(secs, ents, coref_model())
-        rows.append(entity_records(art.stem, ents))
-        bodies[art.stem] = next((s.text for s in secs if s.name == "body"), "")
-        said += [(r["speaker_text"], r["speaker_entity_id"])
-                 for r in quote_records(art.stem, secs, ents, model, who)
-                 if not r["is_scare_quote"]]
-        article_claims = claim_records(art.stem, secs, ents, model, who)
-        said += [(r["source_text"], r["source_entity_id"]) for r in article_claims]
-        claims += article_claims
-    corpus_ids, entries = resolve_corpus([r for article in rows for r in article])
-    resolved = [r for article in rows for r in resolved_rows(article, corpus_ids, entries)]
-    said = [(text, corpus_ids.get(e, e) if e else None) for text, e in said]
-    claims = [dict(c, source_entity_id=corpus_ids.get(c["source_entity_id"],
-                                                      c["source_entity_id"]))
-              if c["source_entity_id"] else c for c in claims]
-    figures = identity_scores(bodies, resolved, said, people)
-    return {**figures, "about": about_figures(articles, claims, claim_targets(claims, resolved),
-                                              people, figures["ids"])}
-
-
-def claim_targets(claims: Sequence[Mapping[str, Any]],
-                  entities: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
-    """(claim id, target entity id) as the ``claim_targets`` view finds them: an entity
-    mentioned inside the claim's content, other than its source."""
-    mentions: dict[tuple[str, str, str | None], list[tuple[int, int, str]]] = {}
-    for row in entities:
-        for m in row.get("mentions") or ():
-            mentions.setdefault((row["article_id"], m["section"], m.get("caption_id")),
-                                []).append((m["start"], m["end"], row["entity_id"]))
-    out = set()
-    for c in claims:
-        for lo, hi, entity in mentions.get((c["article_id"], c["section"], c["caption_id"]), ()):
-            if c["start_char"] <= lo and hi <= c["end_char"] and entity != c["source_entity_id"]:
-                out.add((c["claim_id"], entity))
-    return sorted(out)
+        uri, sha = f"file:///{art.stem}.txt", hashlib.sha256(art.text.encode()).hexdigest()
+        provenance = {"article_id": article_id_for(art.stem), "source_uri": uri,
+                      "content_sha256": sha, "source_format": "text", "encoding": "utf-8"}
+        made = article_rows(parse_plain_text(art.text, credits=credit_table()), secs,
+                            provenance, "en", now, attribution_model(), credit_table(),
+                            coref_model())
+        for name, table_rows in made.items():
+            rows[name] += table_rows
+        result.files[uri] = FileResult(sha, [provenance["article_id"]], size=len(art.text))
+    write_shard(Warehouse(root), EVAL_RUN, 0,
+                {name: schemas.to_table(name, r) for name, r in rows.items()})
+    bulk_publish(root, EVAL_RUN, [result])
 
 
 def about_figures(articles: Sequence[Article], claims: Sequence[Mapping[str, Any]],
@@ -240,9 +240,16 @@ def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person],
                           folder: str | Path | None = None) -> dict[str, Any]:
     """The identity figures from a warehouse's DuckDB, as a run published it; with the gold
     ``folder`` it was built from, who-about-whom too."""
+    return identity_of(Path(warehouse), people, load_folder(folder) if folder else None)
+
+
+def identity_of(warehouse: Path, people: Sequence[ids.Person],
+                articles: Sequence[Article] | None) -> dict[str, Any]:
+    """The identity figures read through a warehouse's views; with the gold ``articles``,
+    who-about-whom too (its targets: the ``claim_targets`` view)."""
     from flows.adapters.release import connect_readonly, open_warehouse
 
-    con = connect_readonly(open_warehouse(Path(warehouse)))
+    con = connect_readonly(open_warehouse(warehouse))
     try:
         bodies = dict(con.execute("SELECT article_id, body_text FROM articles").fetchall())
         rows = [{"article_id": a, "entity_id": e, "label": label, "aliases": aliases}
@@ -262,9 +269,8 @@ def identity_in_warehouse(warehouse: str | Path, people: Sequence[ids.Person],
     finally:
         con.close()
     figures = identity_scores(bodies, rows, said, people)
-    if folder is not None:
-        figures["about"] = about_figures(load_folder(folder), claims, targets, people,
-                                         figures["ids"])
+    if articles is not None:
+        figures["about"] = about_figures(articles, claims, targets, people, figures["ids"])
     return figures
 
 
@@ -349,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(ev.summary_line(scores))
     if not a.warehouse:
         articles = load_folder(a.folder, a.limit)
-        figures = identity_in_memory(articles, parse_articles(articles), people)
+        figures = identity_in_built(articles, parse_articles(articles), people)
         print(identity_line(figures))
         print(about.about_line(figures["about"]))
     return 0

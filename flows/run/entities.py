@@ -8,14 +8,14 @@ Counts are sums, so the state after any sequence of runs is the state of its set
 (``Corpus.canonical``); resolution is a function of that state, so a warehouse built run by run
 resolves exactly as one built in one go. The previous release's entity_ids come in for history
 only: an id superseded by new knowledge ("Biden" alone, then "Joe Biden") keeps pointing at its
-entity. ``Identity.rewritten`` applies the same decisions to a run's new rows in memory, for
-validation.
+entity. The decisions are applied where rows are read, by news.duckdb's views (warehouse/
+tables.sql), which is also what validation reads.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,50 +29,10 @@ _RESOLVER_COLUMNS = ["kind", "key", "label", "name", "aliases", "mention_count"]
 
 @dataclass(frozen=True)
 class Identity:
-    """What the step decided: id rewrites and the next entity_ids table."""
+    """What the step decided: article-level id -> corpus id, and the next entity_ids table."""
 
-    ids: Mapping[str, str]  # article-level id (as extraction gives it) -> corpus id
-    entries: Mapping[str, identity.Entry]
+    ids: Mapping[str, str]
     table: pa.Table
-
-    def rewritten(self, name: str, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        """The table's batches with corpus ids (and, for entities, labels and merged rows)."""
-        if name == "entities":
-            return self._entities(batches)
-        column = {"quotes": "speaker_entity_id", "claims": "source_entity_id"}.get(name)
-        if column is None:
-            return batches
-        return (self._remapped(b, column) for b in batches)
-
-    def _remapped(self, batch: pa.RecordBatch, column: str) -> pa.RecordBatch:
-        """The speaker's id and every id of a joint speaker's list, as corpus ids (two names of
-        a joint speaker that are one corpus entity count once)."""
-        ids = [None if v is None else self.ids.get(v, v) for v in batch.column(column).to_pylist()]
-        i = batch.schema.get_field_index(column)
-        batch = batch.set_column(i, batch.schema.field(i), pa.array(ids, pa.string()))
-        j = batch.schema.get_field_index(column + "s")
-        lists = [list(dict.fromkeys(self.ids.get(v, v) for v in vs or []))
-                 for vs in batch.column(j).to_pylist()]
-        return batch.set_column(j, batch.schema.field(j), pa.array(lists, pa.list_(pa.string())))
-
-    def _entities(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        """Rows of one article come together (shards and releases are written article by
-        article); two rows of an article that are one corpus entity become one row."""
-        schema = schemas.ENTITIES
-        pending: list[dict[str, Any]] = []
-        for batch in batches:
-            rows = batch.to_pylist()
-            out: list[dict[str, Any]] = []
-            for row in rows:
-                if pending and pending[-1]["article_id"] != row["article_id"]:
-                    out.extend(identity.resolved_rows(pending, self.ids, self.entries))
-                    pending = []
-                pending.append(row)
-            if out:
-                yield pa.RecordBatch.from_pylist(out, schema=schema)
-        if pending:
-            yield pa.RecordBatch.from_pylist(
-                identity.resolved_rows(pending, self.ids, self.entries), schema=schema)
 
 
 NAMES = "entity_names"
@@ -143,4 +103,4 @@ def resolved_identity(corpus: identity.Corpus, previous_ids: pa.Table) -> Identi
     ids = identity.id_map(resolved)
     rows = [identity.entry_row(e) for e in entries.values()] + old
     rows.sort(key=lambda r: r["entity_id"])
-    return Identity(ids, entries, pa.Table.from_pylist(rows, schema=schemas.ENTITY_IDS))
+    return Identity(ids, pa.Table.from_pylist(rows, schema=schemas.ENTITY_IDS))

@@ -1,4 +1,4 @@
-"""The Prefect flow: discover -> shard -> extract -> resolve -> validate -> publish.
+"""The Prefect flow: discover -> shard -> extract -> resolve -> load -> validate -> publish.
 
 Tasks work on shards of documents (a Prefect task run costs ~10 ms, one per document would
 dominate small articles) and write their rows straight to staging Parquet, so the flow itself
@@ -25,13 +25,12 @@ from prefect.tasks import exponential_backoff
 
 from flows.adapters import faults, sources
 from flows.adapters import nlp as nlp_loader
+from flows.adapters.environment import Environment, variable
 from flows.adapters.release import (
-    BATCH_ROWS,
     FILES,
     FILES_SCHEMA,
     SKETCHES,
     STATE,
-    VALIDATION_CHUNK,
     Release,
     Warehouse,
     file_records,
@@ -46,7 +45,6 @@ from flows.adapters.sources import RawDocument, Reject, SourceFile
 from flows.run.entities import (
     NAMES,
     NAMES_SCHEMA,
-    Identity,
     map_table,
     next_corpus,
     resolved_identity,
@@ -69,7 +67,6 @@ from transforms.documents import ParsedDocument, detect_language, parse_plain_te
 from transforms.duplicates import (
     SKETCH_SCHEMA,
     candidate_ids,
-    linked,
     next_copies,
     relinked,
     sketch_table,
@@ -117,16 +114,15 @@ def parsed_document(raw: RawDocument) -> ParsedDocument:
     return parsed
 
 
-def document_problem(raw: RawDocument, parsed: ParsedDocument,
-                     language: str | None = None) -> tuple[str, str] | None:
-    """Why a parsed document cannot become an article, or None. Its language never is."""
+def document_problem(parsed: ParsedDocument, limit: int) -> tuple[str, str] | None:
+    """Why a parsed document cannot become an article, or None (``limit``: of body-text
+    characters). Its language never is."""
     from transforms.documents import document_problem as unreadable
 
-    limit = sources.max_text_chars()
     problem = unreadable(parsed, limit)
     if problem and problem[0] == "too_long":  # the limit, and how to change it
         return problem[0], (f"{len(parsed.body_text):,} characters of body text is over the "
-                            f"limit of {limit:,} (set {sources.MAX_TEXT_CHARS_ENV} to change it)")
+                            f"limit of {limit:,} (set {variable('max_text_chars')} to change it)")
     return problem
 
 
@@ -239,13 +235,15 @@ class Shard:
         self.result.words += article["articles"][0]["word_count"]
 
 
-def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> list[Readable]:
+def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]],
+                       environment: Environment) -> list[Readable]:
     """Every document of the shard's files, parsed and checked; the rest become rejects."""
+    field_map = sources.jsonl_field_map(environment.jsonl_fields)
     out = []
     for src, sha in items:
         shard.result.files[src.source_uri] = FileResult(sha, size=src.size,
                                                         mtime_ns=src.mtime_ns)
-        for item in sources.read_source(src):
+        for item in sources.read_source(src, field_map):
             shard.result.documents += 1
             if isinstance(item, Reject):
                 shard.reject(src.source_uri, item)
@@ -253,7 +251,7 @@ def readable_documents(shard: Shard, items: list[tuple[SourceFile, str]]) -> lis
             try:
                 parsed = parsed_document(item)
                 language = detect_language(parsed.body_text)
-                problem = document_problem(item, parsed, language)
+                problem = document_problem(parsed, environment.max_text_chars)
             except Exception as exc:  # noqa: BLE001 - a parser bug costs one document
                 problem = ("parser_error", f"{type(exc).__name__}: {exc}")
             if problem:
@@ -338,12 +336,13 @@ def transient(task: Any, task_run: Any, state: Any) -> bool:
 @task(name="extract-shard", retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_condition_fn=transient)
 def extract_shard(shard_no: int, items: list[tuple[SourceFile, str]], run_id: str,
-                  warehouse_root: str, model: str,
-                  ingested_at: dt.datetime) -> ShardResult | faults.Cause:
+                  warehouse_root: str, model: str, ingested_at: dt.datetime,
+                  environment: Environment) -> ShardResult | faults.Cause:
     """The shard's rows, written to staging. A machine fault comes back as a value, not an
     exception: Prefect would log it with a traceback, and the user gets one line for it."""
     shard = Shard(run_id, ingested_at)
-    extract_articles(shard, nlp_loader.language_models(model), readable_documents(shard, items))
+    models = nlp_loader.language_models(model, environment.language_models)
+    extract_articles(shard, models, readable_documents(shard, items, environment))
     faults.fault_point("extract")
     try:
         write_shard(Warehouse(Path(warehouse_root)), run_id, shard_no,
@@ -471,71 +470,64 @@ def carried_tables(release: Release, replaced: set[str], resolved: set[str],
     return removed
 
 
-def next_identity(release: Release, removed: pa.Table) -> Identity:
+def next_identity(release: Release, removed: pa.Table) -> None:
     corpus = next_corpus(release.previous(NAMES, NAMES_SCHEMA, STATE), removed,
                          release.shard_batches("entities"))
     ids = resolved_identity(corpus, release.previous("entity_ids", schemas.ENTITY_IDS))
     release.write(NAMES, state_table(corpus), STATE)
     release.write("entity_ids", ids.table)
     release.write("entity_id_map", map_table(ids.ids))
-    return ids
-
-
-def validation_chunks(release: Release, ids: Identity,
-                      links: pa.Table) -> Iterator[dict[str, pa.Table]]:
-    """The run's own rows as readers will see them (corpus ids, labels, links applied), a few
-    thousand articles at a time; the corpus tables, small by design, with the first chunk."""
-    shards, chunk, size = release.shards(), [], 0
-    groups: list[list[int]] = []
-    for n in shards:
-        chunk.append(n)
-        size += release.shard_row_count("articles", n)
-        if size >= VALIDATION_CHUNK:
-            groups.append(chunk)
-            chunk, size = [], 0
-    groups.append(chunk)
-    for k, group in enumerate(groups):
-        tables = {name: release.shard_rows(name, group) for name in schemas.TABLES}
-        tables["articles"] = linked(tables["articles"], links)
-        for name in schemas.RESOLVED_TABLES:
-            rows = iter(tables[name].to_batches(max_chunksize=BATCH_ROWS))
-            tables[name] = pa.Table.from_batches(list(ids.rewritten(name, rows)),
-                                                 schema=schemas.TABLES[name])
-        if k == 0:
-            tables["entity_ids"] = ids.table
-            tables["entity_id_map"] = map_table(ids.ids)
-            tables["duplicate_links"] = links
-        yield tables
 
 
 def staged_release(release: Release, plan: Plan, results: list[ShardResult],
-                   summary: RunSummary, clock: Stopwatch) -> bool:
-    """Stage the next release and validate this run's rows; False when validation rejects
-    them. The release's cost grows with what the run adds or replaces: unchanged files are
-    linked, and the corpus-level steps work on small state tables."""
-    ids, links = staged_tables(release, plan, results, summary, clock)
-    faults.fault_point("validate")
+                   summary: RunSummary, clock: Stopwatch, history: RunHistory) -> bool:
+    """Stage the next release, news.duckdb included, and validate this run's rows as its views
+    give them; False when validation rejects them. The release's cost grows with what the run
+    adds or replaces: unchanged files are linked, and the corpus-level steps work on small
+    state tables."""
+    staged_tables(release, plan, results, summary, clock)
+    staged_duckdb(release, summary, clock, history)
     with clock("validate"):
-        outcome = release.validate(validation_chunks(release, ids, links))
+        outcome = release.validate()
     summary.validation = outcome.summary
     summary.failures = [str(f) for f in outcome.failures]
     return bool(outcome.success)
 
 
 def staged_tables(release: Release, plan: Plan, results: list[ShardResult],
-                  summary: RunSummary, clock: Stopwatch) -> tuple[Identity, pa.Table]:
+                  summary: RunSummary, clock: Stopwatch) -> None:
     """Every dataset, corpus table and state table of the next release, staged."""
     replaced, resolved, recorded = replaced_and_resolved(release, plan, results)
     with clock("duplicates"):
         sketches = new_sketches(release)
-        links = next_links(release, replaced, sketches)
+        next_links(release, replaced, sketches)
     with clock("parquet"):
         removed = carried_tables(release, replaced, resolved, recorded, file_rows(plan, results),
                                  sketches, summary.rows)
     with clock("entities"):
-        ids = next_identity(release, removed)
+        next_identity(release, removed)
     faults.fault_point("state")
-    return ids, links
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """The run history as the release records it: the other runs, and this one as it ends."""
+
+    started: dt.datetime
+    model: str
+    version: str
+
+    def of(self, release: Release, summary: RunSummary) -> list[dict[str, Any]]:
+        return [*(r for r in read_runs(release.wh) if r["run_id"] != release.run_id),
+                {**run_record(summary, self.started, self.model, self.version),
+                 "status": "succeeded"}]
+
+
+def staged_duckdb(release: Release, summary: RunSummary, clock: Stopwatch,
+                  history: RunHistory) -> None:
+    with clock("duckdb"):
+        release.load_duckdb(history.of(release, summary), summary.rows)
+    faults.fault_point("duckdb_load")
 
 
 def bulk_publish(warehouse: Path, run_id: str, results: list[ShardResult]) -> RunSummary:
@@ -550,29 +542,25 @@ def bulk_publish(warehouse: Path, run_id: str, results: list[ShardResult]) -> Ru
     plan = Plan([(SourceFile(Path(uri), uri, fr.size, fr.mtime_ns), fr.sha256)
                  for uri, fr in files.items()], len(files), 0, 0, len(files))
     summary = RunSummary(run_id=run_id, status="running", warehouse=str(wh.root))
-    started = dt.datetime.now(dt.UTC)
     release = Release(wh, run_id)
+    history = RunHistory(dt.datetime.now(dt.UTC), "-", "-")
     with run_lock(wh):
         try:
             clock = Stopwatch(summary.timings)
             staged_tables(release, plan, results, summary, clock)
             summary.validation = "not validated (bulk publish)"
-            published(release, summary, started, "-", "-", clock)
+            staged_duckdb(release, summary, clock, history)
+            release.publish()
             summary.status = "succeeded"
-            release.record(run_record(summary, started, "-", "-"))
+            release.record(run_record(summary, history.started, "-", "-"))
         finally:
             release.discard()
     return summary
 
 
-def published(release: Release, summary: RunSummary, started: dt.datetime, model: str,
-              version: str, clock: Stopwatch) -> None:
-    """Load the validated release into DuckDB (with the run history) and make it current."""
-    history = [*(r for r in read_runs(release.wh) if r["run_id"] != release.run_id),
-               {**run_record(summary, started, model, version), "status": "succeeded"}]
-    with clock("duckdb"):
-        release.load_duckdb(history, summary.rows)
-    faults.fault_point("duckdb_load")
+def published(release: Release, summary: RunSummary, history: RunHistory) -> None:
+    """Make the validated release current, its run history saying what validation said."""
+    release.record_history(history.of(release, summary))
     release.publish()
     faults.fault_point("published")
 
@@ -585,6 +573,7 @@ def newsflow_flow(settings: Settings, run_id: str,
     release = Release(open_warehouse(settings.warehouse, settings.rebuild), run_id)
     summary = RunSummary(run_id=run_id, status="running", warehouse=str(release.wh.root))
     version = nlp_loader.model_version_of(settings.model)
+    history = RunHistory(started, settings.model, version)
     clock = Stopwatch(summary.timings)
     try:
         # A SIGKILLed run cannot write its record at the end: this one shows it as "running"
@@ -605,10 +594,10 @@ def newsflow_flow(settings: Settings, run_id: str,
         if not plan.todo:
             summary.status = "unchanged"
             summary.rows = row_counts(release.wh.current)
-        elif not staged_release(release, plan, results, summary, clock):
+        elif not staged_release(release, plan, results, summary, clock, history):
             summary.status = "rejected by validation"
         else:
-            published(release, summary, started, settings.model, version, clock)
+            published(release, summary, history)
             summary.status = "succeeded"
     except Exception as exc:
         summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
@@ -651,7 +640,8 @@ def extract_all(settings: Settings, plan: Plan, run_id: str,
         futures = [runner.submit(extract_shard, parameters={
             "shard_no": i, "items": shard, "run_id": run_id,
             "warehouse_root": str(settings.warehouse), "model": settings.model,
-            "ingested_at": ingested_at}) for i, shard in enumerate(shards)]
+            "ingested_at": ingested_at, "environment": settings.environment})
+            for i, shard in enumerate(shards)]
         for fut in as_completed(futures):
             res = fut.result()
             if isinstance(res, faults.Cause):

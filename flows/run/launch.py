@@ -12,7 +12,7 @@ import secrets
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
@@ -106,7 +106,7 @@ def check_models(settings: Settings) -> None:
     """Every pipeline the run may need is installed: said before the work, in one line."""
     from flows.adapters.nlp import ENGLISH, LANGUAGE_MODELS_ENV, installed, language_models
 
-    for lang, name in language_models(settings.model).items():
+    for lang, name in language_models(settings.model, settings.environment.language_models).items():
         if not installed(name):
             setting = "--model or NEWSFLOW_MODEL" if lang == ENGLISH else (
                 f"{LANGUAGE_MODELS_ENV} {lang}=")
@@ -241,11 +241,34 @@ def serve(settings: Settings, cron: str, report: ServeReport) -> None:
         desk = RunDesk(settings, api_url, report)
         try:
             with interrupts() as interrupted:
-                scheduled_flow(desk.address, desk.key).serve(name="newsflow", cron=cron)
+                served(scheduled_flow(desk.address, desk.key), cron,
+                       lambda: report.note(serving_line(settings, cron)))
         finally:
             desk.close()
     if interrupted:
         raise KeyboardInterrupt  # Prefect's serve returns on Ctrl-C as if asked to stop
+
+
+def serving_line(settings: Settings, cron: str) -> str:
+    return (f"newsflow is being served: a run on cron {cron!r}, {settings.seeds} -> "
+            f"{settings.warehouse} (a run now, beside it: newsflow run --seeds {settings.seeds} "
+            f"--warehouse {settings.warehouse} --wait; Ctrl-C stops serving)")
+
+
+def served(scheduled: Any, cron: str, serving: Callable[[], None]) -> None:
+    """Prefect's Flow.serve, saying ``serving`` instead of Prefect's banner once the deployment
+    is registered. Prefect's suggests `prefect deployment run`, which beside serve starts a
+    throw-away server of its own on the same database and fails ("database is locked")."""
+    import asyncio
+
+    from prefect.exceptions import TerminationSignal
+    from prefect.runner import Runner
+
+    runner = Runner(name="newsflow")
+    runner.add_flow(scheduled, name="newsflow", cron=cron)
+    serving()
+    with contextlib.suppress(KeyboardInterrupt, TerminationSignal):  # asked to stop
+        asyncio.run(runner.start())
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.adapters import sources
+from flows.adapters.environment import Environment
 from flows.adapters.faults import Cause
 from flows.adapters.nlp import DEFAULT_MODEL
 from flows.adapters.sources import SourceFile
@@ -33,6 +34,8 @@ class Settings:
     wait_for_lock: bool = False
     full_check: bool = False  # hash every input file, even those whose size and mtime match
     rebuild: bool = False  # read every input again and carry nothing of the current release
+    # the NEWSFLOW_* variables, read once where the run starts and handed to its workers
+    environment: Environment = field(default_factory=Environment.read)
 
 
 @dataclass

@@ -179,16 +179,19 @@ def test_too_long_names_the_limit_and_its_setting(monkeypatch: pytest.MonkeyPatc
     from flows.adapters.resources import credit_table
     from flows.adapters.sources import RawDocument
     from flows.run.flow import document_problem
+    from flows.run.records import Settings
     from transforms.documents import parse_plain_text
 
     raw = RawDocument("file:///long.txt", "0" * 64, "txt", text="Twelve words. " * 10)
+    parsed = parse_plain_text(raw.text or "", credits=credit_table())
     monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "50")
-    reason, detail = document_problem(
-        raw, parse_plain_text(raw.text or "", credits=credit_table())) or ("", "")
+    limit = Settings(Path("seeds"), Path("wh")).environment.max_text_chars
+    reason, detail = document_problem(parsed, limit) or ("", "")
     assert reason == "too_long"
     assert detail.endswith("over the limit of 50 (set NEWSFLOW_MAX_TEXT_CHARS to change it)")
-    monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "200")
-    assert document_problem(raw, parse_plain_text(raw.text or "", credits=credit_table())) is None
+    monkeypatch.setenv("NEWSFLOW_MAX_TEXT_CHARS", "2_00")
+    limit = Settings(Path("seeds"), Path("wh")).environment.max_text_chars
+    assert limit == 200 and document_problem(parsed, limit) is None
 
 
 def test_a_bad_text_limit_is_one_line(tmp_path: Path) -> None:
@@ -200,6 +203,23 @@ def test_a_bad_text_limit_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == cli.USAGE
     assert done.stderr.strip() == ("newsflow run: NEWSFLOW_MAX_TEXT_CHARS='lots' is not a number "
                                    "of characters above 0")
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), [
+    ("NEWSFLOW_UMASK", "9x", "NEWSFLOW_UMASK='9x' is not an octal file mode mask such as 077"),
+    ("NEWSFLOW_MAX_TEXT_CHARS", "0", "NEWSFLOW_MAX_TEXT_CHARS='0' is not a number of characters"),
+    ("NEWSFLOW_LANGUAGE_MODELS", "french", "NEWSFLOW_LANGUAGE_MODELS: bad language model entry"),
+    ("NEWSFLOW_JSONL_FIELDS", "body", "NEWSFLOW_JSONL_FIELDS: bad JSON lines field mapping"),
+])
+def test_a_bad_environment_value_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str], variable: str,
+                                             value: str, says: str) -> None:
+    monkeypatch.setenv(variable, value)
+    code = cli.main(["run", "--seeds", str(ROOT / "seeds"), "--warehouse", str(tmp_path / "wh")])
+    err = capsys.readouterr().err.strip()
+    assert code == cli.USAGE
+    assert err.startswith(f"newsflow run: {says}") and "\n" not in err, err
+    assert not (tmp_path / "wh").exists()  # nothing started
 
 
 def test_runs_has_a_heading(wh: Path) -> None:

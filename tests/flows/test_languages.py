@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.adapters import nlp
+from flows.adapters.environment import Environment
 from flows.adapters.sources import SourceFile
 from flows.run.flow import Shard, extract_articles, readable_documents
 from tests.conftest import ROOT
@@ -47,7 +48,7 @@ def shard(tmp_path_factory: pytest.TempPathFactory) -> Shard:
     out = Shard("run", dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     # No pipeline is set for German or French, so no model is loaded at all.
     extract_articles(out, nlp.language_models("en_core_web_sm", ""),
-                     readable_documents(out, items))
+                     readable_documents(out, items, Environment()))
     return out
 
 

@@ -244,6 +244,8 @@ def test_failed_validation_keeps_the_last_good_warehouse(  # type: ignore[no-unt
     assert "rejected by validation" in out
     assert "expect_column_values_to_not_match_regex(body_text)" in out
     assert (wh / "current").resolve() == release
+    # the staged news.duckdb it validated through is gone, and its stand-in link with it
+    assert not any(p.is_symlink() for p in (wh / "releases").iterdir())
     after = duckdb.connect(str(wh / "news.duckdb"), read_only=True)
     assert after.execute("SELECT body_text FROM articles").fetchone() == body
     after.close()

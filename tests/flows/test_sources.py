@@ -304,7 +304,7 @@ def test_page_without_an_article_is_rejected_downstream(tmp_path: Path) -> None:
         "<!doctype html><html><body><header><nav><a href='/'>Home</a><a href='/w'>World</a>"
         "</nav></header><footer><p>© 2024 Example News</p></footer></body></html>")
     raw, = only_docs(read(tmp_path / "nav.html"))
-    problem = document_problem(raw, parsed_document(raw))
+    problem = document_problem(parsed_document(raw), 1_000_000)
     assert problem is not None and problem[0] == "no_text"
 
 

@@ -1,7 +1,7 @@
 """One shared sequence of real runs for the crash, concurrency, history and isolation tests.
 
     baseline   seeds v1 -> wh (succeeds); wh is copied to wh_ref
-    killed     seeds v2 -> wh, SIGKILLed at extract, state, validate, duckdb_load
+    killed     seeds v2 -> wh, SIGKILLed at extract, state, duckdb_load, validate
                (each must leave wh exactly as the baseline left it)
     reference  seeds v2 -> wh_ref, uninterrupted, default temporary Prefect server, network
                audited; meanwhile a BI reader polls wh_ref read-only and a second
@@ -41,7 +41,7 @@ from tests.reliability.procs import (
     wait_for,
 )
 
-KILL_STAGES = ("extract", "state", "validate", "duckdb_load")
+KILL_STAGES = ("extract", "state", "duckdb_load", "validate")
 
 
 @dataclass

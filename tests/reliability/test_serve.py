@@ -68,6 +68,9 @@ def test_sigterm_stops_serve_cleanly(tmp_path: Path, shared_env: dict[str, str])
 
         assert wait_for(serving, 240, 0), "".join(lines)
         assert proc.poll() is None, "".join(lines)
+        # it suggests what works beside it, not `prefect deployment run` ("database is locked")
+        assert "newsflow run --seeds" in lines[-1], lines[-1]
+        assert not any("prefect deployment run" in line for line in lines), "".join(lines)
         time.sleep(2)
         t0 = time.monotonic()
         os.kill(proc.pid, signal.SIGTERM)

@@ -293,3 +293,49 @@ def test_polnear_titles(polnear_dir: Path) -> None:
         if doc.title != text.split("\n\n")[0].strip():
             missing.append(path.name)
     assert missing == []
+
+
+# The one dateline pattern keeps every dateline the three it replaced matched (the title and
+# heading test of documents.py, the claim content trim of claims.py, the place-is-no-entity
+# test of entities.py); the end of the match is where what follows starts.
+@pytest.mark.parametrize(("line", "dateline"), [
+    ("ANKARA, Feb 6 (AP) — Turkish officials said", "ANKARA, Feb 6 (AP) — "),
+    ("WASHINGTON (AP) — The senator said", "WASHINGTON (AP) — "),
+    ("FRANKFURT (Reuters) - The bank said", "FRANKFURT (Reuters) - "),
+    ("FORT MYERS, Fla. — Police said", "FORT MYERS, Fla. — "),
+    ("WASHINGTON, D.C. (Reuters) - The", "WASHINGTON, D.C. (Reuters) - "),
+    ("LOS ANGELES, Calif. —", "LOS ANGELES, Calif. —"),
+    ("SEOUL, South Korea (AP) — North Korea said", "SEOUL, South Korea (AP) — "),
+    ("ST. LOUIS -- Voters went", "ST. LOUIS -- "),
+    ("NEW YORK—Stocks fell", "NEW YORK—"),
+    ("BEIJING, March 3 (Xinhua) – China said", "BEIJING, March 3 (Xinhua) – "),
+    ("O’HARE ― Flights resumed", "O’HARE ― "),
+    ("NATO - the alliance - met", "NATO - "),  # an acronym opening a dash aside, as before
+    # not datelines
+    ("Washington — The senator said", None),  # not capitals
+    ("EXCLUSIVE — Officials said", None),
+    ("BREAKING - Markets fell", None),
+    ("He flew to FRANKFURT yesterday — then left", None),
+    ("WASHINGTON said on Monday", None),
+    ("KIM JONG UN AND JOHN SMITH WERE THERE WHEN THE CAMPAIGN STARTED", None),
+    ("WASHINGTON-BASED GROUP SUES", None),
+    ("COVID-19 — what we know", None),
+    ("A — the first letter", None),
+    ("WASHINGTON (AP) The senator said", None),  # no dash
+])
+def test_one_news_dateline_pattern(line: str, dateline: str | None) -> None:
+    from transforms.documents import NEWS_DATELINE
+
+    found = NEWS_DATELINE.match(line)
+    assert (found and found.group(0)) == dateline
+
+
+def test_the_dateline_pattern_is_linear_on_long_capitals() -> None:
+    import time
+
+    from transforms.documents import NEWS_DATELINE
+
+    line = "THE " * 2_000 + "end"
+    t0 = time.perf_counter()
+    assert NEWS_DATELINE.match(line) is None
+    assert time.perf_counter() - t0 < 1.0

@@ -29,14 +29,12 @@ from transforms.duplicates import (
     duplicate_links,
     group_links,
     groups_to_load,
-    linked,
     next_copies,
     relinked,
     shingle_hashes,
     signature,
     sketch_table,
     touched_groups,
-    with_duplicate_links,
 )
 
 TABLE = credit_table()
@@ -165,18 +163,6 @@ def test_incremental_batches_match_one_call() -> None:
         duplicate_links(table(rows)).sort_by("article_id"))
     index.add(["id0"], [ORIGINAL])  # a repeated id stays a row of its own, unlinked
     assert index.links().column("duplicate_of").to_pylist()[-1] is None
-
-
-def test_with_duplicate_links_fills_the_articles_schema() -> None:
-    articles = schemas.ARTICLES.empty_table()
-    assert with_duplicate_links(articles).schema == schemas.ARTICLES
-    small = table([{"article_id": "a", "body_text": ORIGINAL},
-                   {"article_id": "b", "body_text": EDITED}])
-    before = small
-    out = with_duplicate_links(small)
-    assert out.column("duplicate_of").to_pylist() == [None, "a"]
-    assert out.schema.field("duplicate_similarity").type == pa.float32()
-    assert small.equals(before) and "duplicate_of" not in small.column_names  # input untouched
 
 
 def test_shingles_ignore_case_and_punctuation() -> None:
@@ -515,19 +501,3 @@ def test_touched_groups_from_the_copies(touched: set[str], members: list[str]) -
     assert all((d is None) == (a in roots) for a, d in zip(
         out.column("article_id").to_pylist(), out.column("duplicate_of").to_pylist(),
         strict=True))
-
-
-@pytest.mark.parametrize(("links", "expected"), [
-    pytest.param(LINKS, [("a", None, None), ("b", "a", 0.9), ("x", None, None)], id="copies"),
-    pytest.param([], [("a", None, None), ("b", None, None), ("x", None, None)], id="no-links"),
-])
-def test_linked_applies_links_in_row_order(links: list[tuple], expected: list[tuple]) -> None:
-    articles = schemas.to_table("articles", [
-        {"article_id": a, "duplicate_of": "stale"} for a in ("a", "b", "x")])
-    table = pa.Table.from_pylist([dict(zip(LINKS_SCHEMA.names, r, strict=True)) for r in links],
-                                 schema=LINKS_SCHEMA)
-    out = linked(articles, table)
-    assert out.schema == schemas.ARTICLES
-    got = list(zip(*(out.column(c).to_pylist()
-                     for c in ("article_id", "duplicate_of", "duplicate_similarity")), strict=True))
-    assert [(a, d, None if s is None else round(s, 3)) for a, d, s in got] == expected

@@ -448,19 +448,3 @@ def test_seed_as_one_section(nlp: Language) -> None:
             "Rodger Baker"} <= persons
     assert not {"Putin", "Kim", "Brady", "Cha", "Kim Il Sung Square"} & persons
     assert len({e.entity_id for e in entities}) == len(entities)
-
-
-@pytest.mark.parametrize(("after_place", "is_dateline"), [
-    (", D.C. (Reuters) - The", True),
-    (", Fla. (AP) — Hurricane", True),
-    (" (Reuters) - Shares", True),
-    (" — The", True),
-    (", Calif. —", True),
-    (" said on Monday", False),
-    (" AND JOHN SMITH WERE THERE WHEN THE CAMPAIGN STARTED", False),
-    (" said — no", False),
-])
-def test_dateline_tail(after_place: str, is_dateline: bool) -> None:
-    from transforms.entities import _DATELINE_TAIL
-
-    assert bool(_DATELINE_TAIL.match(after_place[:60])) is is_dateline

@@ -18,7 +18,6 @@ from transforms.identity import (
     registry,
     resolve,
     resolve_corpus,
-    resolved_rows,
     superseded,
 )
 
@@ -182,16 +181,6 @@ def test_registry_names_and_labels() -> None:
     assert entries[person("bernie sanders")].label == P
 
 
-def test_rows_of_one_article_that_are_one_entity_become_one_row() -> None:
-    rows = [row("a1", "Donald Trump", aliases=("Trump",), mentions=2),
-            row("a1", "Donald J. Trump", mentions=1)]
-    ids, entries = resolve_corpus(rows)
-    (merged,) = resolved_rows(rows, ids, entries)
-    assert merged["entity_id"] == person("donald trump")
-    assert merged["mention_count"] == 3
-    assert merged["aliases"] == ["Donald Trump", "Trump", "Donald J. Trump"]
-
-
 # --- the identity figures ---------------------------------------------------------------------
 
 TRUMP = Person("Donald Trump", ("Donald Trump", "Trump"))
@@ -246,15 +235,11 @@ SPLIT_ARTICLES = [
 ]
 
 
-def _published(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """What a publish shows: every article's resolved rows and the registry, sorted."""
+def _published(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """What a publish decides: every article-level id's corpus id and the registry, sorted
+    (news.duckdb's views apply them to the rows)."""
     ids, entries = resolve_corpus(rows)
-    by_article: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_article.setdefault(r["article_id"], []).append(r)
-    resolved = [repr(sorted(r.items())) for a in by_article.values()
-                for r in resolved_rows(a, ids, entries)]
-    return sorted(resolved), sorted(repr(e) for e in entries.values())
+    return sorted(ids.items()), sorted(repr(e) for e in entries.values())
 
 
 @settings(max_examples=200, deadline=None)
