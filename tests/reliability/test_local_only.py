@@ -181,8 +181,10 @@ def test_serve_listens_on_loopback_reports_runs_and_stops(tmp_path: Path, sig: i
     assert "Traceback" not in err, err[-3000:]
     if sig == signal.SIGTERM:
         logged = serve_log_lines(wh).splitlines()
-        assert "scheduled run starting: " in logged[0]
-        assert logged[1].split(" ", 1)[1].startswith("run ") and ": succeeded in " in logged[1]
+        # the log says when serving began, then each scheduled run
+        assert "newsflow is being served: a run on cron '* * * * *'" in logged[0]
+        assert "scheduled run starting: " in logged[1]
+        assert logged[2].split(" ", 1)[1].startswith("run ") and ": succeeded in " in logged[2]
         out.thread.join(timeout=10)
         for line in logged:  # the same lines on stdout
             assert line in out.text, (line, out.text)
