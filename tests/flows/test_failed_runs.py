@@ -12,6 +12,7 @@ from flows.adapters import release
 from flows.app import cli
 from tests.flows.pool import written
 from tests.flows.relations import relations
+from tests.flows.reports import Said
 
 
 def newsflow_run(seeds: Path, wh: Path, *more: str) -> int:
@@ -63,28 +64,6 @@ def test_a_bug_outside_a_warehouse_says_nothing_of_releases(
     assert "release" not in line and "--rebuild" not in line
 
 
-class Said:
-    """A serve report that keeps what it is told."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def started(self, settings: object) -> None:
-        self.lines.append("started")
-
-    def finished(self, summary: object, seconds: float) -> None:
-        self.lines.append("finished")
-
-    def skipped(self, reason: str) -> None:
-        self.lines.append(f"skipped: {reason}")
-
-    def failed(self, error: str) -> None:
-        self.lines.append(f"failed: {error}")
-
-    def note(self, line: str) -> None:
-        self.lines.append(line)
-
-
 @pytest.mark.parametrize("published", [True, False], ids=["a-release", "no-release-yet"])
 def test_a_bug_in_a_scheduled_run_names_the_release_kept(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, published: bool) -> None:
@@ -103,8 +82,8 @@ def test_a_bug_in_a_scheduled_run_names_the_release_kept(
     said = Said()
     with pytest.raises(RuntimeError):
         launch.scheduled_outcome(Settings(seeds=tmp_path, warehouse=wh), said)
-    assert said.lines[0] == "started"
+    assert said.lines[0] == f"started {tmp_path}"
     kept = "release r1" if published else "no release yet"
-    assert said.lines[1] == (f"failed: RuntimeError: a bug in publishing; the warehouse keeps "
+    assert said.lines[1] == (f"failed RuntimeError: a bug in publishing; the warehouse keeps "
                              f"{kept}; if every run fails so, stop serve and run "
                              "`newsflow run --rebuild`")

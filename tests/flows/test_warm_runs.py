@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.run.records import RunSummary, Settings
+from flows.run.records import Settings
+from tests.flows.reports import Said
 from tests.reliability.sockets import gathered
 
 ARTICLE = ("{name} said on Tuesday that the city council would vote on the new budget. "
@@ -61,29 +62,6 @@ def test_two_workers_on_one_shard_start_no_worker_process(tmp_path: Path) -> Non
         summary = run(settings)
     assert summary.status == "succeeded", summary
     assert len(two_shards) == 2, two_shards
-
-
-class Said:
-    """A ServeReport that keeps what serve would print."""
-
-    def __init__(self) -> None:
-        self.finished_runs: list[tuple[RunSummary, float]] = []
-        self.lines: list[str] = []
-
-    def started(self, settings: Settings) -> None:
-        self.lines.append(f"started {settings.seeds}")
-
-    def finished(self, summary: RunSummary, seconds: float) -> None:
-        self.finished_runs.append((summary, seconds))
-
-    def skipped(self, reason: str) -> None:
-        self.lines.append(f"skipped {reason}")
-
-    def failed(self, error: str) -> None:
-        self.lines.append(f"failed {error}")
-
-    def note(self, line: str) -> None:
-        self.lines.append(line)
 
 
 @pytest.mark.slow
